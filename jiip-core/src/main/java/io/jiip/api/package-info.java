@@ -1,0 +1,2 @@
+/** See module documentation. */
+package io.jiip.api;

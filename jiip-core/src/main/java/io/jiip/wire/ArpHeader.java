@@ -1,0 +1,81 @@
+package io.jiip.wire;
+
+import java.nio.ByteBuffer;
+
+/** Flyweight view of an ARP packet for Ethernet/IPv4 (RFC 826): the only combination jiip speaks. */
+public final class ArpHeader {
+    public static final int HTYPE = 0;
+    public static final int PTYPE = 2;
+    public static final int HLEN = 4;
+    public static final int PLEN = 5;
+    public static final int OPER = 6;
+    public static final int SHA = 8;
+    public static final int SPA = 14;
+    public static final int THA = 18;
+    public static final int TPA = 24;
+    public static final int LENGTH = 28;
+
+    public static final int HTYPE_ETHERNET = 1;
+    public static final int OP_REQUEST = 1;
+    public static final int OP_REPLY = 2;
+
+    /** {@link #check} result: valid Ethernet/IPv4 ARP. */
+    public static final int OK = 0;
+    public static final int TRUNCATED = 1;
+    public static final int UNSUPPORTED = 2;
+
+    private ByteBuffer buf;
+    private int off;
+
+    public ArpHeader wrap(ByteBuffer buffer, int offset) {
+        this.buf = buffer;
+        this.off = offset;
+        return this;
+    }
+
+    /** Validates length and the Ethernet/IPv4 address formats. */
+    public static int check(ByteBuffer buf, int off, int len) {
+        if (len < LENGTH) {
+            return TRUNCATED;
+        }
+        if (Bytes.u16(buf, off + HTYPE) != HTYPE_ETHERNET || Bytes.u16(buf, off + PTYPE) != EthernetHeader.TYPE_IPV4
+                || Bytes.u8(buf, off + HLEN) != 6 || Bytes.u8(buf, off + PLEN) != 4) {
+            return UNSUPPORTED;
+        }
+        return OK;
+    }
+
+    public int operation() {
+        return Bytes.u16(buf, off + OPER);
+    }
+
+    public long senderMac() {
+        return Bytes.mac(buf, off + SHA);
+    }
+
+    public int senderIp() {
+        return Bytes.i32(buf, off + SPA);
+    }
+
+    public long targetMac() {
+        return Bytes.mac(buf, off + THA);
+    }
+
+    public int targetIp() {
+        return Bytes.i32(buf, off + TPA);
+    }
+
+    /** Writes a whole Ethernet/IPv4 ARP packet. */
+    public static void write(ByteBuffer buf, int off, int operation, long senderMac, int senderIp, long targetMac,
+            int targetIp) {
+        Bytes.u16(buf, off + HTYPE, HTYPE_ETHERNET);
+        Bytes.u16(buf, off + PTYPE, EthernetHeader.TYPE_IPV4);
+        Bytes.u8(buf, off + HLEN, 6);
+        Bytes.u8(buf, off + PLEN, 4);
+        Bytes.u16(buf, off + OPER, operation);
+        Bytes.mac(buf, off + SHA, senderMac);
+        Bytes.i32(buf, off + SPA, senderIp);
+        Bytes.mac(buf, off + THA, targetMac);
+        Bytes.i32(buf, off + TPA, targetIp);
+    }
+}
