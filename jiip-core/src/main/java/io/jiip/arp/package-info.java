@@ -1,2 +1,0 @@
-/** See module documentation. */
-package io.jiip.arp;
