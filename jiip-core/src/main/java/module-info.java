@@ -6,5 +6,8 @@
  * pcap). Protocol internals are not exported.
  */
 module io.jiip.core {
+    exports io.jiip.api;
     exports io.jiip.wire;
+    exports io.jiip.arp;
+    exports io.jiip.link;
 }

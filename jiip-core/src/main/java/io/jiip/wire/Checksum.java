@@ -43,6 +43,18 @@ public final class Checksum {
         return acc;
     }
 
+    /**
+     * Adds a range that sits at an odd byte position of the checksummed area, as the pieces of a scatter-gather
+     * chain can: summing bytes shifted by one position swaps the bytes of the sum (RFC 1071 §2(B)).
+     */
+    public static long add(long acc, ByteBuffer buf, int index, int len, boolean oddPosition) {
+        if (!oddPosition) {
+            return add(acc, buf, index, len);
+        }
+        int sum = fold(add(0, buf, index, len));
+        return acc + (((sum & 0xff) << 8) | (sum >>> 8));
+    }
+
     /** Adds a 32-bit value (e.g. an IPv4 address) to the accumulator. */
     public static long add32(long acc, int value) {
         return acc + (value >>> 16) + (value & 0xffff);

@@ -1,0 +1,218 @@
+package io.jiip.api;
+
+import io.jiip.iface.NetInterface;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * One jiip context: a TCP/IP stack instance holding all of its state (iip's context object). A library, not a
+ * framework: it has no thread, no loop and no clock. The integrator's loop feeds received frames to {@link #run},
+ * which processes them, fires timers, and returns when it wants to be called next; the stack calls back into the
+ * integrator for packet buffers ({@link PacketOps}), transmission and offloads ({@link Nic}), time ({@link Clock})
+ * and input events ({@link StackEvents}, {@link UdpHandler}).
+ *
+ * <p><b>Threads.</b> A stack is used from one thread at a time; two stacks never share mutable state, so N stacks on
+ * N threads scale without locks when the NIC steers each flow to one stack (RSS). Callbacks run on the calling
+ * thread, inside the call that caused them.
+ *
+ * <p><b>Allocation.</b> Every table is sized from {@link StackConfig} at construction; receiving and sending
+ * packets allocates nothing.
+ *
+ * <p><b>Errors.</b> Malformed or unwanted input is dropped and counted in {@link #stats()}; the packet path never
+ * throws. API calls return a {@link Result} code; a call that fails does not take ownership of its packet.
+ * Exceptions thrown by the integrator's callbacks propagate out of the call that invoked them; packets the stack
+ * owned at that point are still freed.
+ *
+ * <pre>{@code
+ * Stack<Packet> stack = new Stack<>(config, pool, nic, System::nanoTime, events);
+ * Packet[] rx = new Packet[64];
+ * while (running) {
+ *     int n = device.receive(rx, rx.length);         // the integrator's I/O
+ *     long next = stack.run(rx, n);                   // process, fire timers, flush
+ *     device.waitForInput(next - System.nanoTime());  // sleep no longer than the stack asks
+ * }
+ * }</pre>
+ *
+ * @param <P> the integrator's packet type
+ */
+public final class Stack<P> {
+    /** Pass as {@code dstMac} to let the stack find the link address itself (its ARP cache, gateway, broadcast). */
+    public static final long RESOLVE = -1;
+
+    private final NetInterface<P> nif;
+
+    /**
+     * Creates a context. Allocates every table it will ever use.
+     *
+     * @param events receiver of ARP and ICMP events ({@code null}: none)
+     */
+    public Stack(StackConfig config, PacketOps<P> ops, Nic<P> nic, Clock clock, StackEvents<P> events) {
+        this.nif = new NetInterface<>(this, Objects.requireNonNull(config, "config"), Objects.requireNonNull(ops, "ops"),
+                Objects.requireNonNull(nic, "nic"), Objects.requireNonNull(clock, "clock"),
+                events != null ? events : new StackEvents<P>() { });
+    }
+
+    /**
+     * Processes received frames, fires due timers and flushes the NIC once (iip's {@code iip_run}).
+     *
+     * <p><b>Ownership:</b> the stack takes every packet in {@code rx[0..count)}; the integrator must not touch them
+     * afterwards (the array itself stays the integrator's and is not modified). Frames are processed in order.
+     *
+     * @return the clock time (same scale as {@link Clock#nanoTime()}) at which the stack next needs a call even if
+     *         nothing arrives; {@link Long#MAX_VALUE} when no timer is pending
+     */
+    public long run(P[] rx, int count) {
+        nif.beginRun();
+        int i = 0;
+        try {
+            for (; i < count; i++) {
+                nif.input(rx[i]);
+            }
+            return nif.timers();
+        } finally {
+            // If a callback threw, the frames not yet processed are still ours to free.
+            for (int j = i + 1; j < count; j++) {
+                nif.ops.free(rx[j]);
+            }
+            nif.endRun();
+        }
+    }
+
+    /** Fires due timers and flushes: {@code run} with no frames. */
+    public long run() {
+        return run(null, 0);
+    }
+
+    /**
+     * Binds a UDP port to a handler.
+     *
+     * @return {@link Result#OK}, {@link Result#PORT_IN_USE}, {@link Result#NO_SPACE} (table full) or
+     *         {@link Result#INVALID_ARGUMENT}
+     */
+    public int udpBind(int port, UdpHandler<P> handler) {
+        return nif.udp.bind(port, handler);
+    }
+
+    /** @return {@link Result#OK} or {@link Result#NOT_BOUND} */
+    public int udpUnbind(int port) {
+        return nif.udp.unbind(port);
+    }
+
+    /**
+     * Sends one UDP datagram whose payload is the data of {@code payload} (a packet or a chain). Zero-copy when the
+     * NIC offers {@link NicFeatures#TX_SCATTER_GATHER}: the headers go in a separate packet chained in front of
+     * yours; otherwise the payload is copied behind the headers and your packet freed. The checksum is left to
+     * the NIC when it offers {@link NicFeatures#UDP_TX_CSUM}. DF is set; datagrams larger than the path MTU are
+     * refused. (iip's {@code iip_udp_send}.)
+     *
+     * <p><b>Ownership:</b> on {@link Result#OK} the stack owns {@code payload} (it is sent, or waits for ARP, and
+     * is freed by the NIC or the stack). On any error the caller still owns it.
+     *
+     * @param dstMac the next hop's MAC, or {@link #RESOLVE}
+     * @return {@link Result#OK}, {@link Result#TOO_BIG}, {@link Result#UNRESOLVED}, {@link Result#NO_BUFFER} or
+     *         {@link Result#INVALID_ARGUMENT}
+     */
+    public int udpSend(P payload, int srcPort, int dstIp, int dstPort, long dstMac) {
+        nif.beginCall();
+        try {
+            return nif.udp.send(payload, srcPort, dstIp, dstPort, dstMac);
+        } finally {
+            nif.endCall();
+        }
+    }
+
+    /** {@link #udpSend(Object, int, int, int, long)} with {@link #RESOLVE}. */
+    public int udpSend(P payload, int srcPort, int dstIp, int dstPort) {
+        return udpSend(payload, srcPort, dstIp, dstPort, RESOLVE);
+    }
+
+    /**
+     * Broadcasts an ARP request for {@code targetIp} (iip's {@code iip_arp_request}); the reply arrives as
+     * {@link StackEvents#onArpReply} and, when the stack's ARP cache is enabled, is learned.
+     *
+     * @return {@link Result#OK}, {@link Result#NO_BUFFER}, or {@link Result#INVALID_ARGUMENT} on a link without ARP
+     */
+    public int arpRequest(int targetIp) {
+        if (nif.l2Length == 0) {
+            return Result.INVALID_ARGUMENT;
+        }
+        nif.beginCall();
+        try {
+            if (nif.arpCache != null) {
+                nif.arpCache.requestDue(targetIp, nif.now);
+            }
+            return nif.arp.sendRequest(targetIp) ? Result.OK : Result.NO_BUFFER;
+        } finally {
+            nif.endCall();
+        }
+    }
+
+    /**
+     * Sends an ICMP echo request carrying {@code dataLength} bytes copied from {@code data} at absolute index
+     * {@code dataOffset} ({@code data} may be {@code null} when the length is 0). The reply arrives as
+     * {@link StackEvents#onEchoReply}.
+     *
+     * @return {@link Result#OK}, {@link Result#TOO_BIG}, {@link Result#UNRESOLVED}, {@link Result#NO_BUFFER} or
+     *         {@link Result#INVALID_ARGUMENT}
+     */
+    public int icmpEchoRequest(int dstIp, long dstMac, int identifier, int sequence, ByteBuffer data, int dataOffset,
+            int dataLength) {
+        if (dstIp == 0 || dataLength < 0 || dataLength > 0 && data == null || identifier < 0 || identifier > 0xffff
+                || sequence < 0 || sequence > 0xffff) {
+            return Result.INVALID_ARGUMENT;
+        }
+        nif.beginCall();
+        try {
+            long mac = dstMac >= 0 ? dstMac : nif.resolve(dstIp);
+            if (mac == NetInterface.UNREACHABLE) {
+                return Result.UNRESOLVED;
+            }
+            return nif.icmp.sendEchoRequest(dstIp, mac, identifier, sequence, data, dataOffset, dataLength);
+        } finally {
+            nif.endCall();
+        }
+    }
+
+    /** The MTU to use towards {@code dstIp}: the link MTU, or lower after ICMP fragmentation-needed (RFC 1191). */
+    public int pathMtu(int dstIp) {
+        return nif.pathMtu.get(dstIp, nif.now);
+    }
+
+    /** The MAC address the stack's ARP cache holds for {@code ip}, or {@link io.jiip.arp.ArpCache#NONE}. */
+    public long arpLookup(int ip) {
+        return nif.arpCache == null ? io.jiip.arp.ArpCache.NONE : nif.arpCache.lookup(ip, nif.now);
+    }
+
+    /** This context's counters. */
+    public Stats stats() {
+        return nif.stats;
+    }
+
+    public StackConfig config() {
+        return nif.config;
+    }
+
+    /** The packet operations this stack was built with (e.g. to {@link PacketOps#clone} in a callback). */
+    public PacketOps<P> packetOps() {
+        return nif.ops;
+    }
+
+    /**
+     * Frees every packet the stack still holds (fragments in reassembly, frames waiting for ARP). Call when the
+     * context is discarded so the pool balances; the stack must not be used afterwards.
+     */
+    public void close() {
+        nif.reassembler.clear();
+        if (nif.arpCache != null) {
+            P frame;
+            while ((frame = nif.arpCache.takeAny()) != null) {
+                nif.ops.free(frame);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Stack[" + nif.config + "]";
+    }
+}

@@ -1,0 +1,319 @@
+package io.jiip.link;
+
+import io.jiip.api.Clock;
+import io.jiip.api.LinkType;
+import io.jiip.api.Nic;
+import io.jiip.api.NicFeatures;
+import io.jiip.api.RxChecksum;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A wire in memory: stacks attached to its {@link Port}s, all in one thread, exchange frames without any device.
+ * A frame {@link Port#push pushed} by one port is delivered to the receive queue of every other port (a hub), where
+ * the integrator's loop collects it with {@link Port#poll} and hands it to that port's stack.
+ *
+ * <p>By default each delivered frame is copied into a fresh buffer from the receiving port's pool, as a NIC's DMA
+ * would, and the sender's frame is freed. The link emulates the NIC: it completes the checksums a frame was marked
+ * for, and verifies received checksums for ports that claim RX checksum offload. {@link Delivery#ZERO_COPY} hands
+ * the sender's packet itself to the receiver when both ports share one pool (no copy at all).
+ *
+ * <p>A {@link FrameHook} (e.g. a seeded {@link FaultInjector}) may drop, duplicate, reorder or corrupt frames, and
+ * a {@link PcapWriter} may capture every frame as it appears on the wire. No threads, no clock of its own: the
+ * clock is only used to timestamp captures.
+ */
+public final class MemoryLink {
+    /** How frames cross the link. */
+    public enum Delivery {
+        /** Copy into the receiver's pool (like DMA into a receive ring). */
+        COPY,
+        /** Hand over the sender's packet itself when both ports share a pool and the frame is not a chain. */
+        ZERO_COPY
+    }
+
+    private static final int MAX_PORTS = 16;
+
+    private final Clock clock;
+    private final LinkType linkType;
+    private final Port[] ports = new Port[MAX_PORTS];
+    private int portCount;
+    private FrameHook hook;
+    private PcapWriter capture;
+    private Delivery delivery = Delivery.COPY;
+    private boolean trustChecksums;
+    private long frames;
+    private long hookDrops;
+
+    public MemoryLink(Clock clock) {
+        this(clock, LinkType.ETHERNET);
+    }
+
+    public MemoryLink(Clock clock, LinkType linkType) {
+        this.clock = clock;
+        this.linkType = linkType;
+    }
+
+    /**
+     * Attaches a new port whose received frames come from {@code pool}.
+     *
+     * @param features   the {@link NicFeatures} the port claims (changeable later with {@link Port#features(int)})
+     * @param rxCapacity frames its receive queue holds; more are dropped (counted)
+     */
+    public Port attach(PacketPool pool, int features, int rxCapacity) {
+        if (portCount == MAX_PORTS) {
+            throw new IllegalStateException("a memory link has at most " + MAX_PORTS + " ports");
+        }
+        Port p = new Port(portCount, pool, features, rxCapacity);
+        ports[portCount++] = p;
+        return p;
+    }
+
+    /** Attaches a port with no offloads and a 4096-frame receive queue. */
+    public Port attach(PacketPool pool) {
+        return attach(pool, 0, 4096);
+    }
+
+    public MemoryLink hook(FrameHook hook) {
+        this.hook = hook;
+        return this;
+    }
+
+    /** Captures every frame as delivered on the wire (after checksum completion and corruption). */
+    public MemoryLink capture(PcapWriter writer) {
+        this.capture = writer;
+        return this;
+    }
+
+    public MemoryLink delivery(Delivery delivery) {
+        this.delivery = delivery;
+        return this;
+    }
+
+    /**
+     * Benchmark mode of an ideal offloading NIC: checksums marked for offload are not computed and every received
+     * frame is reported valid. Frames on the wire then carry partial checksums (as a capture on a sending host
+     * shows them).
+     */
+    public MemoryLink trustChecksums(boolean trust) {
+        this.trustChecksums = trust;
+        return this;
+    }
+
+    public LinkType linkType() {
+        return linkType;
+    }
+
+    /** Frames pushed onto the link. */
+    public long frames() {
+        return frames;
+    }
+
+    /** Frames the hook dropped. */
+    public long hookDrops() {
+        return hookDrops;
+    }
+
+    private void transmit(Port from, Packet frame) {
+        frames++;
+        int action = FrameHook.PASS;
+        if (hook != null) {
+            action = hook.onFrame(from.index, frame.buffer, frame.offset, frame.length);
+        }
+        if (action == FrameHook.DROP) {
+            hookDrops++;
+            from.pool.free(frame);
+            return;
+        }
+        if (delivery == Delivery.ZERO_COPY && frame.next == null && portCount == 2
+                && ports[1 - from.index].pool == from.pool && action == FrameHook.PASS) {
+            Port to = ports[1 - from.index];
+            finishTx(frame, frame.buffer, frame.offset, frame.length);
+            captureFrame(frame.buffer, frame.offset, frame.length);
+            frame.rxChecksum = to.verdict(frame.buffer, frame.offset, frame.length);
+            frame.txOffload(0, 0, 0, 0);
+            to.enqueue(frame, false);
+            return;
+        }
+        int total = 0;
+        for (Packet p = frame; p != null; p = p.next) {
+            total += p.length;
+        }
+        boolean captured = false;
+        int corruptBit = action == FrameHook.CORRUPT ? hook.corruptBit(total) : -1;
+        for (int i = 0; i < portCount; i++) {
+            Port to = ports[i];
+            if (to == from) {
+                continue;
+            }
+            int copies = action == FrameHook.DUPLICATE ? 2 : 1;
+            for (int c = 0; c < copies; c++) {
+                Packet q = to.pool.alloc(total);
+                if (q == null) {
+                    to.rxNoBuffer++;
+                    continue;
+                }
+                q.length = total;
+                int at = q.offset;
+                for (Packet p = frame; p != null; p = p.next) {
+                    q.buffer.put(at, p.buffer, p.offset, p.length);
+                    at += p.length;
+                }
+                q.txOffload(frame.txOffloads, frame.l3Offset, frame.l4Offset, frame.segmentSize);
+                finishTx(q, q.buffer, q.offset, total);
+                q.txOffload(0, 0, 0, 0);
+                if (corruptBit >= 0) {
+                    int idx = q.offset + corruptBit / 8;
+                    q.buffer.put(idx, (byte) (q.buffer.get(idx) ^ (1 << (corruptBit & 7))));
+                }
+                if (!captured) {
+                    captureFrame(q.buffer, q.offset, total);
+                    captured = true;
+                }
+                q.rxChecksum = to.verdict(q.buffer, q.offset, total);
+                to.enqueue(q, action == FrameHook.REORDER && c == 0);
+            }
+        }
+        from.pool.free(frame);
+    }
+
+    private void finishTx(Packet marks, ByteBuffer buf, int off, int len) {
+        if (marks.txOffloads != 0 && !trustChecksums) {
+            NicEmulation.completeTxChecksums(buf, off, len, marks.txOffloads, marks.l3Offset, marks.l4Offset);
+        }
+    }
+
+    private void captureFrame(ByteBuffer buf, int off, int len) {
+        if (capture != null) {
+            try {
+                capture.write(clock.nanoTime(), buf, off, len);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** One attachment point: the {@link Nic} of the stack attached here, and its receive queue. */
+    public final class Port implements Nic<Packet> {
+        final int index;
+        final PacketPool pool;
+        private volatile int features;
+        private final Packet[] ring;
+        private int head;
+        private int count;
+        long rxNoBuffer;
+        private long rxOverflow;
+        private long flushes;
+
+        Port(int index, PacketPool pool, int features, int rxCapacity) {
+            this.index = index;
+            this.pool = pool;
+            this.features = features;
+            this.ring = new Packet[rxCapacity];
+        }
+
+        @Override
+        public int features() {
+            return features;
+        }
+
+        /** Changes the claimed offloads (takes effect at the stack's next call). */
+        public Port features(int features) {
+            this.features = features;
+            return this;
+        }
+
+        @Override
+        public void push(Packet frame) {
+            transmit(this, frame);
+        }
+
+        @Override
+        public void flush() {
+            flushes++;
+        }
+
+        @Override
+        public int rxChecksum(Packet frame) {
+            return frame.rxChecksum;
+        }
+
+        @Override
+        public void txOffload(Packet frame, int offloads, int l3Offset, int l4Offset, int segmentSize) {
+            frame.txOffload(offloads, l3Offset, l4Offset, segmentSize);
+        }
+
+        int verdict(ByteBuffer buf, int off, int len) {
+            int f = features;
+            if ((f & (NicFeatures.IPV4_RX_CSUM | NicFeatures.TCP_RX_CSUM | NicFeatures.UDP_RX_CSUM)) == 0) {
+                return RxChecksum.NONE;
+            }
+            if (trustChecksums) {
+                return RxChecksum.IPV4_GOOD | RxChecksum.L4_GOOD;
+            }
+            return NicEmulation.verifyRx(buf, off, len, linkType.headerLength());
+        }
+
+        void enqueue(Packet p, boolean aheadOfPrevious) {
+            if (count == ring.length) {
+                rxOverflow++;
+                pool.free(p);
+                return;
+            }
+            int tail = (head + count) % ring.length;
+            ring[tail] = p;
+            count++;
+            if (aheadOfPrevious && count >= 2) {
+                int prev = (tail - 1 + ring.length) % ring.length;
+                Packet t = ring[prev];
+                ring[prev] = ring[tail];
+                ring[tail] = t;
+            }
+        }
+
+        /** Moves up to {@code max} received frames into {@code out}; the caller owns them (pass them to run). */
+        public int poll(Packet[] out, int max) {
+            int n = Math.min(Math.min(max, out.length), count);
+            for (int i = 0; i < n; i++) {
+                out[i] = ring[head];
+                ring[head] = null;
+                head = (head + 1) % ring.length;
+            }
+            count -= n;
+            return n;
+        }
+
+        /** Frames waiting in the receive queue. */
+        public int pending() {
+            return count;
+        }
+
+        /** Frees every queued frame (when discarding the port). */
+        public void clear() {
+            while (count > 0) {
+                pool.free(ring[head]);
+                ring[head] = null;
+                head = (head + 1) % ring.length;
+                count--;
+            }
+        }
+
+        /** Frames lost because the receive queue was full. */
+        public long rxOverflow() {
+            return rxOverflow;
+        }
+
+        /** Frames lost because the receiving pool had no buffer. */
+        public long rxNoBuffer() {
+            return rxNoBuffer;
+        }
+
+        public long flushes() {
+            return flushes;
+        }
+
+        public PacketPool pool() {
+            return pool;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.jiip.udp;
+
+import io.jiip.api.Counter;
+import io.jiip.api.NicFeatures;
+import io.jiip.api.Offload;
+import io.jiip.api.Result;
+import io.jiip.api.RxChecksum;
+import io.jiip.api.UdpHandler;
+import io.jiip.iface.NetInterface;
+import io.jiip.wire.Checksum;
+import io.jiip.wire.IcmpHeader;
+import io.jiip.wire.Ipv4Header;
+import io.jiip.wire.UdpHeader;
+import java.nio.ByteBuffer;
+
+/**
+ * UDP (RFC 768, RFC 1122 §4.1): port demultiplexing to bound handlers, checksum verification (or the NIC's
+ * verdict), port-unreachable for unbound ports, and zero-copy send.
+ */
+public final class UdpLayer<P> {
+    private static final int HEADERS = Ipv4Header.MIN_LENGTH + UdpHeader.LENGTH;
+
+    private final NetInterface<P> nif;
+    private final UdpPortTable<P> ports;
+
+    public UdpLayer(NetInterface<P> nif) {
+        this.nif = nif;
+        this.ports = new UdpPortTable<>(nif.config.udpPorts());
+    }
+
+    public int bind(int port, UdpHandler<P> handler) {
+        if (port < 1 || port > 65535 || handler == null) {
+            return Result.INVALID_ARGUMENT;
+        }
+        return ports.put(port, handler);
+    }
+
+    public int unbind(int port) {
+        return ports.remove(port) ? Result.OK : Result.NOT_BOUND;
+    }
+
+    /** Takes ownership of a datagram carrying UDP. {@code verdict}: the NIC's RX checksum bits for UDP. */
+    public void input(P frame, ByteBuffer buf, int ipOff, int hlen, int totalLength, int verdict) {
+        nif.stats.inc(Counter.UDP_RX);
+        int off = ipOff + hlen;
+        int avail = totalLength - hlen;
+        if (avail < UdpHeader.LENGTH) {
+            nif.drop(frame, Counter.DROP_UDP_TRUNCATED);
+            return;
+        }
+        int udpLen = io.jiip.wire.Bytes.u16(buf, off + UdpHeader.LENGTH_FIELD);
+        if (udpLen < UdpHeader.LENGTH || udpLen > avail) {
+            nif.drop(frame, Counter.DROP_UDP_BAD_LENGTH);
+            return;
+        }
+        int srcIp = Ipv4Header.src(buf, ipOff);
+        int dstIp = Ipv4Header.dst(buf, ipOff);
+        // A zero checksum means the sender computed none (RFC 768).
+        if (io.jiip.wire.Bytes.u16(buf, off + UdpHeader.CHECKSUM) != 0 && !checksumOk(buf, off, udpLen, srcIp,
+                dstIp, verdict)) {
+            nif.drop(frame, Counter.DROP_UDP_BAD_CHECKSUM);
+            return;
+        }
+        int dstPort = io.jiip.wire.Bytes.u16(buf, off + UdpHeader.DST_PORT);
+        UdpHandler<P> handler = ports.get(dstPort);
+        if (handler == null) {
+            if (nif.isOurs(dstIp)) {
+                nif.icmp.sendUnreachable(buf, ipOff, IcmpHeader.CODE_PORT_UNREACHABLE);
+            }
+            nif.drop(frame, Counter.DROP_UDP_NO_PORT);
+            return;
+        }
+        nif.stats.inc(Counter.UDP_DELIVERED);
+        try {
+            handler.onDatagram(nif.stack, frame, srcIp, io.jiip.wire.Bytes.u16(buf, off + UdpHeader.SRC_PORT), dstIp,
+                    dstPort, off + UdpHeader.LENGTH, udpLen - UdpHeader.LENGTH);
+        } finally {
+            nif.ops.free(frame);
+        }
+    }
+
+    private static boolean checksumOk(ByteBuffer buf, int off, int udpLen, int srcIp, int dstIp, int verdict) {
+        if ((verdict & RxChecksum.L4_BAD) != 0) {
+            return false;
+        }
+        if ((verdict & RxChecksum.L4_GOOD) != 0) {
+            return true;
+        }
+        long acc = Checksum.pseudoHeader(srcIp, dstIp, Ipv4Header.PROTO_UDP, udpLen);
+        return Checksum.fold(Checksum.add(acc, buf, off, udpLen)) == 0xffff;
+    }
+
+    /**
+     * Sends {@code payload} (a packet or chain whose data is the UDP payload) from {@code srcPort} to
+     * {@code dstIp:dstPort}; see {@code Stack.udpSend} for the ownership rule.
+     */
+    public int send(P payload, int srcPort, int dstIp, int dstPort, long dstMac) {
+        if (srcPort < 0 || srcPort > 65535 || dstPort < 1 || dstPort > 65535 || dstIp == 0 || payload == null) {
+            return Result.INVALID_ARGUMENT;
+        }
+        int payloadLen = nif.chainLength(payload);
+        if (HEADERS + payloadLen > nif.pathMtu.get(dstIp, nif.now)) {
+            return Result.TOO_BIG;
+        }
+        long mac = dstMac >= 0 ? dstMac : nif.resolve(dstIp);
+        if (mac == NetInterface.UNREACHABLE) {
+            return Result.UNRESOLVED;
+        }
+        boolean gather = nif.has(NicFeatures.TX_SCATTER_GATHER);
+        P frame = nif.allocIpFrame(gather ? HEADERS : HEADERS + payloadLen);
+        if (frame == null) {
+            return Result.NO_BUFFER;
+        }
+        ByteBuffer buf = nif.ops.buffer(frame);
+        int ipOff = nif.ipOffset(frame);
+        int udpOff = ipOff + Ipv4Header.MIN_LENGTH;
+        int udpLen = UdpHeader.LENGTH + payloadLen;
+        int offloads = nif.writeIpHeader(buf, ipOff, Ipv4Header.MIN_LENGTH + udpLen, Ipv4Header.PROTO_UDP, dstIp);
+        UdpHeader.write(buf, udpOff, srcPort, dstPort, udpLen);
+        long pseudo = Checksum.pseudoHeader(nif.ip, dstIp, Ipv4Header.PROTO_UDP, udpLen);
+        if (nif.has(NicFeatures.UDP_TX_CSUM)) {
+            io.jiip.wire.Bytes.u16(buf, udpOff + UdpHeader.CHECKSUM, Checksum.fold(pseudo));
+            offloads |= Offload.UDP_CSUM;
+        }
+        if (gather) {
+            if ((offloads & Offload.UDP_CSUM) == 0) {
+                long acc = nif.checksumChain(Checksum.add(pseudo, buf, udpOff, UdpHeader.LENGTH), payload);
+                int sum = Checksum.finish(acc);
+                io.jiip.wire.Bytes.u16(buf, udpOff + UdpHeader.CHECKSUM, sum == 0 ? 0xffff : sum);
+            }
+            nif.ops.chainAppend(frame, payload);
+        } else {
+            nif.copyChain(payload, buf, udpOff + UdpHeader.LENGTH);
+            nif.ops.free(payload);
+            if ((offloads & Offload.UDP_CSUM) == 0) {
+                io.jiip.wire.Bytes.u16(buf, udpOff + UdpHeader.CHECKSUM,
+                        UdpHeader.checksumOf(buf, udpOff, udpLen, nif.ip, dstIp));
+            }
+        }
+        nif.markOffloads(frame, offloads, nif.l2Length + Ipv4Header.MIN_LENGTH, 0);
+        nif.stats.inc(Counter.UDP_TX);
+        nif.transmitIp(frame, dstIp, mac);
+        return Result.OK;
+    }
+}
