@@ -1,0 +1,20 @@
+package io.jiip.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ./jiip} command line. */
+@Command(name = "jiip", mixinStandardHelpOptions = true, version = "jiip 0.1.0",
+        description = "jiip: an integratable TCP/IP stack for Java.",
+        subcommands = {DemoCommand.class})
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+}

@@ -1,0 +1,45 @@
+package io.jiip.api;
+
+/**
+ * TCP input events (iip's {@code iip_ops_tcp_*} callbacks), declared with the foundation so that the integrator
+ * API is complete in shape; the TCP layer that fires them arrives with the TCP work. Until then a stack drops TCP
+ * segments and counts them ({@link Counter#TCP_RX}, {@link Counter#DROP_IP_UNKNOWN_PROTOCOL}).
+ *
+ * <p>Connections are named by {@code int} handles. A handle is reused after {@link #onClosed}, with a generation
+ * in its high bits so that a stale handle is recognised and refused rather than aimed at another connection. The
+ * attachment is the integrator's per-connection object (iip's opaque), returned from {@link #onAccepted} or given
+ * to {@code connect}. Packets follow the same ownership rule as {@link StackEvents}: freed by the stack when the
+ * method returns unless stated otherwise.
+ */
+public interface TcpEvents<P> {
+
+    /** A SYN arrived for a listening port: {@code true} to go on with the handshake (iip's {@code tcp_accept}). */
+    default boolean onAccept(Stack<P> stack, int localPort, int remoteIp, int remotePort) {
+        return true;
+    }
+
+    /** A passive open completed; returns the connection's attachment. */
+    default Object onAccepted(Stack<P> stack, int connection) {
+        return null;
+    }
+
+    /** An active open completed; returns the attachment to keep (usually the one given to {@code connect}). */
+    default Object onConnected(Stack<P> stack, int connection, Object attachment) {
+        return attachment;
+    }
+
+    /**
+     * In-sequence data arrived: bytes {@code [offset, offset + length)} of the packet's buffer (iip's head_off and
+     * tail_off, already applied). Replies sent from here ride on the ACK.
+     */
+    default void onPayload(Stack<P> stack, int connection, Object attachment, P packet, int offset, int length) {
+    }
+
+    /** The peer acknowledged {@code bytes} more of our data; the sent payload buffers are released. */
+    default void onAcked(Stack<P> stack, int connection, Object attachment, int bytes) {
+    }
+
+    /** The connection is gone; {@code reason} is one of {@link TcpCloseReason}. The handle is void afterwards. */
+    default void onClosed(Stack<P> stack, int connection, Object attachment, int reason) {
+    }
+}
