@@ -19,6 +19,12 @@ public final class Ipv4Address {
             if (part.isEmpty() || part.length() > 3) {
                 throw new IllegalArgumentException("not an IPv4 address: " + text);
             }
+            for (int i = 0; i < part.length(); i++) {
+                char c = part.charAt(i);
+                if (c < '0' || c > '9') { // Integer.parseInt would take a sign and non-ASCII digits
+                    throw new IllegalArgumentException("not an IPv4 address: " + text);
+                }
+            }
             int v = Integer.parseInt(part);
             if (v > 255) {
                 throw new IllegalArgumentException("not an IPv4 address: " + text);

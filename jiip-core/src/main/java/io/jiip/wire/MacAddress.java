@@ -7,15 +7,23 @@ public final class MacAddress {
 
     /** Parses {@code "02:00:00:00:00:01"} (also accepts {@code '-'} separators). */
     public static long parse(String text) {
-        String[] parts = text.split("[:-]");
+        String[] parts = text.split("[:-]", -1);
         if (parts.length != 6) {
             throw new IllegalArgumentException("not a MAC address: " + text);
         }
         long mac = 0;
         for (String part : parts) {
-            int v = Integer.parseInt(part, 16);
-            if (v < 0 || v > 0xff || part.length() > 2) {
+            if (part.isEmpty() || part.length() > 2) {
                 throw new IllegalArgumentException("not a MAC address: " + text);
+            }
+            int v = 0;
+            for (int i = 0; i < part.length(); i++) {
+                char c = part.charAt(i);
+                int d = c < 0x80 ? Character.digit(c, 16) : -1; // ASCII hex digits only: no sign, no full-width digits
+                if (d < 0) {
+                    throw new IllegalArgumentException("not a MAC address: " + text);
+                }
+                v = (v << 4) | d;
             }
             mac = (mac << 8) | v;
         }

@@ -1,0 +1,157 @@
+package io.jiip.wire;
+
+import static io.jiip.wire.Frames.ETH;
+import static io.jiip.wire.TestBuffers.assertBytes;
+import static io.jiip.wire.TestBuffers.forEachVariant;
+import static io.jiip.wire.TestBuffers.forEachZeroed;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ArpHeaderTest {
+    private static final long GUEST = 0x5254_0012_3456L;
+    private static final long GATEWAY = 0x5255_0a00_0202L;
+    private static final int GUEST_IP = 0x0a00020f;
+    private static final int GATEWAY_IP = 0x0a000202;
+
+    /** The ARP packets without Ethernet header and padding. */
+    private static final byte[] REQUEST = Frames.range(Frames.ARP_REQUEST, ETH, ArpHeader.LENGTH);
+    private static final byte[] REPLY = Frames.range(Frames.ARP_REPLY, ETH, ArpHeader.LENGTH);
+
+    @Test
+    void shouldHaveTheRfc826Layout() {
+        assertEquals(28, ArpHeader.LENGTH);
+        assertEquals(8, ArpHeader.SHA);
+        assertEquals(14, ArpHeader.SPA);
+        assertEquals(18, ArpHeader.THA);
+        assertEquals(24, ArpHeader.TPA);
+    }
+
+    @Test
+    void shouldDeconstructARequest() {
+        forEachVariant(REQUEST, (buf, off) -> {
+            assertEquals(ArpHeader.OK, ArpHeader.check(buf, off, ArpHeader.LENGTH));
+            ArpHeader arp = new ArpHeader().wrap(buf, off);
+            assertEquals(ArpHeader.OP_REQUEST, arp.operation());
+            assertEquals(GUEST, arp.senderMac());
+            assertEquals(GUEST_IP, arp.senderIp());
+            assertEquals(0L, arp.targetMac());
+            assertEquals(GATEWAY_IP, arp.targetIp());
+        });
+    }
+
+    @Test
+    void shouldDeconstructAReply() {
+        forEachVariant(REPLY, (buf, off) -> {
+            assertEquals(ArpHeader.OK, ArpHeader.check(buf, off, ArpHeader.LENGTH));
+            ArpHeader arp = new ArpHeader().wrap(buf, off);
+            assertEquals(ArpHeader.OP_REPLY, arp.operation());
+            assertEquals(GATEWAY, arp.senderMac());
+            assertEquals(GATEWAY_IP, arp.senderIp());
+            assertEquals(GUEST, arp.targetMac());
+            assertEquals(GUEST_IP, arp.targetIp());
+        });
+    }
+
+    @Test
+    void shouldDeconstructInsideTheWholePaddedFrame() {
+        forEachVariant(Frames.ARP_REPLY, (buf, off) -> {
+            int len = Frames.ARP_REPLY.length - ETH;
+            assertEquals(46, len);
+            assertEquals(ArpHeader.OK, ArpHeader.check(buf, off + ETH, len));
+            ArpHeader arp = new ArpHeader().wrap(buf, off + ETH);
+            assertEquals(GATEWAY_IP, arp.senderIp());
+            assertEquals(GUEST, arp.targetMac());
+        });
+    }
+
+    @Test
+    void shouldConstructARequest() {
+        forEachZeroed(ArpHeader.LENGTH, region -> {
+            ArpHeader.write(region.buf(), region.off(), ArpHeader.OP_REQUEST, GUEST, GUEST_IP, 0L, GATEWAY_IP);
+            assertBytes(REQUEST, region);
+        });
+    }
+
+    @Test
+    void shouldConstructAReply() {
+        forEachZeroed(ArpHeader.LENGTH, region -> {
+            ArpHeader.write(region.buf(), region.off(), ArpHeader.OP_REPLY, GATEWAY, GATEWAY_IP, GUEST, GUEST_IP);
+            assertBytes(REPLY, region);
+        });
+    }
+
+    @Test
+    void shouldConstructTheWholeFrame() {
+        forEachZeroed(Frames.ARP_REPLY.length, region -> {
+            EthernetHeader.write(region.buf(), region.off(), GUEST, GATEWAY, EthernetHeader.TYPE_ARP);
+            ArpHeader.write(region.buf(), region.off() + ETH, ArpHeader.OP_REPLY, GATEWAY, GATEWAY_IP, GUEST,
+                    GUEST_IP);
+            assertBytes(Frames.ARP_REPLY, region);
+        });
+    }
+
+    @Test
+    void shouldReportEveryTruncation() {
+        for (int len = 0; len < ArpHeader.LENGTH; len++) {
+            int n = len;
+            // a buffer of exactly n bytes: check must not read past what it was given
+            forEachVariant(Arrays.copyOf(REQUEST, n), (buf, off) -> assertEquals(ArpHeader.TRUNCATED,
+                    ArpHeader.check(buf, off, n), "length " + n));
+        }
+    }
+
+    @Test
+    void shouldRejectOtherAddressFormats() {
+        assertUnsupported(ArpHeader.HTYPE, 0x0006); // IEEE 802 networks
+        assertUnsupported(ArpHeader.HTYPE, 0x0000);
+        assertUnsupported(ArpHeader.HTYPE, 0x0100); // byte-swapped Ethernet
+        assertUnsupported(ArpHeader.PTYPE, EthernetHeader.TYPE_IPV6);
+        assertUnsupported(ArpHeader.PTYPE, 0x0008);
+        assertUnsupported(ArpHeader.HLEN, 0x0804); // hlen 8
+        assertUnsupported(ArpHeader.HLEN, 0x0610); // plen 16
+        assertUnsupported(ArpHeader.HLEN, 0x0000);
+    }
+
+    private static void assertUnsupported(int field, int value) {
+        forEachVariant(REQUEST, (buf, off) -> {
+            Bytes.u16(buf, off + field, value);
+            assertEquals(ArpHeader.UNSUPPORTED, ArpHeader.check(buf, off, ArpHeader.LENGTH),
+                    "field " + field + " = " + Integer.toHexString(value));
+        });
+    }
+
+    @Test
+    void shouldAcceptAnyOperation() {
+        // RARP and InARP opcodes are not the view's business: check validates the formats only
+        forEachVariant(REQUEST, (buf, off) -> {
+            Bytes.u16(buf, off + ArpHeader.OPER, 3);
+            assertEquals(ArpHeader.OK, ArpHeader.check(buf, off, ArpHeader.LENGTH));
+            assertEquals(3, new ArpHeader().wrap(buf, off).operation());
+        });
+    }
+
+    @Test
+    void shouldRoundTripRandomPackets() {
+        Random random = new Random(826);
+        for (int i = 0; i < 200; i++) {
+            int op = random.nextInt(65536);
+            long sha = random.nextLong() & 0xffff_ffff_ffffL;
+            int spa = random.nextInt();
+            long tha = random.nextLong() & 0xffff_ffff_ffffL;
+            int tpa = random.nextInt();
+            forEachZeroed(ArpHeader.LENGTH, region -> {
+                ArpHeader.write(region.buf(), region.off(), op, sha, spa, tha, tpa);
+                assertEquals(ArpHeader.OK, ArpHeader.check(region.buf(), region.off(), ArpHeader.LENGTH));
+                ArpHeader arp = new ArpHeader().wrap(region.buf(), region.off());
+                assertEquals(op, arp.operation());
+                assertEquals(sha, arp.senderMac());
+                assertEquals(spa, arp.senderIp());
+                assertEquals(tha, arp.targetMac());
+                assertEquals(tpa, arp.targetIp());
+            });
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.jiip.wire;
+
+import static io.jiip.wire.Frames.ETH;
+import static io.jiip.wire.TestBuffers.assertBytes;
+import static io.jiip.wire.TestBuffers.forEachVariant;
+import static io.jiip.wire.TestBuffers.forEachZeroed;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class EthernetHeaderTest {
+    private static final long GUEST = 0x5254_0012_3456L;
+    private static final long GATEWAY = 0x5255_0a00_0202L;
+
+    @Test
+    void shouldHaveTheEthernetIiLayout() {
+        assertEquals(0, EthernetHeader.DST);
+        assertEquals(6, EthernetHeader.SRC);
+        assertEquals(12, EthernetHeader.ETHER_TYPE);
+        assertEquals(14, EthernetHeader.LENGTH);
+        assertEquals(60, Frames.ARP_REQUEST.length);
+        assertEquals(60, Frames.ARP_REPLY.length);
+    }
+
+    @Test
+    void shouldDeconstructABroadcastArpRequest() {
+        forEachVariant(Frames.ARP_REQUEST, (buf, off) -> {
+            EthernetHeader eth = new EthernetHeader().wrap(buf, off);
+            assertEquals(EthernetHeader.BROADCAST, eth.dst());
+            assertEquals(GUEST, eth.src());
+            assertEquals(EthernetHeader.TYPE_ARP, eth.etherType());
+            assertEquals(EthernetHeader.BROADCAST, EthernetHeader.dst(buf, off));
+            assertEquals(GUEST, EthernetHeader.src(buf, off));
+            assertEquals(EthernetHeader.TYPE_ARP, EthernetHeader.etherType(buf, off));
+        });
+    }
+
+    @Test
+    void shouldDeconstructAUnicastArpReply() {
+        forEachVariant(Frames.ARP_REPLY, (buf, off) -> {
+            EthernetHeader eth = new EthernetHeader().wrap(buf, off);
+            assertEquals(GUEST, eth.dst());
+            assertEquals(GATEWAY, eth.src());
+            assertEquals(0x0806, eth.etherType());
+        });
+    }
+
+    @Test
+    void shouldDeconstructACapturedLoopbackIpv4Frame() {
+        forEachVariant(Frames.PING_REQUEST, (buf, off) -> {
+            EthernetHeader eth = new EthernetHeader().wrap(buf, off);
+            assertEquals(0L, eth.dst());
+            assertEquals(0L, eth.src());
+            assertEquals(EthernetHeader.TYPE_IPV4, eth.etherType());
+        });
+    }
+
+    @Test
+    void shouldConstructWithWrite() {
+        forEachZeroed(ETH, region -> {
+            EthernetHeader.write(region.buf(), region.off(), EthernetHeader.BROADCAST, GUEST, EthernetHeader.TYPE_ARP);
+            assertBytes(Frames.range(Frames.ARP_REQUEST, 0, ETH), region);
+        });
+        forEachZeroed(ETH, region -> {
+            EthernetHeader.write(region.buf(), region.off(), GUEST, GATEWAY, EthernetHeader.TYPE_ARP);
+            assertBytes(Frames.range(Frames.ARP_REPLY, 0, ETH), region);
+        });
+    }
+
+    @Test
+    void shouldConstructWithSetters() {
+        forEachZeroed(ETH, region -> {
+            EthernetHeader eth = new EthernetHeader().wrap(region.buf(), region.off());
+            assertSame(eth, eth.dst(GUEST).src(GATEWAY).etherType(EthernetHeader.TYPE_ARP));
+            assertBytes(Frames.range(Frames.ARP_REPLY, 0, ETH), region);
+        });
+    }
+
+    @Test
+    void shouldOverwriteEveryFieldWhenRewritingAFrame() {
+        forEachVariant(Frames.ARP_REQUEST, (buf, off) -> {
+            EthernetHeader.write(buf, off, GUEST, GATEWAY, EthernetHeader.TYPE_ARP);
+            assertEquals(GUEST, EthernetHeader.dst(buf, off));
+            assertEquals(GATEWAY, EthernetHeader.src(buf, off));
+            assertEquals(Frames.ARP_REQUEST[ETH], buf.get(off + ETH), "payload untouched");
+        });
+    }
+
+    @Test
+    void shouldRoundTripRandomHeaders() {
+        Random random = new Random(802);
+        for (int i = 0; i < 200; i++) {
+            long dst = random.nextLong() & 0xffff_ffff_ffffL;
+            long src = random.nextLong() & 0xffff_ffff_ffffL;
+            int type = random.nextInt(65536);
+            forEachZeroed(ETH, region -> {
+                ByteBuffer buf = region.buf();
+                EthernetHeader.write(buf, region.off(), dst, src, type);
+                EthernetHeader eth = new EthernetHeader().wrap(buf, region.off());
+                assertEquals(dst, eth.dst());
+                assertEquals(src, eth.src());
+                assertEquals(type, eth.etherType());
+            });
+        }
+    }
+
+    @Test
+    void shouldRebindOneViewToManyFrames() {
+        ByteBuffer request = ByteBuffer.wrap(Frames.ARP_REQUEST);
+        ByteBuffer reply = ByteBuffer.allocateDirect(Frames.ARP_REPLY.length).put(0, Frames.ARP_REPLY);
+        EthernetHeader eth = new EthernetHeader();
+        assertEquals(EthernetHeader.BROADCAST, eth.wrap(request, 0).dst());
+        assertEquals(GUEST, eth.wrap(reply, 0).dst());
+        assertEquals(GATEWAY, eth.src());
+    }
+
+    @Test
+    void shouldTellGroupAddressesByTheIgBit() {
+        assertTrue(EthernetHeader.isMulticast(EthernetHeader.BROADCAST));
+        assertTrue(EthernetHeader.isMulticast(MacAddress.parse("01:00:5e:00:00:fb"))); // IPv4 mDNS
+        assertTrue(EthernetHeader.isMulticast(MacAddress.parse("33:33:00:00:00:01"))); // IPv6 all-nodes
+        assertTrue(EthernetHeader.isMulticast(MacAddress.parse("01:80:c2:00:00:00"))); // STP
+        assertTrue(EthernetHeader.isMulticast(MacAddress.parse("03:00:00:00:00:00")));
+        assertFalse(EthernetHeader.isMulticast(GUEST));
+        assertFalse(EthernetHeader.isMulticast(GATEWAY));
+        assertFalse(EthernetHeader.isMulticast(0L));
+        assertFalse(EthernetHeader.isMulticast(MacAddress.parse("02:00:00:00:00:01"))); // locally administered
+        assertFalse(EthernetHeader.isMulticast(MacAddress.parse("fe:ff:ff:ff:ff:ff")));
+        assertFalse(EthernetHeader.isMulticast(MacAddress.parse("00:01:00:00:00:00")));
+        assertFalse(EthernetHeader.isMulticast(MacAddress.parse("00:00:00:00:00:01")));
+        for (int bit = 0; bit < 48; bit++) {
+            assertEquals(bit == 40, EthernetHeader.isMulticast(1L << bit), "bit " + bit);
+        }
+    }
+
+    @Test
+    void shouldReadTheIgBitOfCapturedDestinations() {
+        forEachVariant(Frames.ARP_REQUEST, (buf, off) -> assertTrue(EthernetHeader.isMulticast(
+                EthernetHeader.dst(buf, off))));
+        forEachVariant(Frames.ARP_REPLY, (buf, off) -> assertFalse(EthernetHeader.isMulticast(
+                EthernetHeader.dst(buf, off))));
+    }
+}

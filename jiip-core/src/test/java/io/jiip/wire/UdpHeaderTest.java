@@ -1,0 +1,186 @@
+package io.jiip.wire;
+
+import static io.jiip.wire.Frames.ETH;
+import static io.jiip.wire.Frames.LOOPBACK;
+import static io.jiip.wire.TestBuffers.assertBytes;
+import static io.jiip.wire.TestBuffers.forEachVariant;
+import static io.jiip.wire.TestBuffers.forEachZeroed;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class UdpHeaderTest {
+    /** The UDP datagram of the DNS query: 8-byte header and 29-byte query. */
+    private static final byte[] DNS = Frames.from(Frames.DNS_QUERY, ETH + 20);
+    /** The UDP datagram behind the 32-byte IPv4 header with options: "jiip" to port 9. */
+    private static final byte[] DISCARD = Frames.from(Frames.UDP_WITH_IP_OPTIONS, ETH + 32);
+
+    private static final int PROTO_UDP = Ipv4Header.PROTO_UDP;
+
+    @Test
+    void shouldHaveTheCapturedSizes() {
+        assertEquals(37, DNS.length);
+        assertEquals(12, DISCARD.length);
+        assertEquals(8, UdpHeader.LENGTH);
+    }
+
+    // ---- deconstruct ----
+
+    @Test
+    void shouldDeconstructADnsQuery() {
+        forEachVariant(DNS, (buf, off) -> {
+            UdpHeader udp = new UdpHeader().wrap(buf, off);
+            assertEquals(45283, udp.srcPort());
+            assertEquals(53, udp.dstPort());
+            assertEquals(37, udp.length());
+            assertEquals(0x4014, udp.checksum());
+            assertEquals(0x40e7, Bytes.u16(buf, off + UdpHeader.LENGTH)); // the DNS id (16615)
+            long sum = Checksum.add(Checksum.pseudoHeader(LOOPBACK, LOOPBACK, PROTO_UDP, 37), buf, off, 37);
+            assertEquals(0xffff, Checksum.fold(sum));
+        });
+    }
+
+    @Test
+    void shouldDeconstructADatagramBehindIpOptions() {
+        forEachVariant(Frames.UDP_WITH_IP_OPTIONS, (buf, off) -> {
+            int ip = off + ETH;
+            UdpHeader udp = new UdpHeader().wrap(buf, ip + Ipv4Header.headerLength(buf, ip));
+            assertEquals(40000, udp.srcPort());
+            assertEquals(9, udp.dstPort());
+            assertEquals(12, udp.length());
+            assertEquals(0x91b0, udp.checksum());
+        });
+    }
+
+    // ---- checksum ----
+
+    @Test
+    void shouldComputeTheCapturedChecksums() {
+        assertChecksumOf(DNS, 0x4014);
+        assertChecksumOf(DISCARD, 0x91b0);
+    }
+
+    private static void assertChecksumOf(byte[] datagram, int expected) {
+        forEachVariant(datagram, (buf, off) -> {
+            new UdpHeader().wrap(buf, off).checksum(0);
+            assertEquals(expected, UdpHeader.checksumOf(buf, off, datagram.length, LOOPBACK, LOOPBACK));
+        });
+    }
+
+    @Test
+    void shouldCompleteTheChecksumLinuxLeftPartialOnLoopback() {
+        // Offload contract: the field holds the folded pseudo-header sum; summing the datagram from there, with no
+        // pseudo-header, yields the real checksum.
+        byte[] partial = DNS.clone();
+        ByteBuffer.wrap(partial).putShort(UdpHeader.CHECKSUM, (short) Frames.DNS_QUERY_PARTIAL_CHECKSUM);
+        forEachVariant(partial, (buf, off) -> assertEquals(0x4014, Checksum.compute(buf, off, 37)));
+    }
+
+    @Test
+    void shouldSendAComputedZeroAsAllOnes() {
+        // A 10-byte datagram whose payload word is chosen so that the checksum comes out as zero.
+        forEachZeroed(10, region -> {
+            ByteBuffer buf = region.buf();
+            int off = region.off();
+            int src = 0x0a000001;
+            int dst = 0x0a000002;
+            UdpHeader.write(buf, off, 1234, 5678, 10);
+            int partialSum = Checksum.fold(Checksum.add(Checksum.pseudoHeader(src, dst, PROTO_UDP, 10), buf, off,
+                    10));
+            assertNotEquals(0xffff, partialSum);
+            Bytes.u16(buf, off + 8, 0xffff - partialSum);
+            assertEquals(0, Checksum.finish(Checksum.add(Checksum.pseudoHeader(src, dst, PROTO_UDP, 10), buf, off,
+                    10)), "the plain Internet checksum is zero");
+
+            int checksum = UdpHeader.checksumOf(buf, off, 10, src, dst);
+            assertEquals(0xffff, checksum);
+            new UdpHeader().wrap(buf, off).checksum(checksum);
+            // and the receiver's verification still succeeds
+            assertEquals(0xffff, Checksum.fold(Checksum.add(Checksum.pseudoHeader(src, dst, PROTO_UDP, 10), buf, off,
+                    10)));
+        });
+    }
+
+    @Test
+    void shouldNeverReturnZeroFromChecksumOf() {
+        Random random = new Random(768);
+        for (int i = 0; i < 2000; i++) {
+            byte[] datagram = new byte[8 + random.nextInt(40)];
+            random.nextBytes(datagram);
+            ByteBuffer buf = ByteBuffer.wrap(datagram);
+            int src = random.nextInt();
+            int dst = random.nextInt();
+            UdpHeader.write(buf, 0, random.nextInt(65536), random.nextInt(65536), datagram.length);
+            int plain = Checksum.finish(Checksum.add(Checksum.pseudoHeader(src, dst, PROTO_UDP, datagram.length), buf,
+                    0, datagram.length));
+            int checksum = UdpHeader.checksumOf(buf, 0, datagram.length, src, dst);
+            assertEquals(plain == 0 ? 0xffff : plain, checksum);
+            new UdpHeader().wrap(buf, 0).checksum(checksum);
+            assertEquals(0xffff, Checksum.fold(Checksum.add(Checksum.pseudoHeader(src, dst, PROTO_UDP,
+                    datagram.length), buf, 0, datagram.length)));
+        }
+    }
+
+    // ---- construct ----
+
+    @Test
+    void shouldConstructTheDnsQuery() {
+        forEachZeroed(DNS.length, region -> {
+            ByteBuffer buf = region.buf();
+            int off = region.off();
+            UdpHeader.write(buf, off, 45283, 53, 37);
+            Bytes.copy(ByteBuffer.wrap(DNS), 8, buf, off + 8, 29);
+            new UdpHeader().wrap(buf, off).checksum(UdpHeader.checksumOf(buf, off, 37, LOOPBACK, LOOPBACK));
+            assertBytes(DNS, region);
+        });
+    }
+
+    @Test
+    void shouldConstructWithSetters() {
+        forEachZeroed(DISCARD.length, region -> {
+            ByteBuffer buf = region.buf();
+            UdpHeader udp = new UdpHeader().wrap(buf, region.off());
+            assertSame(udp, udp.srcPort(40000).dstPort(9).length(12).checksum(0x91b0));
+            buf.put(region.off() + 8, "jiip".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertBytes(DISCARD, region);
+        });
+    }
+
+    @Test
+    void shouldClearAStaleChecksumInWrite() {
+        forEachVariant(DNS, (buf, off) -> {
+            UdpHeader.write(buf, off, 45283, 53, 37);
+            assertEquals(0, new UdpHeader().wrap(buf, off).checksum());
+            assertEquals(0x40e7, Bytes.u16(buf, off + 8), "payload untouched");
+        });
+    }
+
+    // ---- round trips ----
+
+    @Test
+    void shouldRoundTripRandomHeaders() {
+        Random random = new Random(17);
+        for (int i = 0; i < 100; i++) {
+            int src = random.nextInt(65536);
+            int dst = random.nextInt(65536);
+            int length = random.nextInt(65536);
+            int checksum = random.nextInt(65536);
+            forEachZeroed(UdpHeader.LENGTH, region -> {
+                UdpHeader.write(region.buf(), region.off(), src, dst, length);
+                UdpHeader udp = new UdpHeader().wrap(region.buf(), region.off()).checksum(checksum);
+                assertEquals(src, udp.srcPort());
+                assertEquals(dst, udp.dstPort());
+                assertEquals(length, udp.length());
+                assertEquals(checksum, udp.checksum());
+                byte[] expected = Arrays.copyOf(ByteBuffer.allocate(8).putShort((short) src).putShort((short) dst)
+                        .putShort((short) length).putShort((short) checksum).array(), 8);
+                assertBytes(expected, region);
+            });
+        }
+    }
+}
