@@ -203,6 +203,11 @@ public final class Reassembler<P> {
         ByteBuffer firstBuf = ops.buffer(first);
         int firstIp = firstIpOffset[s];
         int hlen = Ipv4Header.headerLength(firstBuf, firstIp);
+        if (hlen + total[s] > 65535) {
+            // Each fragment fitted with its own header, but the first one's (with options) heads the datagram.
+            release(s, Counter.DROP_REASM_TOO_BIG);
+            return null;
+        }
         int l2 = nif.l2Length;
         P out = ops.alloc(l2 + hlen + total[s]);
         if (out == null) {

@@ -12,6 +12,7 @@ import io.jiip.link.PacketPool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Stacks on one {@link MemoryLink} in one thread with a virtual clock: the fixture of the protocol tests.
@@ -56,9 +57,14 @@ public final class TestNet {
 
     /** Two nodes A (10.0.0.1) and B (10.0.0.2) on a /24; {@code tweak} may change both configs. */
     public static TestNet twoNodes(Consumer<StackConfig.Builder> tweak, int features) {
+        return twoNodes(tweak, features, PacketPool::standard);
+    }
+
+    /** Two nodes as above, each with a pool from {@code pools}. */
+    public static TestNet twoNodes(Consumer<StackConfig.Builder> tweak, int features, Supplier<PacketPool> pools) {
         TestNet net = new TestNet();
-        net.add(config(A_MAC, A_IP, tweak), PacketPool.standard(), features);
-        net.add(config(B_MAC, B_IP, tweak), PacketPool.standard(), features);
+        net.add(config(A_MAC, A_IP, tweak), pools.get(), features);
+        net.add(config(B_MAC, B_IP, tweak), pools.get(), features);
         return net;
     }
 
