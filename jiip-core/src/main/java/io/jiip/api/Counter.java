@@ -73,8 +73,40 @@ public enum Counter {
     DROP_UDP_BAD_CHECKSUM("UDP datagrams with a bad checksum"),
     DROP_UDP_NO_PORT("UDP datagrams for an unbound port"),
 
-    // TCP (segments reach the TCP layer once it exists)
-    TCP_RX("TCP segments received");
+    // TCP
+    TCP_RX("TCP segments received"),
+    TCP_TX("TCP segments sent"),
+    TCP_RETRANSMITS("TCP segments retransmitted"),
+    TCP_FAST_RETRANSMITS("fast retransmits (three duplicate ACKs)"),
+    TCP_TIMEOUTS("retransmission timeouts"),
+    TCP_ACTIVE_OPENS("connections opened actively"),
+    TCP_PASSIVE_OPENS("connections accepted"),
+    TCP_RESETS_TX("resets sent"),
+    TCP_RESETS_RX("resets accepted"),
+    TCP_CHALLENGE_ACKS("challenge ACKs sent (RFC 5961)"),
+    TCP_CHALLENGE_ACKS_LIMITED("challenge ACKs not sent: rate limit"),
+    TCP_DELAYED_ACKS("delayed ACKs sent by timer"),
+    TCP_WINDOW_PROBES("zero-window probes sent"),
+    TCP_KEEPALIVES("keepalive probes sent"),
+    TCP_CLOSED_TIMEOUT("connections closed by timeout"),
+    TCP_OOO_SEGMENTS("segments queued out of order"),
+    DROP_TCP_TRUNCATED("TCP segments truncated or with a bad data offset"),
+    DROP_TCP_BAD_CHECKSUM("TCP segments with a bad checksum"),
+    DROP_TCP_BAD_PORT("TCP segments with port 0 or to a broadcast"),
+    DROP_TCP_BAD_OPTIONS("TCP segments with malformed options"),
+    DROP_TCP_NO_CONNECTION("TCP segments for no connection (answered with RST)"),
+    DROP_TCP_BACKLOG_FULL("SYNs dropped: listen backlog full"),
+    DROP_TCP_TABLE_FULL("SYNs dropped: connection table full"),
+    DROP_TCP_REFUSED("SYNs refused by the accept decision"),
+    DROP_TCP_OUT_OF_WINDOW("TCP segments outside the receive window"),
+    DROP_TCP_PAWS("TCP segments rejected by PAWS (RFC 7323)"),
+    DROP_TCP_BAD_ACK("TCP segments with an unacceptable ACK"),
+    DROP_TCP_BAD_RST("resets not exactly at RCV.NXT (RFC 5961)"),
+    DROP_TCP_BAD_SYN("SYNs on a synchronized connection (RFC 5961)"),
+    DROP_TCP_OOO_LIMIT("out-of-order segments dropped: memory or descriptor budget"),
+    DROP_TCP_DATA_AFTER_CLOSE("segments with data after the application closed (RST sent)"),
+    DROP_TCP_DUPLICATE("TCP segments entirely already received"),
+    DROP_TCP_STATE("TCP segments not acceptable in the connection's state");
 
     private final String description;
 

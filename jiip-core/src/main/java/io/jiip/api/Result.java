@@ -20,6 +20,16 @@ public final class Result {
     public static final int UNRESOLVED = -6;
     /** An argument is out of range (port 0 or above 65535, negative length, ...). */
     public static final int INVALID_ARGUMENT = -7;
+    /** The connection handle is not (or no longer) valid: closed, reused, or never issued. */
+    public static final int BAD_HANDLE = -8;
+    /** The call does not fit the connection's state (e.g. send after shutdownOutput). */
+    public static final int WRONG_STATE = -9;
+    /** Every connection slot is in use (capacity set at construction). */
+    public static final int TOO_MANY_CONNECTIONS = -10;
+    /** The send queue is full (bytes or segment descriptors): wait for {@code TcpEvents.onAcked}. */
+    public static final int WOULD_BLOCK = -11;
+    /** The 4-tuple (or the listening port) is taken. */
+    public static final int ADDRESS_IN_USE = -12;
 
     private Result() {
     }
@@ -35,6 +45,11 @@ public final class Result {
             case NOT_BOUND: return "NOT_BOUND";
             case UNRESOLVED: return "UNRESOLVED";
             case INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+            case BAD_HANDLE: return "BAD_HANDLE";
+            case WRONG_STATE: return "WRONG_STATE";
+            case TOO_MANY_CONNECTIONS: return "TOO_MANY_CONNECTIONS";
+            case WOULD_BLOCK: return "WOULD_BLOCK";
+            case ADDRESS_IN_USE: return "ADDRESS_IN_USE";
             default: return "RESULT(" + result + ")";
         }
     }

@@ -68,6 +68,7 @@ public final class Stack<P> {
             for (; i < count; i++) {
                 nif.input(rx[i]);
             }
+            nif.tcp.settleAcks();
             return nif.timers();
         } finally {
             // If a callback threw, the frames not yet processed are still ours to free.
@@ -183,6 +184,150 @@ public final class Stack<P> {
         return nif.arpCache == null ? io.jiip.arp.ArpCache.NONE : nif.arpCache.lookup(ip, nif.now);
     }
 
+    // ---- TCP ----
+
+    /**
+     * Listens on {@code port} (iip has no LISTEN state; jiip does). Each SYN asks {@link TcpEvents#onAccept}; at
+     * most {@code backlog} handshakes may be in progress at once, further SYNs are dropped and counted.
+     *
+     * @return {@link Result#OK}, {@link Result#ADDRESS_IN_USE}, {@link Result#NO_SPACE} or
+     *         {@link Result#INVALID_ARGUMENT}
+     */
+    public int tcpListen(int port, int backlog, TcpEvents<P> handler) {
+        return nif.tcp.listen(port, backlog, handler);
+    }
+
+    /** Stops accepting on {@code port}; established connections are not affected. */
+    public int tcpUnlisten(int port) {
+        return nif.tcp.unlisten(port);
+    }
+
+    /**
+     * Opens a connection (iip's {@code iip_tcp_connect}); {@link TcpEvents#onConnected} or
+     * {@link TcpEvents#onClosed} follows. Data may be sent at once: it waits for the handshake.
+     *
+     * @param localPort 0 for an ephemeral port
+     * @return the connection handle (&gt;= 0), or a negative {@link Result}: {@link Result#UNRESOLVED},
+     *         {@link Result#ADDRESS_IN_USE}, {@link Result#TOO_MANY_CONNECTIONS}, {@link Result#INVALID_ARGUMENT}
+     */
+    public int tcpConnect(int remoteIp, int remotePort, int localPort, TcpEvents<P> handler, Object attachment) {
+        nif.beginCall();
+        try {
+            return nif.tcp.connect(remoteIp, remotePort, localPort, handler, attachment);
+        } finally {
+            nif.endCall();
+        }
+    }
+
+    /**
+     * Queues the data of {@code payload} (one packet, not a chain) on the connection, zero-copy (iip's
+     * {@code iip_tcp_send}). Segments go out as the windows allow; with scatter-gather the headers are chained in
+     * front of clones of your packet, otherwise the bytes are copied behind them.
+     *
+     * <p><b>Ownership:</b> on {@link Result#OK} the stack owns {@code payload} and frees it once the peer has
+     * acknowledged all of its bytes ({@link TcpEvents#onAcked} tells you); {@code clone} it first to keep a
+     * reference. On any error the caller still owns it.
+     *
+     * @param flags {@link TcpSendFlags}
+     * @return {@link Result#OK}, {@link Result#WOULD_BLOCK} (send buffer full), {@link Result#WRONG_STATE},
+     *         {@link Result#BAD_HANDLE} or {@link Result#INVALID_ARGUMENT}
+     */
+    public int tcpSend(int connection, P payload, int flags) {
+        nif.beginCall();
+        try {
+            return nif.tcp.send(connection, payload, flags);
+        } finally {
+            nif.endCall();
+        }
+    }
+
+    /**
+     * Tells the stack the application is done with {@code bytes} of received payload, reopening the receive
+     * window by that much (iip's {@code iip_tcp_rxbuf_consumed}, counted in bytes instead of packets). Payload
+     * that is never consumed closes the window: that is flow control.
+     */
+    public int tcpRxConsumed(int connection, int bytes) {
+        nif.beginCall();
+        try {
+            return nif.tcp.rxConsumed(connection, bytes);
+        } finally {
+            nif.endCall();
+        }
+    }
+
+    /** Sends FIN after the queued data and keeps receiving (half-close). */
+    public int tcpShutdownOutput(int connection) {
+        nif.beginCall();
+        try {
+            return nif.tcp.shutdownOutput(connection);
+        } finally {
+            nif.endCall();
+        }
+    }
+
+    /**
+     * Closes the connection (iip's {@code iip_tcp_close}): FIN after queued data; data arriving afterwards is
+     * answered with RST. {@link TcpEvents#onClosed} follows when the exchange completes.
+     */
+    public int tcpClose(int connection) {
+        nif.beginCall();
+        try {
+            return nif.tcp.close(connection);
+        } finally {
+            nif.endCall();
+        }
+    }
+
+    /** Sends RST and forgets the connection; {@link TcpEvents#onClosed} fires with ABORTED before returning. */
+    public int tcpAbort(int connection) {
+        nif.beginCall();
+        try {
+            return nif.tcp.abort(connection);
+        } finally {
+            nif.endCall();
+        }
+    }
+
+    /** Disables (or enables) Nagle's algorithm on a connection. */
+    public int tcpNoDelay(int connection, boolean noDelay) {
+        return nif.tcp.setNoDelay(connection, noDelay);
+    }
+
+    /** Enables or disables delayed ACKs on a connection. */
+    public int tcpDelayedAck(int connection, boolean on) {
+        return nif.tcp.setDelayedAck(connection, on);
+    }
+
+    /** Keepalive: after {@code idleNanos} without input, up to {@code count} probes {@code intervalNanos} apart. */
+    public int tcpKeepalive(int connection, long idleNanos, long intervalNanos, int count) {
+        nif.beginCall();
+        try {
+            return nif.tcp.setKeepalive(connection, idleNanos, intervalNanos, count);
+        } finally {
+            nif.endCall();
+        }
+    }
+
+    /** Closes the connection with TIMEOUT when data stays unacknowledged this long (RFC 5482; 0 = off). */
+    public int tcpUserTimeout(int connection, long nanos) {
+        return nif.tcp.setUserTimeout(connection, nanos);
+    }
+
+    /** The state of a live connection, or {@code null} when the handle is no longer valid. */
+    public TcpState tcpState(int connection) {
+        return nif.tcp.state(connection);
+    }
+
+    /** Fills {@code out} with the connection's sender and receiver state. */
+    public int tcpInfo(int connection, TcpInfo out) {
+        return nif.tcp.info(connection, out);
+    }
+
+    /** Connection slots in use, TIME-WAIT and half-open included. */
+    public int tcpConnectionCount() {
+        return nif.tcp.connectionCount();
+    }
+
     /** This context's counters. */
     public Stats stats() {
         return nif.stats;
@@ -202,6 +347,7 @@ public final class Stack<P> {
      * context is discarded so the pool balances; the stack must not be used afterwards.
      */
     public void close() {
+        nif.tcp.clear();
         nif.reassembler.clear();
         if (nif.arpCache != null) {
             P frame;

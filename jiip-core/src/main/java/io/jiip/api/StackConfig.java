@@ -32,6 +32,7 @@ public final class StackConfig {
     final int icmpErrorBurst;
     final int pathMtuEntries;
     final long pathMtuLifetimeNanos;
+    final TcpConfig tcp;
 
     private StackConfig(Builder b) {
         this.linkType = b.linkType;
@@ -55,6 +56,7 @@ public final class StackConfig {
         this.icmpErrorBurst = b.icmpErrorBurst;
         this.pathMtuEntries = b.pathMtuEntries;
         this.pathMtuLifetimeNanos = b.pathMtuLifetimeNanos;
+        this.tcp = b.tcp;
     }
 
     public static Builder builder() {
@@ -82,6 +84,7 @@ public final class StackConfig {
     public int icmpErrorBurst() { return icmpErrorBurst; }
     public int pathMtuEntries() { return pathMtuEntries; }
     public long pathMtuLifetimeNanos() { return pathMtuLifetimeNanos; }
+    public TcpConfig tcp() { return tcp; }
 
     @Override
     public String toString() {
@@ -112,6 +115,7 @@ public final class StackConfig {
         private int icmpErrorBurst = 10;
         private int pathMtuEntries = 64;
         private long pathMtuLifetimeNanos = 600 * SECOND;
+        private TcpConfig tcp = TcpConfig.defaults();
 
         private Builder() {
         }
@@ -190,6 +194,9 @@ public final class StackConfig {
         /** How long a lowered path MTU is kept before it is probed again (default 10 min, RFC 1191 §6.3). */
         public Builder pathMtuLifetimeNanos(long nanos) { this.pathMtuLifetimeNanos = nanos; return this; }
 
+        /** TCP settings (default {@link TcpConfig#defaults()}). */
+        public Builder tcp(TcpConfig tcp) { this.tcp = tcp; return this; }
+
         /** @throws IllegalArgumentException naming the first invalid setting */
         public StackConfig build() {
             require(linkType != null, "linkType is required");
@@ -207,6 +214,7 @@ public final class StackConfig {
             require(reassemblyTimeoutNanos > 0, "reassemblyTimeout must be > 0");
             require(udpPorts >= 0, "udpPorts must be >= 0");
             require(icmpErrorsPerSecond >= 0 && icmpErrorBurst >= 0, "ICMP rate must be >= 0");
+            require(tcp != null, "tcp settings are required");
             require(pathMtuEntries >= 0 && pathMtuLifetimeNanos > 0, "path MTU settings must be >= 0");
             return new StackConfig(this);
         }

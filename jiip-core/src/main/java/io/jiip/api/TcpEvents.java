@@ -1,9 +1,10 @@
 package io.jiip.api;
 
 /**
- * TCP input events (iip's {@code iip_ops_tcp_*} callbacks), declared with the foundation so that the integrator
- * API is complete in shape; the TCP layer that fires them arrives with the TCP work. Until then a stack drops TCP
- * segments and counts them ({@link Counter#TCP_RX}, {@link Counter#DROP_IP_UNKNOWN_PROTOCOL}).
+ * TCP input events (iip's {@code iip_ops_tcp_*} callbacks) of the connections of one listener
+ * ({@code Stack.tcpListen}) or one active open ({@code Stack.tcpConnect}). All methods have no-op defaults.
+ * {@link #onClosed} fires exactly once for every connection the application saw (accepted, connected, or whose
+ * connect failed), whatever the reason, so it is the one place to release the attachment.
  *
  * <p>Connections are named by {@code int} handles. A handle is reused after {@link #onClosed}, with a generation
  * in its high bits so that a stale handle is recognised and refused rather than aimed at another connection. The
@@ -37,6 +38,13 @@ public interface TcpEvents<P> {
 
     /** The peer acknowledged {@code bytes} more of our data; the sent payload buffers are released. */
     default void onAcked(Stack<P> stack, int connection, Object attachment, int bytes) {
+    }
+
+    /**
+     * The peer closed its direction (its FIN arrived, in order): no more payload will come. We may still send until
+     * {@code tcpShutdownOutput} or {@code tcpClose}.
+     */
+    default void onRemoteShutdown(Stack<P> stack, int connection, Object attachment) {
     }
 
     /** The connection is gone; {@code reason} is one of {@link TcpCloseReason}. The handle is void afterwards. */

@@ -17,6 +17,7 @@ import io.jiip.icmp.IcmpLayer;
 import io.jiip.ip.Ipv4Layer;
 import io.jiip.ip.PathMtuCache;
 import io.jiip.ip.Reassembler;
+import io.jiip.tcp.TcpLayer;
 import io.jiip.udp.UdpLayer;
 import io.jiip.wire.Checksum;
 import io.jiip.wire.EthernetHeader;
@@ -56,6 +57,7 @@ public final class NetInterface<P> {
     public final PathMtuCache pathMtu;
     public final IcmpLayer<P> icmp;
     public final UdpLayer<P> udp;
+    public final TcpLayer<P> tcp;
 
     /** Time of the current run or call, read once from the integrator's clock. */
     public long now;
@@ -87,6 +89,7 @@ public final class NetInterface<P> {
         this.reassembler = new Reassembler<>(this);
         this.icmp = new IcmpLayer<>(this);
         this.udp = new UdpLayer<>(this);
+        this.tcp = new TcpLayer<>(this);
         this.ipv4 = new Ipv4Layer<>(this);
         this.nextIpId = (int) (config.mac() ^ config.ipv4()) & 0xffff;
     }
@@ -321,7 +324,7 @@ public final class NetInterface<P> {
 
     /** Expires what is due at {@link #now} and returns the time of the next deadline. */
     public long timers() {
-        long next = reassembler.expire(now);
+        long next = Math.min(reassembler.expire(now), tcp.expireTimers());
         if (arpCache != null) {
             P frame;
             while ((frame = arpCache.takeExpired(now)) != null) {

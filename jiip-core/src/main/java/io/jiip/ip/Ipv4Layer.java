@@ -86,8 +86,9 @@ public final class Ipv4Layer<P> {
                 nif.icmp.input(frame, buf, ipOff, hlen, total);
                 break;
             case Ipv4Header.PROTO_TCP:
-                nif.stats.inc(Counter.TCP_RX);
-                nif.drop(frame, Counter.DROP_IP_UNKNOWN_PROTOCOL);
+                nif.stats.inc(Counter.IP_DELIVERED);
+                nif.tcp.input(frame, buf, ipOff, hlen, total,
+                        nif.has(NicFeatures.TCP_RX_CSUM) ? verdict : RxChecksum.NONE);
                 break;
             default:
                 // RFC 1122 §3.2.2.1: protocol unreachable (rate limited, never for broadcasts).

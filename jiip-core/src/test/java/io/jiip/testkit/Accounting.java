@@ -25,6 +25,11 @@ public final class Accounting {
     private static final Counter[] ICMP_DROPS = {DROP_ICMP_TRUNCATED, DROP_ICMP_BAD_CHECKSUM};
     private static final Counter[] UDP_DROPS = {DROP_UDP_TRUNCATED, DROP_UDP_BAD_LENGTH, DROP_UDP_BAD_CHECKSUM,
         DROP_UDP_NO_PORT};
+    /** TCP drops: at most one per segment (segments that are processed count nowhere else). */
+    private static final Counter[] TCP_DROPS = {DROP_TCP_TRUNCATED, DROP_TCP_BAD_CHECKSUM, DROP_TCP_BAD_PORT,
+        DROP_TCP_BAD_OPTIONS, DROP_TCP_NO_CONNECTION, DROP_TCP_BACKLOG_FULL, DROP_TCP_TABLE_FULL, DROP_TCP_REFUSED,
+        DROP_TCP_OUT_OF_WINDOW, DROP_TCP_PAWS, DROP_TCP_BAD_ACK, DROP_TCP_BAD_RST, DROP_TCP_BAD_SYN,
+        DROP_TCP_OOO_LIMIT, DROP_TCP_DATA_AFTER_CLOSE, DROP_TCP_DUPLICATE, DROP_TCP_STATE};
     /** Reassembly drops that count the one fragment that caused them. */
     private static final Counter[] FRAGMENT_DROPS = {DROP_REASM_BAD_FRAGMENT, DROP_REASM_TOO_BIG,
         DROP_REASM_DUPLICATE, DROP_REASM_NO_SLOT, DROP_REASM_MEMORY};
@@ -82,7 +87,7 @@ public final class Accounting {
      * <li>ARP packets = ARP drops + requests answered + replies received;
      * <li>IPv4 datagrams = IP drops + fragments + unfragmented datagrams handed to a protocol (UDP, ICMP, or
      * dropped as unknown), where reassembled datagrams are handed over too but arrived as fragments;
-     * <li>handed to ICMP/UDP = ICMP messages + UDP datagrams, each = its drops + its deliveries;
+     * <li>handed to ICMP/UDP/TCP = ICMP messages + UDP datagrams + TCP segments, each = its drops + its deliveries;
      * <li>fragments: reassembly reasons count per fragment or per datagram (2+ fragments); held fragments count
      * nowhere until their datagram completes or is dropped, so only an inequality holds for them.
      * </ul>
@@ -97,7 +102,8 @@ public final class Accounting {
         long handedOver = s.get(IP_DELIVERED) + s.get(DROP_IP_UNKNOWN_PROTOCOL);
         assertEquals(s.get(IP_RX), sum(s, IP_DROPS) + s.get(REASM_FRAGMENTS_RX) + handedOver - s.get(REASM_OK),
                 "IPv4" + all);
-        assertEquals(s.get(IP_DELIVERED), s.get(ICMP_RX) + s.get(UDP_RX), "IP delivered" + all);
+        assertEquals(s.get(IP_DELIVERED), s.get(ICMP_RX) + s.get(UDP_RX) + s.get(TCP_RX), "IP delivered" + all);
+        assertTrue(s.get(TCP_RX) >= sum(s, TCP_DROPS), "TCP" + all);
         assertEquals(s.get(ICMP_RX), sum(s, ICMP_DROPS) + s.get(ICMP_ECHO_REQUESTS_RX) + s.get(ICMP_ECHO_REPLIES_RX)
                 + s.get(ICMP_UNREACHABLE_RX) + s.get(ICMP_OTHER_RX), "ICMP" + all);
         assertEquals(s.get(UDP_RX), sum(s, UDP_DROPS) + s.get(UDP_DELIVERED), "UDP" + all);
@@ -114,7 +120,7 @@ public final class Accounting {
                 drops.add(c);
             }
         }
-        Stream.of(L2_DROPS, ARP_DROPS, IP_DROPS, ICMP_DROPS, UDP_DROPS, FRAGMENT_DROPS, DATAGRAM_DROPS, TX_DROPS)
+        Stream.of(L2_DROPS, ARP_DROPS, IP_DROPS, ICMP_DROPS, UDP_DROPS, TCP_DROPS, FRAGMENT_DROPS, DATAGRAM_DROPS, TX_DROPS)
                 .flatMap(Arrays::stream).forEach(drops::remove);
         drops.remove(DROP_IP_UNKNOWN_PROTOCOL);
         drops.remove(DROP_REASM_TIMEOUT);

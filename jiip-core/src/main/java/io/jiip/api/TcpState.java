@@ -1,0 +1,21 @@
+package io.jiip.api;
+
+/** The connection states of RFC 9293 §3.3.2. */
+public enum TcpState {
+    CLOSED,
+    LISTEN,
+    SYN_SENT,
+    SYN_RECEIVED,
+    ESTABLISHED,
+    FIN_WAIT_1,
+    FIN_WAIT_2,
+    CLOSE_WAIT,
+    CLOSING,
+    LAST_ACK,
+    TIME_WAIT;
+
+    /** {@code true} once the handshake completed (RFC 9293's "synchronized" states). */
+    public boolean isSynchronized() {
+        return ordinal() >= ESTABLISHED.ordinal();
+    }
+}

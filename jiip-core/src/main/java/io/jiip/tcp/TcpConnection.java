@@ -1,0 +1,182 @@
+package io.jiip.tcp;
+
+import io.jiip.api.TcpEvents;
+import io.jiip.api.TcpState;
+
+/**
+ * The state of one connection (the TCB of RFC 9293 §3.3.1). Preallocated in a table at construction and recycled;
+ * {@code generation} makes every incarnation's handle distinct. Plain fields, read and written by the TCP layer's
+ * concerns ({@link TcpInput}, {@link TcpOutput}, {@link TcpTimers}).
+ */
+final class TcpConnection<P> {
+    static final int INDEX_BITS = 20;
+    static final int INDEX_MASK = (1 << INDEX_BITS) - 1;
+
+    final int index;
+    int generation;
+    TcpState state = TcpState.CLOSED;
+    TcpEvents<P> handler;
+    Object attachment;
+    /** The application has seen this connection (accepted, connected, or a connect call it made). */
+    boolean appKnows;
+    /** {@code close()} was called: the application takes no more data. */
+    boolean appClosed;
+    int listener = -1;
+
+    int remoteIp;
+    int remotePort;
+    int localPort;
+    long key;
+    long remoteMac;
+
+    // send sequence space, RFC 9293 §3.3.1
+    int iss;
+    int sndUna;
+    int sndNxt;
+    /** Highest sequence number sent plus one (sndNxt may be rewound for retransmission). */
+    int sndMax;
+    int sndWnd;
+    int sndWl1;
+    int sndWl2;
+    int maxSndWnd;
+    int sndShift;
+    /** Payload bytes per segment (MSS minus options we always send). */
+    int mss;
+    int sendHead = SegmentPool.NONE;
+    int sendTail = SegmentPool.NONE;
+    /** Bytes in the send queue (acknowledged bytes leave it). */
+    int queued;
+    boolean finQueued;
+    /** Sequence number of our FIN once queued (end of data). */
+    int finSeq;
+
+    // receive sequence space
+    int irs;
+    int rcvNxt;
+    /** Right edge of the window we last advertised; never moves left (RFC 9293 §3.8.6). */
+    int rcvAdv;
+    int rcvShift;
+    int rcvUnconsumed;
+    int oooHead = SegmentPool.NONE;
+    int oooBytes;
+    boolean finReceived;
+
+    // options (RFC 7323, RFC 2018)
+    boolean timestamps;
+    boolean sackPermitted;
+    boolean windowScaling;
+    int tsRecent;
+    int tsOffset;
+    int lastAckSent;
+
+    // RTT and congestion
+    final RttEstimator rtt;
+    final NewReno newReno = new NewReno();
+    CongestionControl cc = newReno;
+    boolean rttTiming;
+    int rttSeq;
+    long rttStart;
+    int dupAcks;
+    boolean inRecovery;
+    int recover;
+    long retransmits;
+
+    // timers: absolute deadlines, Long.MAX_VALUE = off; the wheel holds their minimum
+    long rtoAt = Long.MAX_VALUE;
+    boolean persist;
+    long ackAt = Long.MAX_VALUE;
+    long keepaliveAt = Long.MAX_VALUE;
+    long stateAt = Long.MAX_VALUE;
+    int retries;
+    int keepaliveProbes;
+    long lastReceiveAt;
+    /** When the oldest unacknowledged data was first sent (user timeout), or Long.MAX_VALUE. */
+    long unackedSince = Long.MAX_VALUE;
+
+    // ACK state
+    boolean ackPending;
+    boolean ackNow;
+    int fullSegmentsUnacked;
+    /** Intrusive list of connections with an ACK to settle at the end of the run. */
+    int nextPendingAck = -1;
+    boolean inPendingList;
+
+    // per-connection options
+    boolean nagle;
+    boolean delayedAck;
+    long keepaliveIdle;
+    long keepaliveInterval;
+    int keepaliveCount;
+    long userTimeout;
+
+    /** A FIN that arrived ahead of missing data waits here until rcvNxt reaches it. */
+    boolean finPending;
+    int finPendingSeq;
+
+    TcpConnection(int index, io.jiip.api.TcpConfig cfg) {
+        this.index = index;
+        this.rtt = new RttEstimator(cfg.minRtoNanos(), cfg.maxRtoNanos(), cfg.initialRtoNanos());
+    }
+
+    /** Clears everything for a new incarnation (the generation is bumped on release, not here). */
+    void reset(io.jiip.api.TcpConfig cfg) {
+        state = TcpState.CLOSED;
+        handler = null;
+        attachment = null;
+        appKnows = false;
+        appClosed = false;
+        listener = -1;
+        sndUna = sndNxt = sndMax = sndWnd = sndWl1 = sndWl2 = maxSndWnd = sndShift = 0;
+        sendHead = sendTail = SegmentPool.NONE;
+        queued = 0;
+        finQueued = false;
+        rcvNxt = rcvAdv = rcvShift = rcvUnconsumed = oooBytes = 0;
+        oooHead = SegmentPool.NONE;
+        finReceived = false;
+        finPending = false;
+        timestamps = sackPermitted = windowScaling = false;
+        tsRecent = 0;
+        lastAckSent = 0;
+        rtt.reset();
+        cc = newReno;
+        rttTiming = false;
+        dupAcks = 0;
+        inRecovery = false;
+        retransmits = 0;
+        rtoAt = ackAt = keepaliveAt = stateAt = Long.MAX_VALUE;
+        persist = false;
+        retries = 0;
+        keepaliveProbes = 0;
+        unackedSince = Long.MAX_VALUE;
+        ackPending = ackNow = false;
+        fullSegmentsUnacked = 0;
+        nagle = cfg.nagle();
+        delayedAck = cfg.delayedAck();
+        keepaliveIdle = cfg.keepaliveIdleNanos();
+        keepaliveInterval = cfg.keepaliveIntervalNanos();
+        keepaliveCount = cfg.keepaliveCount();
+        userTimeout = cfg.userTimeoutNanos();
+    }
+
+    int handle() {
+        return (generation << INDEX_BITS) | index;
+    }
+
+    static int indexOf(int handle) {
+        return handle & INDEX_MASK;
+    }
+
+    static int generationOf(int handle) {
+        return handle >>> INDEX_BITS;
+    }
+
+    /** Bytes sent and not yet acknowledged (a FIN in flight counts as one). */
+    int inFlight() {
+        return sndMax - sndUna;
+    }
+
+    /** Sequence number just after the last queued data byte. */
+    int sendEnd() {
+        return sndUna + queued;
+    }
+}

@@ -1,0 +1,599 @@
+package io.jiip.tcp;
+
+import io.jiip.api.Counter;
+import io.jiip.api.PacketOps;
+import io.jiip.api.TcpCloseReason;
+import io.jiip.api.TcpState;
+import io.jiip.iface.NetInterface;
+import io.jiip.wire.TcpHeader;
+import io.jiip.wire.TcpOptions;
+
+/**
+ * "SEGMENT ARRIVES" of RFC 9293 §3.10.7 for existing connections, with the RFC 5961 protections (RST and SYN
+ * only exactly at RCV.NXT, challenge ACKs, ACK acceptability), PAWS (RFC 7323 §5), loss detection by duplicate
+ * ACKs with NewReno recovery (RFC 5681, RFC 6582), and in-order delivery through an out-of-order queue.
+ */
+final class TcpInput<P> {
+    private final TcpLayer<P> tcp;
+    private final NetInterface<P> nif;
+    private final PacketOps<P> ops;
+    private final SegmentPool segs;
+    private final Segment seg;
+
+    TcpInput(TcpLayer<P> tcp) {
+        this.tcp = tcp;
+        this.nif = tcp.nif;
+        this.ops = tcp.ops;
+        this.segs = tcp.segs;
+        this.seg = tcp.seg;
+    }
+
+    /** RFC 6191: a SYN may reopen a TIME-WAIT 4-tuple if it is clearly newer than the old incarnation. */
+    boolean timeWaitAllowsNewSyn(TcpConnection<P> c) {
+        TcpOptions o = seg.options;
+        if (c.timestamps && o.timestamps) {
+            return Seq.gt(o.tsVal, c.tsRecent);
+        }
+        return Seq.gt(seg.seq, c.rcvNxt);
+    }
+
+    /**
+     * Processes the current segment for {@code c}.
+     *
+     * @return {@code true} when the frame was kept (out-of-order queue); otherwise the caller frees it
+     */
+    boolean arrives(TcpConnection<P> c, P frame) {
+        c.lastReceiveAt = nif.now;
+        if (c.state == TcpState.SYN_SENT) {
+            synSent(c);
+            return false;
+        }
+        boolean kept = synchronizedArrives(c, frame);
+        if (c.state != TcpState.CLOSED) {
+            tcp.updateTimer(c);
+        }
+        return kept;
+    }
+
+    // ---- SYN-SENT, RFC 9293 §3.10.7.3 ----
+
+    private void synSent(TcpConnection<P> c) {
+        Segment s = seg;
+        boolean ackOk = false;
+        if (s.has(TcpHeader.ACK_FLAG)) {
+            if (Seq.le(s.ack, c.iss) || Seq.gt(s.ack, c.sndMax)) {
+                if (!s.has(TcpHeader.RST)) {
+                    tcp.output.sendReset(s.srcIp, s.srcMac, c.localPort, c.remotePort, s.ack, 0, TcpHeader.RST);
+                }
+                nif.stats.inc(Counter.DROP_TCP_BAD_ACK);
+                return;
+            }
+            ackOk = true;
+        }
+        if (s.has(TcpHeader.RST)) {
+            if (ackOk) {
+                nif.stats.inc(Counter.TCP_RESETS_RX);
+                tcp.close(c, TcpCloseReason.REFUSED);
+            } else {
+                nif.stats.inc(Counter.DROP_TCP_BAD_RST);
+            }
+            return;
+        }
+        if (!s.has(TcpHeader.SYN)) {
+            nif.stats.inc(Counter.DROP_TCP_STATE);
+            return;
+        }
+        c.irs = s.seq;
+        c.rcvNxt = s.seq + 1;
+        c.rcvAdv = c.rcvNxt;
+        tcp.negotiate(c, s.options, false);
+        c.sndWnd = s.window; // a SYN's window is never scaled
+        c.maxSndWnd = c.sndWnd;
+        c.sndWl1 = s.seq;
+        c.sndWl2 = s.ack;
+        if (ackOk) {
+            sampleRtt(c, s.ack);
+            c.sndUna = s.ack;
+            c.retries = 0;
+            c.rtoAt = Long.MAX_VALUE;
+            c.unackedSince = Long.MAX_VALUE;
+            established(c);
+            tcp.ackLater(c, true);
+            int gen = c.generation;
+            c.attachment = c.handler.onConnected(nif.stack, c.handle(), c.attachment);
+            if (c.generation == gen && c.state != TcpState.CLOSED) {
+                tcp.output.output(c, true);
+                tcp.updateTimer(c);
+            }
+        } else {
+            // Simultaneous open: answer with SYN-ACK from the same ISN (RFC 9293 §3.5, figure 8).
+            c.state = TcpState.SYN_RECEIVED;
+            c.retries = 0;
+            tcp.output.sendSyn(c);
+            tcp.updateTimer(c);
+        }
+    }
+
+    private void established(TcpConnection<P> c) {
+        c.state = TcpState.ESTABLISHED;
+        if (c.keepaliveIdle > 0) {
+            c.keepaliveAt = nif.now + c.keepaliveIdle;
+        }
+    }
+
+    // ---- synchronized states and SYN-RECEIVED, RFC 9293 §3.10.7.4 ----
+
+    private boolean synchronizedArrives(TcpConnection<P> c, P frame) {
+        Segment s = seg;
+        TcpOptions o = s.options;
+        // PAWS (RFC 7323 §5.3 R1): an old timestamp means an old duplicate.
+        if (c.timestamps && o.timestamps && !s.has(TcpHeader.RST) && Seq.lt(o.tsVal, c.tsRecent)) {
+            nif.stats.inc(Counter.DROP_TCP_PAWS);
+            tcp.ackLater(c, true);
+            return false;
+        }
+        // First: sequence number acceptability (the four cases of §3.10.7.4).
+        int window = Math.max(0, c.rcvAdv - c.rcvNxt);
+        int segLen = s.seqLength();
+        boolean acceptable;
+        if (segLen == 0) {
+            acceptable = window == 0 ? s.seq == c.rcvNxt : Seq.inWindow(s.seq, c.rcvNxt, window);
+        } else {
+            acceptable = window > 0 && (Seq.inWindow(s.seq, c.rcvNxt, window)
+                    || Seq.inWindow(s.seq + segLen - 1, c.rcvNxt, window));
+        }
+        boolean zeroWindowAckOnly = !acceptable && window == 0 && s.seq == c.rcvNxt;
+        if (!acceptable && !zeroWindowAckOnly) {
+            if (!s.has(TcpHeader.RST)) {
+                tcp.ackLater(c, true);
+            }
+            nif.stats.inc(Seq.le(s.seq + segLen, c.rcvNxt) ? Counter.DROP_TCP_DUPLICATE
+                    : Counter.DROP_TCP_OUT_OF_WINDOW);
+            return false;
+        }
+        // Second: RST (RFC 5961 §3.2): only an exact RCV.NXT match resets; in-window earns a challenge ACK.
+        if (s.has(TcpHeader.RST)) {
+            if (s.seq == c.rcvNxt) {
+                nif.stats.inc(Counter.TCP_RESETS_RX);
+                if (c.state == TcpState.SYN_RECEIVED && !c.appKnows) {
+                    tcp.release(c); // passive open: back to LISTEN, nobody to tell
+                } else {
+                    tcp.close(c, TcpCloseReason.RESET_BY_PEER);
+                }
+            } else {
+                nif.stats.inc(Counter.DROP_TCP_BAD_RST);
+                tcp.output.sendChallengeAck(c);
+            }
+            return false;
+        }
+        // Fourth: SYN (RFC 5961 §4.2): never acted on in a synchronized state.
+        if (s.has(TcpHeader.SYN)) {
+            if (c.state == TcpState.SYN_RECEIVED && s.seq == c.irs) {
+                tcp.output.sendSyn(c); // our SYN-ACK was lost: the peer retransmitted its SYN
+            } else {
+                nif.stats.inc(Counter.DROP_TCP_BAD_SYN);
+                tcp.output.sendChallengeAck(c);
+            }
+            return false;
+        }
+        // Fifth: ACK.
+        if (!s.has(TcpHeader.ACK_FLAG)) {
+            nif.stats.inc(Counter.DROP_TCP_STATE);
+            return false;
+        }
+        if (c.state == TcpState.SYN_RECEIVED) {
+            if (!Seq.gt(s.ack, c.sndUna) || Seq.gt(s.ack, c.sndMax)) {
+                nif.stats.inc(Counter.DROP_TCP_BAD_ACK);
+                tcp.output.sendReset(s.srcIp, s.srcMac, c.localPort, c.remotePort, s.ack, 0, TcpHeader.RST);
+                return false;
+            }
+            if (!acceptSynReceived(c)) {
+                return false;
+            }
+        }
+        // RFC 5961 §5.2: the ACK must lie in [SND.UNA - MAX.SND.WND, SND.NXT].
+        if (Seq.gt(s.ack, c.sndMax) || Seq.lt(s.ack, c.sndUna - c.maxSndWnd)) {
+            nif.stats.inc(Counter.DROP_TCP_BAD_ACK);
+            tcp.ackLater(c, true);
+            return false;
+        }
+        int gen = c.generation;
+        processAck(c);
+        if (c.generation != gen || c.state == TcpState.CLOSED) {
+            return false;
+        }
+        // RFC 7323 §4.3: remember the timestamp of the segment that our last ACK acknowledged.
+        if (c.timestamps && o.timestamps && Seq.le(s.seq, c.lastAckSent)) {
+            c.tsRecent = o.tsVal;
+        }
+        if (zeroWindowAckOnly) {
+            if (s.dataLen > 0) {
+                nif.stats.inc(Counter.DROP_TCP_OUT_OF_WINDOW);
+                tcp.ackLater(c, true);
+            }
+            return false;
+        }
+        // Seventh: segment text.
+        boolean kept = false;
+        if (s.dataLen > 0) {
+            TcpState st = c.state;
+            if (st == TcpState.ESTABLISHED || st == TcpState.FIN_WAIT_1 || st == TcpState.FIN_WAIT_2) {
+                if (c.appClosed) {
+                    // RFC 1122 §4.2.2.13: data after CLOSE is lost; say so with RST.
+                    nif.stats.inc(Counter.DROP_TCP_DATA_AFTER_CLOSE);
+                    tcp.output.sendReset(c.remoteIp, c.remoteMac, c.localPort, c.remotePort, c.sndNxt, 0,
+                            TcpHeader.RST);
+                    tcp.close(c, TcpCloseReason.ABORTED);
+                    return false;
+                }
+                kept = receiveData(c, frame);
+                if (c.generation != gen || c.state == TcpState.CLOSED) {
+                    return kept;
+                }
+            }
+        }
+        // Eighth: FIN, once everything before it has arrived.
+        if (s.has(TcpHeader.FIN)) {
+            int finSeq = s.seq + s.dataLen;
+            if (finSeq == c.rcvNxt) {
+                receiveFin(c);
+            } else if (Seq.gt(finSeq, c.rcvNxt) && !c.finPending) {
+                c.finPending = true;
+                c.finPendingSeq = finSeq;
+            }
+        }
+        return kept;
+    }
+
+    /** The ACK of our SYN-ACK: the passive (or simultaneous) open completes. */
+    private boolean acceptSynReceived(TcpConnection<P> c) {
+        Segment s = seg;
+        if (c.listener >= 0) {
+            tcp.listenHalfOpen[c.listener]--;
+            c.listener = -1;
+        }
+        sampleRtt(c, s.ack);
+        c.sndWnd = s.window << c.sndShift;
+        c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
+        c.sndWl1 = s.seq;
+        c.sndWl2 = s.ack;
+        c.sndUna = s.ack;
+        c.retries = 0;
+        c.rtoAt = Long.MAX_VALUE;
+        c.unackedSince = Long.MAX_VALUE;
+        boolean passive = !c.appKnows;
+        established(c);
+        c.appKnows = true;
+        int gen = c.generation;
+        if (passive) {
+            c.attachment = c.handler.onAccepted(nif.stack, c.handle());
+        } else {
+            c.attachment = c.handler.onConnected(nif.stack, c.handle(), c.attachment);
+        }
+        if (c.generation != gen || c.state == TcpState.CLOSED) {
+            return false;
+        }
+        tcp.output.output(c, true);
+        return true;
+    }
+
+    private void sampleRtt(TcpConnection<P> c, int ack) {
+        if (c.rttTiming && Seq.gt(ack, c.rttSeq)) {
+            c.rtt.sample(nif.now - c.rttStart);
+            c.rttTiming = false;
+        }
+    }
+
+    // ---- ACK processing: RFC 9293 §3.10.7.4 fifth step, RFC 5681, RFC 6582, RFC 6298 ----
+
+    private void processAck(TcpConnection<P> c) {
+        Segment s = seg;
+        int ack = s.ack;
+        int scaledWindow = s.window << c.sndShift;
+        if (Seq.gt(ack, c.sndUna)) {
+            int acked = ack - c.sndUna;
+            int flightBefore = c.inFlight();
+            boolean finAcked = c.finQueued && Seq.gt(ack, c.finSeq);
+            int dataAcked = acked - (finAcked ? 1 : 0);
+            c.sndUna = ack;
+            if (Seq.lt(c.sndNxt, ack)) {
+                c.sndNxt = ack;
+            }
+            rttFromAck(c, ack);
+            c.retries = 0;
+            c.persist = false;
+            if (c.inRecovery) {
+                if (Seq.ge(ack, c.recover)) {
+                    c.inRecovery = false;
+                    c.cc.onExitRecovery(c.inFlight(), nif.now);
+                } else {
+                    c.cc.onPartialAck(acked); // RFC 6582 §3.2 step 5: retransmit the next hole at once
+                    int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
+                    if (len > 0) {
+                        tcp.output.sendData(c, c.sndUna, len, false);
+                    }
+                }
+            } else {
+                c.cc.onAck(dataAcked, flightBefore, nif.now);
+            }
+            c.dupAcks = 0;
+            boolean outstanding = c.sndMax != c.sndUna;
+            c.rtoAt = outstanding ? nif.now + c.rtt.rto() : Long.MAX_VALUE; // RFC 6298 §5.3
+            c.unackedSince = outstanding ? nif.now : Long.MAX_VALUE;
+            updateWindow(c, scaledWindow);
+            int gen = c.generation;
+            if (dataAcked > 0) {
+                releaseAcked(c, dataAcked);
+                if (c.generation != gen || c.state == TcpState.CLOSED) {
+                    return;
+                }
+            }
+            if (finAcked) {
+                ourFinAcked(c);
+                if (c.state == TcpState.CLOSED) {
+                    return;
+                }
+            }
+        } else {
+            boolean duplicate = ack == c.sndUna && s.dataLen == 0 && !s.has(TcpHeader.FIN)
+                    && scaledWindow == c.sndWnd && c.sndMax != c.sndUna; // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT"
+            updateWindow(c, scaledWindow);
+            if (duplicate) {
+                c.dupAcks++;
+                if (c.dupAcks == 3 && !c.inRecovery && Seq.gt(ack, c.recover)) {
+                    enterRecovery(c);
+                } else if (c.dupAcks > 3 && c.inRecovery) {
+                    c.cc.onDupAckInRecovery();
+                }
+            }
+        }
+        tcp.output.output(c, true);
+    }
+
+    private void enterRecovery(TcpConnection<P> c) {
+        nif.stats.inc(Counter.TCP_FAST_RETRANSMITS);
+        c.inRecovery = true;
+        c.recover = c.sndMax;
+        c.cc.onEnterRecovery(c.inFlight(), nif.now);
+        int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
+        if (len > 0) {
+            tcp.output.sendData(c, c.sndUna, len, false);
+        } else if (c.finQueued && c.sndUna == c.finSeq) {
+            tcp.output.sendData(c, c.sndUna, 0, true);
+        }
+    }
+
+    private void rttFromAck(TcpConnection<P> c, int ack) {
+        if (c.rttTiming && Seq.gt(ack, c.rttSeq)) {
+            c.rtt.sample(nif.now - c.rttStart);
+            c.rttTiming = false;
+        } else if (c.timestamps && seg.options.timestamps && seg.options.tsEcr != 0 && !c.rttTiming) {
+            // RFC 7323 §4.1: RTTM from the echoed timestamp, unambiguous even after retransmission.
+            long ms = tcp.output.tsNow(c) - seg.options.tsEcr;
+            if (ms >= 0 && ms < 120_000) {
+                c.rtt.sample(Math.max(1, ms) * 1_000_000L);
+            }
+        }
+    }
+
+    /** RFC 9293 §3.10.7.4: take the window from the newest segment (SND.WL1/SND.WL2 rule). */
+    private void updateWindow(TcpConnection<P> c, int scaledWindow) {
+        Segment s = seg;
+        if (Seq.lt(c.sndWl1, s.seq) || c.sndWl1 == s.seq && Seq.le(c.sndWl2, s.ack)) {
+            c.sndWnd = scaledWindow;
+            c.sndWl1 = s.seq;
+            c.sndWl2 = s.ack;
+            if (scaledWindow > c.maxSndWnd) {
+                c.maxSndWnd = scaledWindow;
+            }
+        }
+    }
+
+    /** Frees send-queue packets wholly acknowledged and tells the application how many bytes went through. */
+    private void releaseAcked(TcpConnection<P> c, int bytes) {
+        c.queued -= bytes;
+        int d = c.sendHead;
+        while (d != SegmentPool.NONE && Seq.le(segs.seq[d] + segs.len[d], c.sndUna)) {
+            int next = segs.next[d];
+            tcp.freeSegment(d);
+            d = next;
+        }
+        c.sendHead = d;
+        if (d == SegmentPool.NONE) {
+            c.sendTail = SegmentPool.NONE;
+        }
+        if (c.handler != null && c.appKnows) {
+            c.handler.onAcked(nif.stack, c.handle(), c.attachment, bytes);
+        }
+    }
+
+    private void ourFinAcked(TcpConnection<P> c) {
+        switch (c.state) {
+            case FIN_WAIT_1:
+                c.state = TcpState.FIN_WAIT_2;
+                if (c.appClosed) {
+                    c.stateAt = nif.now + tcp.cfg.finWait2TimeoutNanos();
+                }
+                break;
+            case CLOSING:
+                tcp.enterTimeWait(c);
+                break;
+            case LAST_ACK:
+                tcp.close(c, TcpCloseReason.NORMAL);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void receiveFin(TcpConnection<P> c) {
+        c.finPending = false;
+        c.finReceived = true;
+        c.rcvNxt++;
+        tcp.ackLater(c, true);
+        switch (c.state) {
+            case SYN_RECEIVED:
+            case ESTABLISHED:
+                c.state = TcpState.CLOSE_WAIT;
+                if (c.handler != null && c.appKnows) {
+                    c.handler.onRemoteShutdown(nif.stack, c.handle(), c.attachment);
+                }
+                break;
+            case FIN_WAIT_1:
+                if (c.sndUna == c.sndMax && Seq.gt(c.sndMax, c.finSeq)) {
+                    tcp.enterTimeWait(c);
+                } else {
+                    c.state = TcpState.CLOSING;
+                }
+                break;
+            case FIN_WAIT_2:
+                tcp.enterTimeWait(c);
+                break;
+            case TIME_WAIT:
+                c.stateAt = nif.now + 2 * tcp.cfg.mslNanos(); // a retransmitted FIN restarts 2 MSL
+                break;
+            default:
+                break;
+        }
+    }
+
+    // ---- receiving data ----
+
+    /** Delivers in-order data (and what it releases from the out-of-order queue) or queues it. */
+    private boolean receiveData(TcpConnection<P> c, P frame) {
+        Segment s = seg;
+        int seq = s.seq;
+        int off = s.dataOff;
+        int len = s.dataLen;
+        if (Seq.lt(seq, c.rcvNxt)) {
+            int cut = c.rcvNxt - seq;
+            seq += cut;
+            off += cut;
+            len -= cut;
+        }
+        int right = Seq.max(c.rcvAdv, c.rcvNxt);
+        if (Seq.gt(seq + len, right)) {
+            len = right - seq;
+        }
+        if (len <= 0) {
+            tcp.ackLater(c, true);
+            return false;
+        }
+        if (seq != c.rcvNxt) {
+            tcp.ackLater(c, true); // out of order: a duplicate ACK at once (RFC 5681 §4.2)
+            return queueOutOfOrder(c, frame, seq, off, len);
+        }
+        boolean gapFilled = c.oooHead != SegmentPool.NONE;
+        c.rcvNxt += len;
+        if (len >= c.mss) {
+            c.fullSegmentsUnacked++;
+        }
+        tcp.ackLater(c, gapFilled || c.fullSegmentsUnacked >= 2);
+        int gen = c.generation;
+        deliver(c, frame, off, len);
+        if (c.generation == gen && gapFilled) {
+            drainOutOfOrder(c, gen);
+        }
+        if (c.generation == gen && c.finPending && c.finPendingSeq == c.rcvNxt && c.state != TcpState.CLOSED) {
+            receiveFin(c);
+        }
+        return false;
+    }
+
+    private void deliver(TcpConnection<P> c, P frame, int off, int len) {
+        c.rcvUnconsumed += len;
+        if (c.handler != null && c.appKnows) {
+            c.handler.onPayload(nif.stack, c.handle(), c.attachment, frame, off, len);
+        }
+    }
+
+    private void drainOutOfOrder(TcpConnection<P> c, int gen) {
+        while (c.oooHead != SegmentPool.NONE && Seq.le(segs.seq[c.oooHead], c.rcvNxt)) {
+            int d = c.oooHead;
+            c.oooHead = segs.next[d];
+            c.oooBytes -= segs.len[d];
+            tcp.oooMemory -= segs.len[d];
+            int cut = c.rcvNxt - segs.seq[d];
+            int len = segs.len[d] - cut;
+            @SuppressWarnings("unchecked")
+            P frame = (P) segs.packet[d];
+            int data = segs.data[d];
+            segs.release(d);
+            try {
+                if (len > 0) {
+                    c.rcvNxt += len;
+                    deliver(c, frame, data + cut, len);
+                }
+            } finally {
+                ops.free(frame);
+            }
+            if (c.generation != gen) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Keeps an out-of-order segment (the frame itself, no copy) in sequence order, trimmed so that no two entries
+     * overlap; bounded by the connection's window and the context's out-of-order budget.
+     */
+    private boolean queueOutOfOrder(TcpConnection<P> c, P frame, int seq, int off, int len) {
+        int prev = SegmentPool.NONE;
+        int d = c.oooHead;
+        while (d != SegmentPool.NONE && Seq.le(segs.seq[d], seq)) {
+            prev = d;
+            d = segs.next[d];
+        }
+        if (prev != SegmentPool.NONE) {
+            int prevEnd = segs.seq[prev] + segs.len[prev];
+            if (Seq.gt(prevEnd, seq)) {
+                int cut = prevEnd - seq;
+                seq += cut;
+                off += cut;
+                len -= cut;
+                if (len <= 0) {
+                    nif.stats.inc(Counter.DROP_TCP_DUPLICATE);
+                    return false;
+                }
+            }
+        }
+        // Later entries wholly covered by the new one go; a partial overlap trims the new one's tail.
+        while (d != SegmentPool.NONE && Seq.lt(segs.seq[d], seq + len)) {
+            int dEnd = segs.seq[d] + segs.len[d];
+            if (Seq.le(dEnd, seq + len)) {
+                int next = segs.next[d];
+                c.oooBytes -= segs.len[d];
+                tcp.oooMemory -= segs.len[d];
+                tcp.freeSegment(d);
+                d = next;
+            } else {
+                len = segs.seq[d] - seq;
+                break;
+            }
+        }
+        if (prev != SegmentPool.NONE) {
+            segs.next[prev] = d;
+        } else {
+            c.oooHead = d;
+        }
+        if (tcp.oooMemory + len > tcp.cfg.outOfOrderMemory()) {
+            nif.stats.inc(Counter.DROP_TCP_OOO_LIMIT);
+            return false;
+        }
+        int n = segs.alloc(frame, seq, off, len);
+        if (n == SegmentPool.NONE) {
+            nif.stats.inc(Counter.DROP_TCP_OOO_LIMIT);
+            return false;
+        }
+        segs.next[n] = d;
+        if (prev != SegmentPool.NONE) {
+            segs.next[prev] = n;
+        } else {
+            c.oooHead = n;
+        }
+        c.oooBytes += len;
+        tcp.oooMemory += len;
+        nif.stats.inc(Counter.TCP_OOO_SEGMENTS);
+        return true;
+    }
+}

@@ -1,0 +1,701 @@
+package io.jiip.tcp;
+
+import io.jiip.api.Counter;
+import io.jiip.api.PacketOps;
+import io.jiip.api.Result;
+import io.jiip.api.RxChecksum;
+import io.jiip.api.Stats;
+import io.jiip.api.TcpCloseReason;
+import io.jiip.api.TcpConfig;
+import io.jiip.api.TcpEvents;
+import io.jiip.api.TcpInfo;
+import io.jiip.api.TcpSendFlags;
+import io.jiip.api.TcpState;
+import io.jiip.iface.NetInterface;
+import io.jiip.util.RateLimiter;
+import io.jiip.wire.Bytes;
+import io.jiip.wire.Checksum;
+import io.jiip.wire.Ipv4Header;
+import io.jiip.wire.TcpHeader;
+import io.jiip.wire.TcpOptions;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+
+/**
+ * TCP for one context: the connection table, listeners, demultiplexing, the application calls, connection life
+ * cycle and the end-of-run ACK settlement. Segment processing is in {@link TcpInput}, segment emission in
+ * {@link TcpOutput}, timers in {@link TcpTimers}.
+ */
+public final class TcpLayer<P> {
+    final NetInterface<P> nif;
+    final PacketOps<P> ops;
+    final TcpConfig cfg;
+    final Stats stats;
+    final TcpConnection<P>[] conns;
+    private final int[] freeConns;
+    private int freeConnCount;
+    final FlowTable flows;
+    final SegmentPool segs;
+    final TimerWheel wheel;
+    final IsnGenerator isn;
+    final RateLimiter challengeAcks;
+    final Segment seg = new Segment();
+    final TcpInput<P> input;
+    final TcpOutput<P> output;
+    final TcpTimers<P> timers;
+
+    private final int[] listenPort;
+    private final int[] listenBacklog;
+    final int[] listenHalfOpen;
+    private final Object[] listenHandler;
+    private int nextEphemeral;
+    int oooMemory;
+    private int pendingAckHead = -1;
+
+    @SuppressWarnings("unchecked")
+    public TcpLayer(NetInterface<P> nif) {
+        this.nif = nif;
+        this.ops = nif.ops;
+        this.cfg = nif.config.tcp();
+        this.stats = nif.stats;
+        int n = cfg.connections();
+        this.conns = new TcpConnection[n];
+        this.freeConns = new int[n];
+        for (int i = 0; i < n; i++) {
+            conns[i] = new TcpConnection<>(i, cfg);
+            freeConns[i] = n - 1 - i;
+        }
+        this.freeConnCount = n;
+        this.flows = new FlowTable(Math.max(1, n));
+        this.segs = new SegmentPool(cfg.segments());
+        this.wheel = new TimerWheel(Math.max(1, n));
+        byte[] key = cfg.isnKey();
+        if (key == null) {
+            key = new byte[16];
+            new SecureRandom().nextBytes(key);
+        }
+        this.isn = new IsnGenerator(key);
+        this.challengeAcks = new RateLimiter(cfg.challengeAcksPerSecond(), Math.max(1, cfg.challengeAcksPerSecond()));
+        this.listenPort = new int[cfg.listeners()];
+        this.listenBacklog = new int[cfg.listeners()];
+        this.listenHalfOpen = new int[cfg.listeners()];
+        this.listenHandler = new Object[cfg.listeners()];
+        int span = cfg.ephemeralHigh() - cfg.ephemeralLow() + 1;
+        this.nextEphemeral = cfg.ephemeralLow() + (int) Math.floorMod(isn.sipHash24(nif.ip, 0x6570686d), span);
+        this.input = new TcpInput<>(this);
+        this.output = new TcpOutput<>(this);
+        this.timers = new TcpTimers<>(this);
+    }
+
+    // ---- demultiplexing ----
+
+    /** Takes ownership of a datagram carrying TCP. */
+    public void input(P frame, ByteBuffer buf, int ipOff, int hlen, int totalLength, int verdict) {
+        stats.inc(Counter.TCP_RX);
+        int off = ipOff + hlen;
+        int len = totalLength - hlen;
+        if (TcpHeader.check(buf, off, len) != TcpHeader.OK) {
+            nif.drop(frame, Counter.DROP_TCP_TRUNCATED);
+            return;
+        }
+        int srcIp = Ipv4Header.src(buf, ipOff);
+        if (!nif.isOurs(Ipv4Header.dst(buf, ipOff))) {
+            nif.drop(frame, Counter.DROP_TCP_BAD_PORT); // no TCP to broadcast addresses (RFC 1122 §4.2.3.10)
+            return;
+        }
+        if ((verdict & RxChecksum.L4_BAD) != 0 || (verdict & RxChecksum.L4_GOOD) == 0
+                && Checksum.fold(Checksum.add(Checksum.pseudoHeader(srcIp, nif.ip, Ipv4Header.PROTO_TCP, len),
+                        buf, off, len)) != 0xffff) {
+            nif.drop(frame, Counter.DROP_TCP_BAD_CHECKSUM);
+            return;
+        }
+        Segment s = seg;
+        s.srcIp = srcIp;
+        s.srcPort = Bytes.u16(buf, off + TcpHeader.SRC_PORT);
+        s.dstPort = Bytes.u16(buf, off + TcpHeader.DST_PORT);
+        if (s.srcPort == 0 || s.dstPort == 0) {
+            nif.drop(frame, Counter.DROP_TCP_BAD_PORT);
+            return;
+        }
+        int thlen = TcpHeader.headerLength(buf, off);
+        if (s.options.parse(buf, off + TcpHeader.MIN_LENGTH, thlen - TcpHeader.MIN_LENGTH) != TcpOptions.OK) {
+            nif.drop(frame, Counter.DROP_TCP_BAD_OPTIONS);
+            return;
+        }
+        s.srcMac = nif.sourceMacOf(buf, ipOff);
+        s.seq = Bytes.i32(buf, off + TcpHeader.SEQ);
+        s.ack = Bytes.i32(buf, off + TcpHeader.ACK);
+        s.flags = Bytes.u8(buf, off + TcpHeader.FLAGS);
+        s.window = Bytes.u16(buf, off + TcpHeader.WINDOW);
+        s.dataOff = off + thlen;
+        s.dataLen = len - thlen;
+
+        int id = flows.get(FlowTable.key(srcIp, s.srcPort, s.dstPort));
+        if (id >= 0) {
+            TcpConnection<P> c = conns[id];
+            if (c.state == TcpState.TIME_WAIT && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK)
+                    && input.timeWaitAllowsNewSyn(c)) {
+                release(c); // RFC 6191: a new incarnation may take over a TIME-WAIT 4-tuple
+            } else {
+                if (!input.arrives(c, frame)) {
+                    ops.free(frame);
+                }
+                return;
+            }
+        }
+        int l = findListener(s.dstPort);
+        if (l >= 0 && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK) && !s.has(TcpHeader.RST)) {
+            passiveOpen(l);
+            ops.free(frame);
+            return;
+        }
+        noConnection();
+        ops.free(frame);
+    }
+
+    /** RFC 9293 §3.10.7.1: anything for a closed port (or a listener's non-SYN) gets a RST, never a RST. */
+    private void noConnection() {
+        Segment s = seg;
+        stats.inc(Counter.DROP_TCP_NO_CONNECTION);
+        if (s.has(TcpHeader.RST)) {
+            return;
+        }
+        if (s.has(TcpHeader.ACK)) {
+            output.sendReset(s.srcIp, s.srcMac, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.RST);
+        } else {
+            output.sendReset(s.srcIp, s.srcMac, s.dstPort, s.srcPort, 0, s.seq + s.seqLength(),
+                    TcpHeader.RST | TcpHeader.ACK_FLAG);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void passiveOpen(int l) {
+        Segment s = seg;
+        if (listenHalfOpen[l] >= listenBacklog[l]) {
+            stats.inc(Counter.DROP_TCP_BACKLOG_FULL);
+            return;
+        }
+        TcpEvents<P> handler = (TcpEvents<P>) listenHandler[l];
+        if (!handler.onAccept(nif.stack, s.dstPort, s.srcIp, s.srcPort)) {
+            stats.inc(Counter.DROP_TCP_REFUSED);
+            output.sendReset(s.srcIp, s.srcMac, s.dstPort, s.srcPort, 0, s.seq + s.seqLength(),
+                    TcpHeader.RST | TcpHeader.ACK_FLAG);
+            return;
+        }
+        TcpConnection<P> c = allocConnection(s.srcIp, s.srcPort, s.dstPort);
+        if (c == null) {
+            stats.inc(Counter.DROP_TCP_TABLE_FULL);
+            return;
+        }
+        c.handler = handler;
+        c.listener = l;
+        listenHalfOpen[l]++;
+        c.remoteMac = s.srcMac;
+        c.state = TcpState.SYN_RECEIVED;
+        c.irs = s.seq;
+        c.rcvNxt = s.seq + 1;
+        c.sndWnd = s.window; // never scaled in a SYN (RFC 7323 §2.2)
+        c.sndWl1 = s.seq;
+        c.maxSndWnd = c.sndWnd;
+        negotiate(c, s.options, true);
+        stats.inc(Counter.TCP_PASSIVE_OPENS);
+        output.sendSyn(c);
+        updateTimer(c);
+    }
+
+    /**
+     * Applies the peer's SYN options (RFC 9293 §3.7.1, RFC 7323 §2.2 and §3.2, RFC 2018): an option is used only
+     * when both SYNs carry it. {@code weOffered}: whether our SYN offered ours (a passive open offers what it
+     * receives).
+     */
+    void negotiate(TcpConnection<P> c, TcpOptions o, boolean passive) {
+        c.windowScaling = cfg.windowScaling() && o.windowScale >= 0;
+        c.sndShift = c.windowScaling ? Math.min(14, o.windowScale) : 0; // RFC 7323 §2.3: cap at 14
+        c.rcvShift = c.windowScaling ? ourWindowShift() : 0;
+        c.timestamps = cfg.timestamps() && o.timestamps;
+        if (c.timestamps) {
+            c.tsRecent = o.tsVal;
+        }
+        c.sackPermitted = cfg.sack() && o.sackPermitted;
+        int peerMss = o.mss > 0 ? o.mss : 536; // RFC 9293 §3.7.1: 536 when absent
+        int mss = Math.min(peerMss, ourMss(c.remoteIp));
+        c.mss = Math.max(64, mss - (c.timestamps ? 12 : 0));
+        c.cc.init(c.mss, nif.now);
+    }
+
+    int ourWindowShift() {
+        int shift = 0;
+        while (shift < 14 && (cfg.receiveBuffer() >> shift) > 65535) {
+            shift++;
+        }
+        return shift;
+    }
+
+    /** MSS we can receive and send towards {@code remoteIp}: path MTU minus IPv4 and TCP headers. */
+    int ourMss(int remoteIp) {
+        return nif.pathMtu.get(remoteIp, nif.now) - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH;
+    }
+
+    private int findListener(int port) {
+        for (int l = 0; l < listenPort.length; l++) {
+            if (listenPort[l] == port) {
+                return l;
+            }
+        }
+        return -1;
+    }
+
+    // ---- connection life cycle ----
+
+    private TcpConnection<P> allocConnection(int remoteIp, int remotePort, int localPort) {
+        if (freeConnCount == 0) {
+            return null;
+        }
+        TcpConnection<P> c = conns[freeConns[--freeConnCount]];
+        c.reset(cfg);
+        c.remoteIp = remoteIp;
+        c.remotePort = remotePort;
+        c.localPort = localPort;
+        c.key = FlowTable.key(remoteIp, remotePort, localPort);
+        c.iss = isn.isn(nif.ip, localPort, remoteIp, remotePort, nif.now);
+        c.tsOffset = (int) isn.sipHash24(c.key, nif.now);
+        c.sndUna = c.iss;
+        c.sndNxt = c.iss;
+        c.sndMax = c.iss;
+        c.lastReceiveAt = nif.now;
+        flows.put(c.key, c.index);
+        return c;
+    }
+
+    /** Frees everything the connection holds and returns its slot; its handle dies with it. */
+    void release(TcpConnection<P> c) {
+        if (c.state == TcpState.SYN_RECEIVED && c.listener >= 0) {
+            listenHalfOpen[c.listener]--;
+        }
+        flows.remove(c.key);
+        wheel.cancel(c.index);
+        for (int d = c.sendHead; d != SegmentPool.NONE; ) {
+            int next = segs.next[d];
+            freeSegment(d);
+            d = next;
+        }
+        for (int d = c.oooHead; d != SegmentPool.NONE; ) {
+            int next = segs.next[d];
+            oooMemory -= segs.len[d];
+            freeSegment(d);
+            d = next;
+        }
+        c.sendHead = c.sendTail = c.oooHead = SegmentPool.NONE;
+        c.state = TcpState.CLOSED;
+        c.generation = (c.generation + 1) & 0x7ff;
+        c.handler = null;
+        c.attachment = null;
+        freeConns[freeConnCount++] = c.index;
+    }
+
+    @SuppressWarnings("unchecked")
+    void freeSegment(int d) {
+        ops.free((P) segs.packet[d]);
+        segs.release(d);
+    }
+
+    /** Tells the application (once) and frees the connection. */
+    void close(TcpConnection<P> c, int reason) {
+        notifyClosed(c, reason);
+        if (reason == TcpCloseReason.TIMEOUT) {
+            stats.inc(Counter.TCP_CLOSED_TIMEOUT);
+        }
+        release(c);
+    }
+
+    /** Fires {@code onClosed} if the application knows the connection and was not told yet. */
+    void notifyClosed(TcpConnection<P> c, int reason) {
+        if (c.appKnows) {
+            c.appKnows = false;
+            TcpEvents<P> h = c.handler;
+            if (h != null) {
+                h.onClosed(nif.stack, c.handle(), c.attachment, reason);
+            }
+        }
+    }
+
+    /** Both FINs are through: the application is told and the 4-tuple waits 2 MSL (RFC 9293 §3.10.7.4). */
+    void enterTimeWait(TcpConnection<P> c) {
+        c.state = TcpState.TIME_WAIT;
+        c.rtoAt = c.ackAt = c.keepaliveAt = Long.MAX_VALUE;
+        c.unackedSince = Long.MAX_VALUE;
+        c.stateAt = nif.now + 2 * cfg.mslNanos();
+        notifyClosed(c, TcpCloseReason.NORMAL);
+        updateTimer(c);
+    }
+
+    /** Puts the connection's earliest deadline on the wheel. */
+    void updateTimer(TcpConnection<P> c) {
+        long t = Math.min(Math.min(c.rtoAt, c.ackAt), Math.min(c.keepaliveAt, c.stateAt));
+        if (c.userTimeout > 0 && c.unackedSince != Long.MAX_VALUE) {
+            t = Math.min(t, c.unackedSince + c.userTimeout);
+        }
+        wheel.schedule(c.index, t);
+    }
+
+    /** Marks that the connection owes an ACK; settled at the end of the run unless data carries it first. */
+    void ackLater(TcpConnection<P> c, boolean now) {
+        c.ackPending = true;
+        c.ackNow |= now;
+        if (!c.inPendingList) {
+            c.inPendingList = true;
+            c.nextPendingAck = pendingAckHead;
+            pendingAckHead = c.index;
+        }
+    }
+
+    /**
+     * End of a run: every connection that owes an ACK and sent no data sends it now, or arms the delayed-ACK timer
+     * (RFC 9293 §3.8.6.3: ACK at least every second full segment, at most 500 ms late). This is where iip's
+     * piggybacking happens: a reply sent from a payload callback already carried the ACK.
+     */
+    public void settleAcks() {
+        int id = pendingAckHead;
+        pendingAckHead = -1;
+        while (id >= 0) {
+            TcpConnection<P> c = conns[id];
+            id = c.nextPendingAck;
+            c.inPendingList = false;
+            if (!c.ackPending || c.state == TcpState.CLOSED) {
+                continue;
+            }
+            if (c.ackNow || !c.delayedAck) {
+                output.sendAck(c);
+            } else if (c.ackAt == Long.MAX_VALUE) {
+                c.ackAt = nif.now + cfg.delayedAckNanos();
+                updateTimer(c);
+            }
+        }
+    }
+
+    /** Fires due timers; returns a time at or before the next deadline. */
+    public long expireTimers() {
+        int n = wheel.expire(nif.now);
+        int[] ids = wheel.expiredIds();
+        for (int i = 0; i < n; i++) {
+            timers.fire(conns[ids[i]]);
+        }
+        if (n > 0) {
+            settleAcks();
+        }
+        return wheel.nextDeadline();
+    }
+
+    // ---- application calls ----
+
+    /** The live connection a handle names, or {@code null}. */
+    TcpConnection<P> lookup(int handle) {
+        int index = TcpConnection.indexOf(handle);
+        if (handle < 0 || index >= conns.length) {
+            return null;
+        }
+        TcpConnection<P> c = conns[index];
+        return c.generation == TcpConnection.generationOf(handle) && c.state != TcpState.CLOSED && c.appKnows
+                ? c : null;
+    }
+
+    public int listen(int port, int backlog, TcpEvents<P> handler) {
+        if (port < 1 || port > 65535 || backlog < 1 || handler == null) {
+            return Result.INVALID_ARGUMENT;
+        }
+        if (findListener(port) >= 0) {
+            return Result.ADDRESS_IN_USE;
+        }
+        int l = findListener(0);
+        if (l < 0) {
+            return Result.NO_SPACE;
+        }
+        listenPort[l] = port;
+        listenBacklog[l] = backlog;
+        listenHalfOpen[l] = 0;
+        listenHandler[l] = handler;
+        return Result.OK;
+    }
+
+    public int unlisten(int port) {
+        int l = port < 1 ? -1 : findListener(port);
+        if (l < 0) {
+            return Result.NOT_BOUND;
+        }
+        listenPort[l] = 0;
+        listenHandler[l] = null;
+        // Half-open connections of this listener finish or time out on their own; they keep their handler.
+        for (TcpConnection<P> c : conns) {
+            if (c.listener == l) {
+                c.listener = -1;
+            }
+        }
+        return Result.OK;
+    }
+
+    /** Active open; returns a handle (>= 0) or a negative {@link Result}. */
+    public int connect(int remoteIp, int remotePort, int localPort, TcpEvents<P> handler, Object attachment) {
+        if (remoteIp == 0 || nif.isBroadcast(remoteIp) || remotePort < 1 || remotePort > 65535 || localPort < 0
+                || localPort > 65535 || handler == null) {
+            return Result.INVALID_ARGUMENT;
+        }
+        long mac = nif.resolve(remoteIp);
+        if (mac == NetInterface.UNREACHABLE) {
+            return Result.UNRESOLVED;
+        }
+        if (localPort == 0) {
+            localPort = pickEphemeral(remoteIp, remotePort);
+            if (localPort == 0) {
+                return Result.ADDRESS_IN_USE;
+            }
+        } else if (flows.get(FlowTable.key(remoteIp, remotePort, localPort)) >= 0) {
+            return Result.ADDRESS_IN_USE;
+        }
+        TcpConnection<P> c = allocConnection(remoteIp, remotePort, localPort);
+        if (c == null) {
+            return Result.TOO_MANY_CONNECTIONS;
+        }
+        c.handler = handler;
+        c.attachment = attachment;
+        c.appKnows = true;
+        c.remoteMac = mac;
+        c.state = TcpState.SYN_SENT;
+        c.windowScaling = cfg.windowScaling();
+        c.rcvShift = c.windowScaling ? ourWindowShift() : 0;
+        c.timestamps = cfg.timestamps();
+        c.sackPermitted = cfg.sack();
+        c.mss = ourMss(remoteIp);
+        stats.inc(Counter.TCP_ACTIVE_OPENS);
+        output.sendSyn(c);
+        updateTimer(c);
+        return c.handle();
+    }
+
+    private int pickEphemeral(int remoteIp, int remotePort) {
+        int low = cfg.ephemeralLow();
+        int span = cfg.ephemeralHigh() - low + 1;
+        for (int i = 0; i < span; i++) {
+            int port = low + Math.floorMod(nextEphemeral - low + i, span);
+            if (flows.get(FlowTable.key(remoteIp, remotePort, port)) < 0 && findListener(port) < 0) {
+                nextEphemeral = port + 1;
+                return port;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Queues {@code payload} for sending; zero-copy (the packet stays in the send queue until acknowledged).
+     * Allowed from SYN-SENT on, until the application shuts its direction down.
+     */
+    public int send(int handle, P payload, int flags) {
+        TcpConnection<P> c = lookup(handle);
+        if (c == null) {
+            return Result.BAD_HANDLE;
+        }
+        if (payload == null || ops.chainNext(payload) != null) {
+            return Result.INVALID_ARGUMENT;
+        }
+        if (c.finQueued || c.state != TcpState.ESTABLISHED && c.state != TcpState.CLOSE_WAIT
+                && c.state != TcpState.SYN_SENT && c.state != TcpState.SYN_RECEIVED) {
+            return Result.WRONG_STATE;
+        }
+        int len = ops.length(payload);
+        if (len == 0) {
+            ops.free(payload);
+            return Result.OK;
+        }
+        if (c.queued + (long) len > cfg.sendBuffer()) {
+            return Result.WOULD_BLOCK;
+        }
+        int seqStart = c.state.isSynchronized() ? c.sendEnd() : c.iss + 1 + c.queued;
+        int d = segs.alloc(payload, seqStart, ops.offset(payload), len);
+        if (d == SegmentPool.NONE) {
+            return Result.WOULD_BLOCK;
+        }
+        if (c.sendTail == SegmentPool.NONE) {
+            c.sendHead = d;
+        } else {
+            segs.next[c.sendTail] = d;
+        }
+        c.sendTail = d;
+        c.queued += len;
+        if (c.state.isSynchronized()) {
+            output.output(c, (flags & TcpSendFlags.MORE) == 0);
+            updateTimer(c);
+        }
+        return Result.OK;
+    }
+
+    public int rxConsumed(int handle, int bytes) {
+        TcpConnection<P> c = lookup(handle);
+        if (c == null) {
+            return Result.BAD_HANDLE;
+        }
+        if (bytes < 0) {
+            return Result.INVALID_ARGUMENT;
+        }
+        c.rcvUnconsumed -= Math.min(bytes, c.rcvUnconsumed);
+        if (c.state.isSynchronized() && output.windowUpdateWorthSending(c)) {
+            output.sendAck(c);
+        }
+        return Result.OK;
+    }
+
+    public int shutdownOutput(int handle) {
+        TcpConnection<P> c = lookup(handle);
+        if (c == null) {
+            return Result.BAD_HANDLE;
+        }
+        return shutdown(c);
+    }
+
+    private int shutdown(TcpConnection<P> c) {
+        if (c.finQueued) {
+            return Result.OK;
+        }
+        switch (c.state) {
+            case SYN_SENT:
+                close(c, TcpCloseReason.ABORTED); // RFC 9293 §3.10.4: nothing sent yet, delete the TCB
+                return Result.OK;
+            case SYN_RECEIVED:
+            case ESTABLISHED:
+                c.state = TcpState.FIN_WAIT_1;
+                break;
+            case CLOSE_WAIT:
+                c.state = TcpState.LAST_ACK;
+                break;
+            default:
+                return Result.WRONG_STATE;
+        }
+        c.finQueued = true;
+        c.finSeq = c.sendEnd();
+        output.output(c, true);
+        updateTimer(c);
+        return Result.OK;
+    }
+
+    /**
+     * Closes both directions: our FIN follows queued data; data that arrives afterwards is answered with RST
+     * (RFC 1122 §4.2.2.13). {@code onClosed} fires when the exchange completes.
+     */
+    public int close(int handle) {
+        TcpConnection<P> c = lookup(handle);
+        if (c == null) {
+            return Result.BAD_HANDLE;
+        }
+        c.appClosed = true;
+        if (c.state == TcpState.FIN_WAIT_2) {
+            c.stateAt = nif.now + cfg.finWait2TimeoutNanos();
+            updateTimer(c);
+            return Result.OK;
+        }
+        int r = shutdown(c);
+        return r == Result.WRONG_STATE ? Result.OK : r; // already closing: closing is idempotent
+    }
+
+    /** Sends RST and forgets the connection; {@code onClosed(ABORTED)} fires before this returns. */
+    public int abort(int handle) {
+        TcpConnection<P> c = lookup(handle);
+        if (c == null) {
+            return Result.BAD_HANDLE;
+        }
+        if (c.state != TcpState.SYN_SENT) {
+            output.sendReset(c.remoteIp, c.remoteMac, c.localPort, c.remotePort, c.sndNxt, 0, TcpHeader.RST);
+        }
+        close(c, TcpCloseReason.ABORTED);
+        return Result.OK;
+    }
+
+    public int setNoDelay(int handle, boolean noDelay) {
+        TcpConnection<P> c = lookup(handle);
+        if (c == null) {
+            return Result.BAD_HANDLE;
+        }
+        c.nagle = !noDelay;
+        return Result.OK;
+    }
+
+    public int setDelayedAck(int handle, boolean on) {
+        TcpConnection<P> c = lookup(handle);
+        if (c == null) {
+            return Result.BAD_HANDLE;
+        }
+        c.delayedAck = on;
+        return Result.OK;
+    }
+
+    public int setKeepalive(int handle, long idleNanos, long intervalNanos, int count) {
+        TcpConnection<P> c = lookup(handle);
+        if (c == null) {
+            return Result.BAD_HANDLE;
+        }
+        if (idleNanos < 0 || intervalNanos <= 0 || count < 1) {
+            return Result.INVALID_ARGUMENT;
+        }
+        c.keepaliveIdle = idleNanos;
+        c.keepaliveInterval = intervalNanos;
+        c.keepaliveCount = count;
+        c.keepaliveProbes = 0;
+        c.keepaliveAt = idleNanos > 0 && c.state.isSynchronized() ? c.lastReceiveAt + idleNanos : Long.MAX_VALUE;
+        updateTimer(c);
+        return Result.OK;
+    }
+
+    public int setUserTimeout(int handle, long nanos) {
+        TcpConnection<P> c = lookup(handle);
+        if (c == null) {
+            return Result.BAD_HANDLE;
+        }
+        if (nanos < 0) {
+            return Result.INVALID_ARGUMENT;
+        }
+        c.userTimeout = nanos;
+        updateTimer(c);
+        return Result.OK;
+    }
+
+    /** The state of a connection, or {@code null} for a dead handle. */
+    public TcpState state(int handle) {
+        TcpConnection<P> c = lookup(handle);
+        return c == null ? null : c.state;
+    }
+
+    public int info(int handle, TcpInfo out) {
+        TcpConnection<P> c = lookup(handle);
+        if (c == null) {
+            return Result.BAD_HANDLE;
+        }
+        out.state = c.state;
+        out.cwnd = c.cc.cwnd();
+        out.ssthresh = c.cc.ssthresh();
+        out.srttNanos = c.rtt.srtt();
+        out.rttvarNanos = c.rtt.rttvar();
+        out.rtoNanos = c.rtt.rto();
+        out.bytesInFlight = c.inFlight();
+        out.bytesQueued = c.queued;
+        out.sendWindow = c.sndWnd;
+        out.receiveWindow = Math.max(0, c.rcvAdv - c.rcvNxt);
+        out.mss = c.mss;
+        out.windowScaling = c.windowScaling;
+        out.timestamps = c.timestamps;
+        out.sackPermitted = c.sackPermitted;
+        out.retransmits = c.retransmits;
+        out.inRecovery = c.inRecovery;
+        return Result.OK;
+    }
+
+    /** Connections in use, every state included. */
+    public int connectionCount() {
+        return conns.length - freeConnCount;
+    }
+
+    /** Frees every connection without telling anyone (the context is being discarded). */
+    public void clear() {
+        for (TcpConnection<P> c : conns) {
+            if (c.state != TcpState.CLOSED) {
+                release(c);
+            }
+        }
+    }
+}

@@ -1,0 +1,395 @@
+package io.jiip.tcp;
+
+import io.jiip.api.Counter;
+import io.jiip.api.NicFeatures;
+import io.jiip.api.Offload;
+import io.jiip.api.PacketOps;
+import io.jiip.api.TcpState;
+import io.jiip.iface.NetInterface;
+import io.jiip.wire.Bytes;
+import io.jiip.wire.Checksum;
+import io.jiip.wire.Ipv4Header;
+import io.jiip.wire.TcpHeader;
+import io.jiip.wire.TcpOptions;
+import java.nio.ByteBuffer;
+
+/**
+ * Segment emission: what to send and when (windows, Nagle, SWS avoidance, FIN), and how (header in its own buffer
+ * with the payload chained when the NIC gathers, copied behind the header otherwise; checksum in software or
+ * marked for the NIC).
+ */
+final class TcpOutput<P> {
+    private static final int HEADERS = Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH;
+
+    private final TcpLayer<P> tcp;
+    private final NetInterface<P> nif;
+    private final PacketOps<P> ops;
+    private final SegmentPool segs;
+
+    TcpOutput(TcpLayer<P> tcp) {
+        this.tcp = tcp;
+        this.nif = tcp.nif;
+        this.ops = tcp.ops;
+        this.segs = tcp.segs;
+    }
+
+    /**
+     * Sends what the windows allow: new data in MSS-sized segments, then our FIN once all data went out.
+     *
+     * @param push the application is not holding back more data ({@code MORE} not given)
+     */
+    void output(TcpConnection<P> c, boolean push) {
+        TcpState st = c.state;
+        if (st != TcpState.ESTABLISHED && st != TcpState.CLOSE_WAIT && st != TcpState.FIN_WAIT_1
+                && st != TcpState.CLOSING && st != TcpState.LAST_ACK) {
+            return;
+        }
+        while (true) {
+            int end = c.sendEnd();
+            int unsent = Seq.lt(c.sndNxt, end) ? end - c.sndNxt : 0;
+            int window = Math.min(c.cc.cwnd(), c.sndWnd);
+            int usable = window - (c.sndNxt - c.sndUna);
+            if (unsent > 0) {
+                int len = Math.min(Math.min(unsent, c.mss), usable);
+                if (len <= 0) {
+                    if (c.sndWnd == 0 && c.sndMax == c.sndUna) {
+                        startPersist(c);
+                    }
+                    break;
+                }
+                if (len < c.mss && !smallSegmentAllowed(c, len, unsent, push)) {
+                    break;
+                }
+                boolean fin = c.finQueued && len == unsent;
+                if (!sendData(c, c.sndNxt, len, fin)) {
+                    break;
+                }
+                continue;
+            }
+            if (c.finQueued && c.sndNxt == c.finSeq) {
+                sendData(c, c.sndNxt, 0, true); // the FIN needs no window (RFC 9293 §3.8.6.1 probes aside)
+            }
+            break;
+        }
+    }
+
+    /** RFC 9293 §3.8.6.2.1 (sender SWS avoidance) and Nagle (RFC 896, RFC 1122 §4.2.3.4). */
+    private static boolean smallSegmentAllowed(TcpConnection<?> c, int len, int unsent, boolean push) {
+        boolean idle = c.sndMax == c.sndUna;
+        if (len == unsent) {
+            return push && (!c.nagle || idle);
+        }
+        return len >= c.maxSndWnd / 2 && (!c.nagle || idle);
+    }
+
+    private void startPersist(TcpConnection<P> c) {
+        if (!c.persist) {
+            c.persist = true;
+            c.retries = 0;
+            c.rtoAt = nif.now + c.rtt.rto();
+        }
+    }
+
+    /**
+     * Sends {@code len} bytes of queued data starting at {@code seq} (a retransmission when below sndMax), with FIN
+     * if asked. Advances sndNxt/sndMax and arms the retransmission timer.
+     */
+    boolean sendData(TcpConnection<P> c, int seq, int len, boolean fin) {
+        boolean retransmit = Seq.lt(seq, c.sndMax);
+        int flags = TcpHeader.ACK_FLAG | (len > 0 ? TcpHeader.PSH : 0) | (fin ? TcpHeader.FIN : 0);
+        if (!emit(c, seq, len, flags, false)) {
+            return false;
+        }
+        int next = seq + len + (fin ? 1 : 0);
+        if (Seq.gt(next, c.sndNxt)) {
+            c.sndNxt = next;
+        }
+        if (Seq.gt(next, c.sndMax)) {
+            c.sndMax = next;
+        }
+        if (retransmit) {
+            nif.stats.inc(Counter.TCP_RETRANSMITS);
+            c.retransmits++;
+            if (c.rttTiming && Seq.le(seq, c.rttSeq)) {
+                c.rttTiming = false; // Karn: no sample from a retransmitted segment
+            }
+        } else if (!c.rttTiming && len > 0) {
+            c.rttTiming = true;
+            c.rttSeq = seq;
+            c.rttStart = nif.now;
+        }
+        if (c.rtoAt == Long.MAX_VALUE || c.persist) {
+            c.persist = false;
+            c.rtoAt = nif.now + c.rtt.rto();
+        }
+        if (c.unackedSince == Long.MAX_VALUE) {
+            c.unackedSince = nif.now;
+        }
+        return true;
+    }
+
+    /** SYN (active open) or SYN-ACK (passive or simultaneous open), with our options. */
+    void sendSyn(TcpConnection<P> c) {
+        boolean synAck = c.state == TcpState.SYN_RECEIVED;
+        emit(c, c.iss, 0, TcpHeader.SYN | (synAck ? TcpHeader.ACK_FLAG : 0), true);
+        c.sndNxt = c.iss + 1;
+        c.sndMax = c.iss + 1;
+        if (!c.rttTiming && c.retries == 0) {
+            c.rttTiming = true;
+            c.rttSeq = c.iss;
+            c.rttStart = nif.now;
+        }
+        c.rtoAt = nif.now + c.rtt.rto();
+    }
+
+    /** A segment with no data: ACK (also the zero-window probe and keepalive shapes use {@link #emit}). */
+    void sendAck(TcpConnection<P> c) {
+        emit(c, c.sndNxt, 0, TcpHeader.ACK_FLAG, false);
+    }
+
+    /** An ACK that is not owed but demanded by RFC 5961 (rate limited per context, §7). */
+    void sendChallengeAck(TcpConnection<P> c) {
+        if (tcp.challengeAcks.tryAcquire(nif.now)) {
+            nif.stats.inc(Counter.TCP_CHALLENGE_ACKS);
+            sendAck(c);
+        } else {
+            nif.stats.inc(Counter.TCP_CHALLENGE_ACKS_LIMITED);
+        }
+    }
+
+    /** Keepalive probe: SEG.SEQ = SND.UNA - 1, no data, so the peer must answer with an ACK (RFC 1122 §4.2.3.6). */
+    void sendKeepalive(TcpConnection<P> c) {
+        emit(c, c.sndUna - 1, 0, TcpHeader.ACK_FLAG, false);
+    }
+
+    /** Zero-window probe: one byte beyond the window (RFC 9293 §3.8.6.1), or a bare ACK if nothing is queued. */
+    void sendWindowProbe(TcpConnection<P> c) {
+        int end = c.sendEnd();
+        if (Seq.lt(c.sndNxt, end)) {
+            emit(c, c.sndNxt, 1, TcpHeader.ACK_FLAG, false);
+            if (Seq.ge(c.sndNxt + 1, c.sndMax)) {
+                c.sndMax = c.sndNxt + 1;
+                c.sndNxt = c.sndNxt + 1;
+            }
+        } else {
+            sendAck(c);
+        }
+    }
+
+    /** A RST outside any connection (RFC 9293 §3.10.7.1) or for abort; no options. */
+    void sendReset(int dstIp, long dstMac, int srcPort, int dstPort, int seq, int ack, int flags) {
+        long mac = dstMac >= 0 ? dstMac : nif.resolve(dstIp);
+        if (mac == NetInterface.UNREACHABLE) {
+            return;
+        }
+        P frame = nif.allocIpFrame(HEADERS);
+        if (frame == null) {
+            return;
+        }
+        ByteBuffer buf = ops.buffer(frame);
+        int ipOff = nif.ipOffset(frame);
+        int off = ipOff + Ipv4Header.MIN_LENGTH;
+        int offloads = nif.writeIpHeader(buf, ipOff, HEADERS, Ipv4Header.PROTO_TCP, dstIp);
+        writeHeader(buf, off, srcPort, dstPort, seq, ack, TcpHeader.MIN_LENGTH, flags, 0);
+        offloads |= checksum(buf, off, TcpHeader.MIN_LENGTH, dstIp, null, 0);
+        nif.markOffloads(frame, offloads, nif.l2Length + Ipv4Header.MIN_LENGTH, 0);
+        nif.stats.inc(Counter.TCP_TX);
+        nif.stats.inc(Counter.TCP_RESETS_TX);
+        nif.transmitIp(frame, dstIp, mac);
+    }
+
+    /**
+     * Builds and sends one segment of connection {@code c}: {@code len} bytes of queued data from {@code seq}
+     * (0 for control segments), the ACK of everything received, our window and options.
+     */
+    private boolean emit(TcpConnection<P> c, int seq, int len, int flags, boolean syn) {
+        long mac = c.remoteMac;
+        if (mac < 0) {
+            mac = nif.resolve(c.remoteIp); // waiting for ARP since connect
+            if (mac >= 0) {
+                c.remoteMac = mac;
+            } else if (mac == NetInterface.UNREACHABLE) {
+                return false;
+            }
+        }
+        int optLen = syn ? synOptionsLength(c) : (c.timestamps ? 12 : 0);
+        int thlen = TcpHeader.MIN_LENGTH + optLen;
+        boolean gather = len > 0 && nif.has(NicFeatures.TX_SCATTER_GATHER);
+        P frame = nif.allocIpFrame(Ipv4Header.MIN_LENGTH + thlen + (gather ? 0 : len));
+        if (frame == null) {
+            return false;
+        }
+        P payload = null;
+        if (gather) {
+            payload = clonePayload(c, seq, len);
+            if (payload == null) {
+                ops.free(frame);
+                nif.stats.inc(Counter.DROP_TX_NO_BUFFER);
+                return false;
+            }
+        }
+        ByteBuffer buf = ops.buffer(frame);
+        int ipOff = nif.ipOffset(frame);
+        int off = ipOff + Ipv4Header.MIN_LENGTH;
+        int total = Ipv4Header.MIN_LENGTH + thlen + len;
+        int offloads = nif.writeIpHeader(buf, ipOff, total, Ipv4Header.PROTO_TCP, c.remoteIp);
+        boolean ack = (flags & TcpHeader.ACK_FLAG) != 0;
+        int window = advertise(c, syn);
+        writeHeader(buf, off, c.localPort, c.remotePort, seq, ack ? c.rcvNxt : 0, thlen, flags, window);
+        int o = off + TcpHeader.MIN_LENGTH;
+        if (syn) {
+            o += TcpOptions.writeMss(buf, o, tcp.ourMss(c.remoteIp));
+            if (c.windowScaling) {
+                o += TcpOptions.writeWindowScale(buf, o, c.rcvShift);
+            }
+            if (c.sackPermitted) {
+                o += TcpOptions.writeSackPermitted(buf, o);
+            }
+        }
+        if (c.timestamps) {
+            // RFC 7323 §3.2: TSecr is 0 unless ACK is set (and in our first SYN).
+            o += TcpOptions.writeTimestamps(buf, o, tsNow(c), ack ? c.tsRecent : 0);
+        }
+        if (gather) {
+            offloads |= checksum(buf, off, thlen + len, c.remoteIp, payload, thlen);
+            ops.chainAppend(frame, payload);
+        } else {
+            if (len > 0) {
+                copyPayload(c, seq, len, buf, o);
+            }
+            offloads |= checksum(buf, off, thlen + len, c.remoteIp, null, thlen + len);
+        }
+        nif.markOffloads(frame, offloads, nif.l2Length + Ipv4Header.MIN_LENGTH, 0);
+        nif.stats.inc(Counter.TCP_TX);
+        if (ack) {
+            c.ackPending = false;
+            c.ackNow = false;
+            c.fullSegmentsUnacked = 0;
+            c.ackAt = Long.MAX_VALUE;
+            c.lastAckSent = c.rcvNxt;
+        }
+        nif.transmitIp(frame, c.remoteIp, mac);
+        return true;
+    }
+
+    private int synOptionsLength(TcpConnection<P> c) {
+        return 4 + (c.windowScaling ? 4 : 0) + (c.sackPermitted ? 4 : 0) + (c.timestamps ? 12 : 0);
+    }
+
+    int tsNow(TcpConnection<P> c) {
+        return (int) (nif.now / 1_000_000L) + c.tsOffset; // 1 ms ticks (RFC 7323 §5.4), per-connection offset
+    }
+
+    private static void writeHeader(ByteBuffer buf, int off, int srcPort, int dstPort, int seq, int ack, int thlen,
+            int flags, int window) {
+        Bytes.u16(buf, off + TcpHeader.SRC_PORT, srcPort);
+        Bytes.u16(buf, off + TcpHeader.DST_PORT, dstPort);
+        Bytes.i32(buf, off + TcpHeader.SEQ, seq);
+        Bytes.i32(buf, off + TcpHeader.ACK, ack);
+        Bytes.u8(buf, off + TcpHeader.DATA_OFFSET, (thlen / 4) << 4);
+        Bytes.u8(buf, off + TcpHeader.FLAGS, flags);
+        Bytes.u16(buf, off + TcpHeader.WINDOW, window);
+        Bytes.u16(buf, off + TcpHeader.CHECKSUM, 0);
+        Bytes.u16(buf, off + TcpHeader.URGENT, 0);
+    }
+
+    /**
+     * Fills the checksum of a segment of {@code l4Length} bytes whose first {@code inline} bytes are at
+     * {@code off} and the rest in {@code payload}; returns the offload bit when the NIC does it.
+     */
+    private int checksum(ByteBuffer buf, int off, int l4Length, int dstIp, P payload, int inline) {
+        long pseudo = Checksum.pseudoHeader(nif.ip, dstIp, Ipv4Header.PROTO_TCP, l4Length);
+        if (nif.has(NicFeatures.TCP_TX_CSUM)) {
+            Bytes.u16(buf, off + TcpHeader.CHECKSUM, Checksum.fold(pseudo));
+            return Offload.TCP_CSUM;
+        }
+        long acc = Checksum.add(pseudo, buf, off, inline);
+        if (payload != null) {
+            acc = nif.checksumChain(acc, payload);
+        }
+        Bytes.u16(buf, off + TcpHeader.CHECKSUM, Checksum.finish(acc));
+        return 0;
+    }
+
+    /** The send-queue descriptor holding sequence number {@code seq}. */
+    private int findSegment(TcpConnection<P> c, int seq) {
+        int d = c.sendHead;
+        while (d != SegmentPool.NONE && Seq.ge(seq, segs.seq[d] + segs.len[d])) {
+            d = segs.next[d];
+        }
+        return d;
+    }
+
+    private void copyPayload(TcpConnection<P> c, int seq, int len, ByteBuffer dst, int at) {
+        for (int d = findSegment(c, seq); len > 0; d = segs.next[d]) {
+            int skip = seq - segs.seq[d];
+            int n = Math.min(len, segs.len[d] - skip);
+            @SuppressWarnings("unchecked")
+            P p = (P) segs.packet[d];
+            dst.put(at, ops.buffer(p), segs.data[d] + skip, n);
+            at += n;
+            seq += n;
+            len -= n;
+        }
+    }
+
+    /** Clones (zero-copy) the queued bytes {@code [seq, seq + len)} as a chain; {@code null} without descriptors. */
+    private P clonePayload(TcpConnection<P> c, int seq, int len) {
+        P head = null;
+        for (int d = findSegment(c, seq); len > 0; d = segs.next[d]) {
+            int skip = seq - segs.seq[d];
+            int n = Math.min(len, segs.len[d] - skip);
+            @SuppressWarnings("unchecked")
+            P p = ops.clone((P) segs.packet[d]);
+            if (p == null) {
+                if (head != null) {
+                    ops.free(head);
+                }
+                return null;
+            }
+            ops.trimHead(p, segs.data[d] + skip - ops.offset(p));
+            ops.length(p, n);
+            if (head == null) {
+                head = p;
+            } else {
+                ops.chainAppend(head, p);
+            }
+            seq += n;
+            len -= n;
+        }
+        return head;
+    }
+
+    // ---- receive window ----
+
+    /**
+     * The window field to send, and the new right edge it advertises. Receiver SWS avoidance (RFC 9293
+     * §3.8.6.2.2): the right edge moves only by at least min(buffer / 2, MSS), and never moves left.
+     */
+    private int advertise(TcpConnection<P> c, boolean syn) {
+        int space = Math.max(0, tcp.cfg.receiveBuffer() - c.rcvUnconsumed);
+        if (syn) {
+            int w = Math.min(space, 65535); // never scaled in a SYN (RFC 7323 §2.2)
+            c.rcvAdv = c.rcvNxt + w;
+            return w;
+        }
+        int right = c.rcvNxt + space;
+        int threshold = Math.min(tcp.cfg.receiveBuffer() / 2, c.mss);
+        if (Seq.lt(right, c.rcvAdv) || right - c.rcvAdv < threshold && Seq.gt(right, c.rcvAdv)) {
+            right = Seq.max(c.rcvAdv, c.rcvNxt);
+        }
+        int field = Math.min((right - c.rcvNxt) >>> c.rcvShift, 65535);
+        int advertised = c.rcvNxt + (field << c.rcvShift);
+        if (Seq.gt(advertised, c.rcvAdv)) {
+            c.rcvAdv = advertised;
+        }
+        return field;
+    }
+
+    /** After the application consumed data: is the window opening enough to tell the peer at once? */
+    boolean windowUpdateWorthSending(TcpConnection<P> c) {
+        int space = Math.max(0, tcp.cfg.receiveBuffer() - c.rcvUnconsumed);
+        int grow = (c.rcvNxt + space) - Seq.max(c.rcvAdv, c.rcvNxt);
+        return grow >= Math.min(tcp.cfg.receiveBuffer() / 2, 2 * c.mss);
+    }
+}

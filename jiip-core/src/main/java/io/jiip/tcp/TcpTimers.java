@@ -1,0 +1,128 @@
+package io.jiip.tcp;
+
+import io.jiip.api.Counter;
+import io.jiip.api.TcpCloseReason;
+import io.jiip.api.TcpState;
+import io.jiip.iface.NetInterface;
+
+/**
+ * What happens when a connection's deadline passes: retransmission (RFC 6298 §5), SYN and SYN-ACK retries, the
+ * persist timer (RFC 9293 §3.8.6.1), delayed ACK, keepalive (RFC 1122 §4.2.3.6), user timeout (RFC 5482),
+ * FIN-WAIT-2 and TIME-WAIT.
+ */
+final class TcpTimers<P> {
+    private static final long MAX_PERSIST_INTERVAL = 60_000_000_000L;
+
+    private final TcpLayer<P> tcp;
+    private final NetInterface<P> nif;
+
+    TcpTimers(TcpLayer<P> tcp) {
+        this.tcp = tcp;
+        this.nif = tcp.nif;
+    }
+
+    void fire(TcpConnection<P> c) {
+        long now = nif.now;
+        if (c.state == TcpState.CLOSED) {
+            return;
+        }
+        if (c.stateAt <= now) {
+            c.stateAt = Long.MAX_VALUE;
+            if (c.state == TcpState.TIME_WAIT) {
+                tcp.release(c);
+            } else {
+                tcp.close(c, TcpCloseReason.TIMEOUT); // FIN-WAIT-2 after close(): the peer never finished
+            }
+            return;
+        }
+        if (c.userTimeout > 0 && c.unackedSince != Long.MAX_VALUE && c.unackedSince + c.userTimeout <= now) {
+            tcp.close(c, TcpCloseReason.TIMEOUT);
+            return;
+        }
+        if (c.rtoAt <= now) {
+            c.rtoAt = Long.MAX_VALUE;
+            if (!retransmissionTimeout(c)) {
+                return;
+            }
+        }
+        if (c.ackAt <= now) {
+            c.ackAt = Long.MAX_VALUE;
+            if (c.ackPending) {
+                nif.stats.inc(Counter.TCP_DELAYED_ACKS);
+                tcp.output.sendAck(c);
+            }
+        }
+        if (c.keepaliveAt <= now && !keepalive(c)) {
+            return;
+        }
+        tcp.updateTimer(c);
+    }
+
+    /** @return {@code false} when the connection was closed */
+    private boolean retransmissionTimeout(TcpConnection<P> c) {
+        if (c.persist) {
+            // Zero window: probe with backoff; the probes never give up on their own (the user timeout may).
+            nif.stats.inc(Counter.TCP_WINDOW_PROBES);
+            tcp.output.sendWindowProbe(c);
+            c.rtt.backOff();
+            c.persist = true;
+            c.rtoAt = nif.now + Math.min(c.rtt.rto(), MAX_PERSIST_INTERVAL);
+            return true;
+        }
+        boolean handshake = c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED;
+        int limit = handshake ? tcp.cfg.synRetries() : tcp.cfg.maxRetries();
+        if (++c.retries > limit) {
+            if (c.state == TcpState.SYN_RECEIVED && !c.appKnows) {
+                tcp.release(c);
+            } else {
+                tcp.close(c, TcpCloseReason.TIMEOUT);
+            }
+            return false;
+        }
+        nif.stats.inc(Counter.TCP_TIMEOUTS);
+        c.rtt.backOff(); // RFC 6298 §5.5
+        c.rttTiming = false;
+        if (handshake) {
+            nif.stats.inc(Counter.TCP_RETRANSMITS);
+            c.retransmits++;
+            tcp.output.sendSyn(c);
+            return true;
+        }
+        // RFC 5681 §3.1 and RFC 6582 §4: collapse the window, forget recovery, go back to SND.UNA.
+        c.cc.onTimeout(c.inFlight(), nif.now);
+        c.inRecovery = false;
+        c.recover = c.sndMax;
+        c.dupAcks = 0;
+        c.sndNxt = c.sndUna;
+        int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
+        boolean fin = c.finQueued && c.sndUna + Math.max(len, 0) == c.finSeq;
+        if (len > 0 || fin) {
+            tcp.output.sendData(c, c.sndUna, Math.max(len, 0), fin);
+        }
+        c.rtoAt = nif.now + c.rtt.rto();
+        return true;
+    }
+
+    /** @return {@code false} when the connection was closed */
+    private boolean keepalive(TcpConnection<P> c) {
+        long idleSince = c.lastReceiveAt;
+        if (c.keepaliveIdle <= 0 || !c.state.isSynchronized()) {
+            c.keepaliveAt = Long.MAX_VALUE;
+            return true;
+        }
+        if (idleSince + c.keepaliveIdle > nif.now) {
+            c.keepaliveProbes = 0; // heard from the peer since: wait a full idle time again
+            c.keepaliveAt = idleSince + c.keepaliveIdle;
+            return true;
+        }
+        if (c.keepaliveProbes >= c.keepaliveCount) {
+            tcp.close(c, TcpCloseReason.TIMEOUT);
+            return false;
+        }
+        c.keepaliveProbes++;
+        nif.stats.inc(Counter.TCP_KEEPALIVES);
+        tcp.output.sendKeepalive(c);
+        c.keepaliveAt = nif.now + c.keepaliveInterval;
+        return true;
+    }
+}

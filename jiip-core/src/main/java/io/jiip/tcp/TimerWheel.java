@@ -1,0 +1,145 @@
+package io.jiip.tcp;
+
+import java.util.Arrays;
+
+/**
+ * A hashed timing wheel over connection indices (Varghese and Lauck): one deadline per connection, O(1) schedule
+ * and cancel through intrusive lists, and a {@code run} that costs O(elapsed ticks + expired entries), not
+ * O(connections). Ticks are 2^20 ns (about 1 ms); a deadline fires at the first {@link #expire} at or after it.
+ */
+final class TimerWheel {
+    private static final int TICK_SHIFT = 20;
+    private static final int SLOTS = 1024;
+    private static final int MASK = SLOTS - 1;
+    private static final int NONE = -1;
+
+    private final int[] head = new int[SLOTS];
+    private final int[] next;
+    private final int[] prev;
+    private final int[] slotOf;
+    private final long[] deadline;
+    private final int[] expired;
+    private long cursor = Long.MIN_VALUE;
+    private int scheduled;
+    private long lowerBound = Long.MAX_VALUE;
+
+    TimerWheel(int capacity) {
+        Arrays.fill(head, NONE);
+        this.next = new int[capacity];
+        this.prev = new int[capacity];
+        this.slotOf = new int[capacity];
+        this.deadline = new long[capacity];
+        this.expired = new int[capacity];
+        Arrays.fill(deadline, Long.MAX_VALUE);
+    }
+
+    /** Sets (or moves) the deadline of {@code id}; {@link Long#MAX_VALUE} cancels. */
+    void schedule(int id, long when) {
+        if (deadline[id] == when) {
+            return;
+        }
+        if (deadline[id] != Long.MAX_VALUE) {
+            unlink(id);
+        }
+        deadline[id] = when;
+        if (when == Long.MAX_VALUE) {
+            return;
+        }
+        long tick = when >> TICK_SHIFT;
+        if (cursor != Long.MIN_VALUE && tick <= cursor) {
+            tick = cursor + 1; // already passed: fire at the next expire
+        }
+        int slot = (int) (tick & MASK);
+        slotOf[id] = slot;
+        int h = head[slot];
+        next[id] = h;
+        prev[id] = NONE;
+        if (h != NONE) {
+            prev[h] = id;
+        }
+        head[slot] = id;
+        scheduled++;
+        if (when < lowerBound) {
+            lowerBound = when;
+        }
+    }
+
+    void cancel(int id) {
+        schedule(id, Long.MAX_VALUE);
+    }
+
+    long deadline(int id) {
+        return deadline[id];
+    }
+
+    private void unlink(int id) {
+        int n = next[id];
+        int p = prev[id];
+        if (p != NONE) {
+            next[p] = n;
+        } else {
+            head[slotOf[id]] = n;
+        }
+        if (n != NONE) {
+            prev[n] = p;
+        }
+        scheduled--;
+    }
+
+    /**
+     * Removes every entry whose deadline is at or before {@code now} and returns how many; their ids are in
+     * {@link #expiredIds()} until the next call. The current tick's slot stays unconsumed, because it may hold
+     * later deadlines of the same tick.
+     */
+    int expire(long now) {
+        long nowTick = now >> TICK_SHIFT;
+        int count = 0;
+        if (scheduled > 0) {
+            long from = cursor == Long.MIN_VALUE ? nowTick : cursor + 1;
+            long ticks = Math.min(nowTick - from + 1, SLOTS);
+            for (long t = 0; t < ticks; t++) {
+                int slot = (int) ((from + t) & MASK);
+                int id = head[slot];
+                while (id != NONE) {
+                    int n = next[id];
+                    if (deadline[id] <= now) {
+                        unlink(id);
+                        deadline[id] = Long.MAX_VALUE;
+                        expired[count++] = id;
+                    }
+                    id = n;
+                }
+            }
+        }
+        cursor = nowTick - 1;
+        if (lowerBound <= now) {
+            lowerBound = recomputeLowerBound();
+        }
+        return count;
+    }
+
+    int[] expiredIds() {
+        return expired;
+    }
+
+    /** A time at or before the earliest deadline ({@link Long#MAX_VALUE}: nothing scheduled). */
+    long nextDeadline() {
+        return scheduled == 0 ? Long.MAX_VALUE : lowerBound;
+    }
+
+    private long recomputeLowerBound() {
+        if (scheduled == 0) {
+            return Long.MAX_VALUE;
+        }
+        for (long t = cursor + 1; t <= cursor + SLOTS; t++) {
+            if (head[(int) (t & MASK)] != NONE) {
+                return t << TICK_SHIFT;
+            }
+        }
+        return (cursor + 1) << TICK_SHIFT;
+    }
+
+    int scheduled() {
+        return scheduled;
+    }
+}
