@@ -60,6 +60,7 @@ public enum Counter {
     ICMP_FRAG_NEEDED_RX("fragmentation needed received (path MTU)"),
     ICMP_UNREACHABLE_TX("destination unreachable sent"),
     ICMP_ERRORS_RATE_LIMITED("ICMP errors not sent: rate limit"),
+    ICMP_ECHO_TOO_BIG("echo requests not answered: reply larger than the path MTU"),
     ICMP_OTHER_RX("ICMP messages of other types ignored"),
     DROP_ICMP_TRUNCATED("ICMP messages truncated"),
     DROP_ICMP_BAD_CHECKSUM("ICMP messages with a bad checksum"),

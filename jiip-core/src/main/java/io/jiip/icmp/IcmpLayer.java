@@ -75,6 +75,11 @@ public final class IcmpLayer<P> {
 
     private void reply(ByteBuffer buf, int ipOff, int icmpOff, int icmpLen) {
         int srcIp = Ipv4Header.src(buf, ipOff);
+        if (Ipv4Header.MIN_LENGTH + icmpLen > nif.pathMtu.get(srcIp, nif.now)) {
+            // A reassembled request larger than the path: we never fragment what we send, so no reply.
+            nif.stats.inc(Counter.ICMP_ECHO_TOO_BIG);
+            return;
+        }
         long srcMac = nif.sourceMacOf(buf, ipOff);
         P out = nif.allocIpFrame(Ipv4Header.MIN_LENGTH + icmpLen);
         if (out == null) {

@@ -128,8 +128,8 @@ class ReassemblyTest {
     }
 
     @Test
-    void shouldAnswerFragmentedEchoRequestWithFullData() {
-        start();
+    void shouldAnswerFragmentedEchoRequestWithFullDataWhenTheReplyFitsThePath() {
+        start(c -> c.mtu(9000));
         injectAll(Frames.echoRequest(0x99, 5, PAYLOAD).id(9).fragments(PIECE));
         net.pump();
 
@@ -140,8 +140,18 @@ class ReassemblyTest {
     }
 
     @Test
+    void shouldNotAnswerAnEchoRequestWhoseReplyExceedsThePathMtu() {
+        start(); // MTU 1500: we never fragment what we send
+        injectAll(Frames.echoRequest(0x99, 5, PAYLOAD).id(9).fragments(PIECE));
+        net.pump();
+        assertEquals(1, count(REASM_OK));
+        assertEquals(1, count(ICMP_ECHO_TOO_BIG));
+        assertEquals(0, net.a().events.echoReplies.size());
+    }
+
+    @Test
     void shouldReassembleTheLargestLegalDatagram() {
-        start();
+        start(c -> c.mtu(65535));
         byte[] data = new byte[65535 - 20 - 8];
         injectAll(Frames.echoRequest(1, 1, data).fragments(PIECE));
         net.pump();
