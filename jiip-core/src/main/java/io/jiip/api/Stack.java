@@ -164,7 +164,7 @@ public final class Stack<P> {
         }
         nif.beginCall();
         try {
-            long mac = dstMac >= 0 ? dstMac : nif.resolve(dstIp);
+            long mac = dstMac >= 0 ? dstMac : nif.resolveOrRefuse(dstIp);
             if (mac == NetInterface.UNREACHABLE) {
                 return Result.UNRESOLVED;
             }

@@ -198,8 +198,8 @@ public final class NetInterface<P> {
     }
 
     /**
-     * The link address to send to {@code dstIp}: a MAC, {@link #PENDING} (ARP will be asked; queue the frame with
-     * {@link #transmitIp}), or {@link #UNREACHABLE}. Always 0 on a link without link addresses.
+     * The link address to send to {@code dstIp}: a MAC, {@link #PENDING} (ARP will be asked; {@link #transmitIp}
+     * queues the frame, or drops and counts it when the queue is full), or {@link #UNREACHABLE} (no route). Always 0 on a link without link addresses.
      */
     public long resolve(int dstIp) {
         if (l2Length == 0) {
@@ -219,10 +219,16 @@ public final class NetInterface<P> {
             return UNREACHABLE;
         }
         long found = arpCache.lookup(nextHop, now);
-        if (found != ArpCache.NONE) {
-            return found;
-        }
-        return arpCache.hasPendingSpace() ? PENDING : UNREACHABLE;
+        return found != ArpCache.NONE ? found : PENDING;
+    }
+
+    /**
+     * {@link #resolve} for a caller that must not lose its packet: {@link #PENDING} only while the ARP queue can
+     * still hold the frame, else {@link #UNREACHABLE}.
+     */
+    public long resolveOrRefuse(int dstIp) {
+        long mac = resolve(dstIp);
+        return mac == PENDING && !arpCache.hasPendingSpace() ? UNREACHABLE : mac;
     }
 
     private int nextHop(int dstIp) {

@@ -102,7 +102,7 @@ public final class UdpLayer<P> {
         if (HEADERS + payloadLen > nif.pathMtu.get(dstIp, nif.now)) {
             return Result.TOO_BIG;
         }
-        long mac = dstMac >= 0 ? dstMac : nif.resolve(dstIp);
+        long mac = dstMac >= 0 ? dstMac : nif.resolveOrRefuse(dstIp);
         if (mac == NetInterface.UNREACHABLE) {
             return Result.UNRESOLVED;
         }
