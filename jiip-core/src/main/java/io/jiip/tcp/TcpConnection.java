@@ -177,6 +177,6 @@ final class TcpConnection<P> {
 
     /** Sequence number just after the last queued data byte. */
     int sendEnd() {
-        return sndUna + queued;
+        return (Seq.gt(sndUna, iss) ? sndUna : iss + 1) + queued; // data starts after our SYN
     }
 }

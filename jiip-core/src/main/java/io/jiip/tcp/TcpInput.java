@@ -263,6 +263,9 @@ final class TcpInput<P> {
         c.unackedSince = Long.MAX_VALUE;
         boolean passive = !c.appKnows;
         established(c);
+        if (c.finQueued) {
+            c.state = TcpState.FIN_WAIT_1; // shut down while the handshake was still in progress
+        }
         c.appKnows = true;
         int gen = c.generation;
         if (passive) {
@@ -380,6 +383,11 @@ final class TcpInput<P> {
     private void updateWindow(TcpConnection<P> c, int scaledWindow) {
         Segment s = seg;
         if (Seq.lt(c.sndWl1, s.seq) || c.sndWl1 == s.seq && Seq.le(c.sndWl2, s.ack)) {
+            if (c.persist && scaledWindow > 0) {
+                c.persist = false; // the window reopened: resend from SND.UNA, the probe byte first
+                c.rtoAt = Long.MAX_VALUE;
+                c.sndNxt = c.sndUna;
+            }
             c.sndWnd = scaledWindow;
             c.sndWl1 = s.seq;
             c.sndWl2 = s.ack;

@@ -508,8 +508,7 @@ public final class TcpLayer<P> {
         if (c.queued + (long) len > cfg.sendBuffer()) {
             return Result.WOULD_BLOCK;
         }
-        int seqStart = c.state.isSynchronized() ? c.sendEnd() : c.iss + 1 + c.queued;
-        int d = segs.alloc(payload, seqStart, ops.offset(payload), len);
+        int d = segs.alloc(payload, c.sendEnd(), ops.offset(payload), len);
         if (d == SegmentPool.NONE) {
             return Result.WOULD_BLOCK;
         }
@@ -559,6 +558,9 @@ public final class TcpLayer<P> {
                 close(c, TcpCloseReason.ABORTED); // RFC 9293 §3.10.4: nothing sent yet, delete the TCB
                 return Result.OK;
             case SYN_RECEIVED:
+                c.finQueued = true; // RFC 9293 §3.10.4: queued until ESTABLISHED, then FIN-WAIT-1
+                c.finSeq = c.sendEnd();
+                return Result.OK;
             case ESTABLISHED:
                 c.state = TcpState.FIN_WAIT_1;
                 break;

@@ -164,13 +164,11 @@ final class TcpOutput<P> {
 
     /** Zero-window probe: one byte beyond the window (RFC 9293 §3.8.6.1), or a bare ACK if nothing is queued. */
     void sendWindowProbe(TcpConnection<P> c) {
-        int end = c.sendEnd();
-        if (Seq.lt(c.sndNxt, end)) {
-            emit(c, c.sndNxt, 1, TcpHeader.ACK_FLAG, false);
-            if (Seq.ge(c.sndNxt + 1, c.sndMax)) {
-                c.sndMax = c.sndNxt + 1;
-                c.sndNxt = c.sndNxt + 1;
-            }
+        if (Seq.lt(c.sndUna, c.sendEnd())) {
+            // Always the byte at SND.UNA, so that an accepted probe is acknowledged like any data.
+            emit(c, c.sndUna, 1, TcpHeader.ACK_FLAG, false);
+            c.sndMax = Seq.max(c.sndMax, c.sndUna + 1);
+            c.sndNxt = Seq.max(c.sndNxt, c.sndUna + 1);
         } else {
             sendAck(c);
         }
