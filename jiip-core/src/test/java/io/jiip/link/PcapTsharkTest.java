@@ -12,6 +12,7 @@ import io.jiip.api.Stack;
 import io.jiip.api.StackConfig;
 import io.jiip.testkit.Pcap;
 import io.jiip.testkit.TestNet;
+import io.jiip.testkit.Tshark;
 import io.jiip.testkit.WireCheck;
 import io.jiip.wire.Bytes;
 import io.jiip.wire.Checksum;
@@ -50,47 +51,20 @@ class PcapTsharkTest {
     /** ICMP checksums are always verified by tshark; IPv4 and UDP only when asked. */
     private static final String[] CHECKSUMS = {"-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"};
 
-    private static String tshark;
-
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void findTshark() {
-        for (String candidate : new String[] {"/usr/bin/tshark", "/usr/local/bin/tshark"}) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                tshark = candidate;
-            }
-        }
-    }
-
     private static void assumeTshark() {
-        Assumptions.assumeTrue(tshark != null, "tshark not installed");
+        Tshark.assume();
     }
 
-    /** Runs tshark and returns its standard output; fails on a non-zero exit. */
+    /** Our test ports carry opaque bytes: keep heuristic dissectors (RTCP, ...) from misreading them. */
     private static List<String> tshark(Path file, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(tshark);
-        cmd.add("-n");
-        cmd.add("-r");
-        cmd.add(file.toString());
-        // Our test ports carry opaque bytes: keep heuristic dissectors (RTCP, ...) from misreading them.
-        cmd.add("-d");
-        cmd.add("udp.port==" + SINK + "-" + UNBOUND + ",data");
-        cmd.addAll(Arrays.asList(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        Path err = Files.createTempFile("tshark", ".err");
-        pb.redirectError(err.toFile());
-        Process p = pb.start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        p.waitFor();
-        String stderr = Files.readString(err);
-        Files.deleteIfExists(err);
-        assertEquals(0, p.exitValue(), "tshark " + cmd + " failed: " + stderr);
-        String text = new String(out, StandardCharsets.UTF_8);
-        return text.isEmpty() ? List.of() : Arrays.asList(text.split("\n"));
+        String[] all = new String[args.length + 2];
+        all[0] = "-d";
+        all[1] = "udp.port==" + SINK + "-" + UNBOUND + ",data";
+        System.arraycopy(args, 0, all, 2, args.length);
+        return Tshark.run(file, all);
     }
 
     private static byte[] pattern(int len, int seed) {
@@ -342,7 +316,7 @@ class PcapTsharkTest {
             assertEquals(14 + 20 + 8 + 1000, r.originalLength);
         }
         assertEquals(60, pcap.records.get(0).data.length, "ARP frames are padded to the Ethernet minimum");
-        if (tshark != null) {
+        if (Tshark.available()) {
             List<String> lens = tshark(file, "-T", "fields", "-e", "frame.len", "-e", "frame.cap_len");
             assertEquals(List.of("60\t60", "60\t60", "1042\t64", "1042\t64"), lens);
         }
@@ -373,7 +347,7 @@ class PcapTsharkTest {
             assertEquals(14 + 28 + 1472 - i, pcap.records.get(i + 2).data.length);
         }
         net.assertNoLeaks();
-        if (tshark != null) {
+        if (Tshark.available()) {
             assertCleanCapture(file, 502, EthernetHeader.LENGTH);
         }
     }
