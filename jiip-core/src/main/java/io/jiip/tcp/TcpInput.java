@@ -493,9 +493,7 @@ final class TcpInput<P> {
         }
         boolean gapFilled = c.oooHead != SegmentPool.NONE;
         c.rcvNxt += len;
-        if (len >= c.mss) {
-            c.fullSegmentsUnacked++;
-        }
+        c.fullSegmentsUnacked += len / c.mss; // an LRO/GRO super-segment counts as the segments it merged
         tcp.ackLater(c, gapFilled || c.fullSegmentsUnacked >= 2);
         int gen = c.generation;
         deliver(c, frame, off, len);
