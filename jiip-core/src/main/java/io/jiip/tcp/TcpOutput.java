@@ -191,7 +191,7 @@ final class TcpOutput<P> {
         int off = ipOff + Ipv4Header.MIN_LENGTH;
         int offloads = nif.writeIpHeader(buf, ipOff, HEADERS, Ipv4Header.PROTO_TCP, dstIp);
         writeHeader(buf, off, srcPort, dstPort, seq, ack, TcpHeader.MIN_LENGTH, flags, 0);
-        offloads |= checksum(buf, off, TcpHeader.MIN_LENGTH, dstIp, null, 0);
+        offloads |= checksum(buf, off, TcpHeader.MIN_LENGTH, dstIp, null, TcpHeader.MIN_LENGTH);
         nif.markOffloads(frame, offloads, nif.l2Length + Ipv4Header.MIN_LENGTH, 0);
         nif.stats.inc(Counter.TCP_TX);
         nif.stats.inc(Counter.TCP_RESETS_TX);
