@@ -132,6 +132,21 @@ final class TcpInput<P> {
             tcp.ackLater(c, true);
             return false;
         }
+        // The peer's SYN again sits just left of RCV.NXT, where the window test below would only ACK it.
+        if (c.state == TcpState.SYN_RECEIVED && s.has(TcpHeader.SYN) && !s.has(TcpHeader.RST) && s.seq == c.irs) {
+            if (!s.has(TcpHeader.ACK_FLAG)) {
+                tcp.output.sendSyn(c); // our SYN-ACK was lost: the peer retransmitted its SYN
+                return false;
+            }
+            if (s.ack == c.sndMax && c.appKnows) {
+                // Simultaneous open (RFC 9293 §3.5 figure 8): the peer's SYN-ACK acknowledges our SYN.
+                if (c.timestamps && o.timestamps) {
+                    c.tsRecent = o.tsVal;
+                }
+                acceptSynReceived(c);
+                return false;
+            }
+        }
         // First: sequence number acceptability (the four cases of §3.10.7.4).
         int window = Math.max(0, c.rcvAdv - c.rcvNxt);
         int segLen = s.seqLength();
@@ -146,6 +161,9 @@ final class TcpInput<P> {
         if (!acceptable && !zeroWindowAckOnly) {
             if (!s.has(TcpHeader.RST)) {
                 tcp.ackLater(c, true);
+                if (c.state == TcpState.TIME_WAIT && s.has(TcpHeader.FIN) && s.seq + segLen == c.rcvNxt) {
+                    c.stateAt = nif.now + 2 * tcp.cfg.mslNanos(); // the peer's FIN again: restart 2 MSL
+                }
             }
             nif.stats.inc(Seq.le(s.seq + segLen, c.rcvNxt) ? Counter.DROP_TCP_DUPLICATE
                     : Counter.DROP_TCP_OUT_OF_WINDOW);
@@ -168,12 +186,8 @@ final class TcpInput<P> {
         }
         // Fourth: SYN (RFC 5961 §4.2): never acted on in a synchronized state.
         if (s.has(TcpHeader.SYN)) {
-            if (c.state == TcpState.SYN_RECEIVED && s.seq == c.irs) {
-                tcp.output.sendSyn(c); // our SYN-ACK was lost: the peer retransmitted its SYN
-            } else {
-                nif.stats.inc(Counter.DROP_TCP_BAD_SYN);
-                tcp.output.sendChallengeAck(c);
-            }
+            nif.stats.inc(Counter.DROP_TCP_BAD_SYN);
+            tcp.output.sendChallengeAck(c);
             return false;
         }
         // Fifth: ACK.
@@ -253,7 +267,7 @@ final class TcpInput<P> {
             c.listener = -1;
         }
         sampleRtt(c, s.ack);
-        c.sndWnd = s.window << c.sndShift;
+        c.sndWnd = s.has(TcpHeader.SYN) ? s.window : s.window << c.sndShift; // a SYN's window is never scaled
         c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
         c.sndWl1 = s.seq;
         c.sndWl2 = s.ack;
