@@ -203,7 +203,7 @@ public final class MemoryLink {
         }
         int mss = frame.segmentSize;
         int id = Bytes.u16(frame.buffer, frame.offset + l3 + Ipv4Header.IDENTIFICATION);
-        int seq = Bytes.i32(frame.buffer, frame.offset + l4 + TcpHeader.SEQ);
+        int seq = Bytes.i32(frame.buffer, frame.offset + l4 + TcpHeader.SEQ_NUMBER);
         int flags = Bytes.u8(frame.buffer, frame.offset + l4 + TcpHeader.FLAGS);
         Packet wire = from.pool.alloc(headers + mss);
         if (wire == null) {
@@ -221,7 +221,7 @@ public final class MemoryLink {
             wire.length = headers + len;
             Bytes.u16(b, o + l3 + Ipv4Header.TOTAL_LENGTH, headers - l3 + len);
             Bytes.u16(b, o + l3 + Ipv4Header.IDENTIFICATION, id + index);
-            Bytes.i32(b, o + l4 + TcpHeader.SEQ, seq + (off - headers));
+            Bytes.i32(b, o + l4 + TcpHeader.SEQ_NUMBER, seq + (off - headers));
             int segFlags = flags;
             if (!last) {
                 segFlags &= ~(TcpHeader.FIN | TcpHeader.PSH);

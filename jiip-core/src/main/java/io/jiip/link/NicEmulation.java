@@ -104,7 +104,7 @@ public final class NicEmulation {
         int hPayload = hTotal - Ipv4Header.MIN_LENGTH - thlen;
         int nPayload = Bytes.u16(nb, nip + Ipv4Header.TOTAL_LENGTH) - Ipv4Header.MIN_LENGTH - thlen;
         if (hPayload <= 0 || nPayload <= 0
-                || Bytes.i32(hb, ht + TcpHeader.SEQ) + hPayload != Bytes.i32(nb, nt + TcpHeader.SEQ)) {
+                || Bytes.i32(hb, ht + TcpHeader.SEQ_NUMBER) + hPayload != Bytes.i32(nb, nt + TcpHeader.SEQ_NUMBER)) {
             return -1;
         }
         int merged = hTotal + nPayload;
@@ -124,11 +124,11 @@ public final class NicEmulation {
         int thlen = TcpHeader.headerLength(hb, ht);
         int hTotal = Bytes.u16(hb, hip + Ipv4Header.TOTAL_LENGTH);
         int nPayload = mergedLength - hTotal;
-        int seq = Bytes.i32(hb, ht + TcpHeader.SEQ);
+        int seq = Bytes.i32(hb, ht + TcpHeader.SEQ_NUMBER);
         int flags = Bytes.u8(hb, ht + TcpHeader.FLAGS) | Bytes.u8(nb, nt + TcpHeader.FLAGS);
         hb.put(hip + hTotal, nb, nt + thlen, nPayload);
         hb.put(ht, nb, nt, thlen);
-        Bytes.i32(hb, ht + TcpHeader.SEQ, seq);
+        Bytes.i32(hb, ht + TcpHeader.SEQ_NUMBER, seq);
         Bytes.u8(hb, ht + TcpHeader.FLAGS, flags);
         Bytes.u16(hb, hip + Ipv4Header.TOTAL_LENGTH, mergedLength);
         Bytes.u16(hb, hip + Ipv4Header.CHECKSUM, 0);

@@ -123,8 +123,8 @@ public final class TcpLayer<P> {
             return;
         }
         s.srcMac = nif.sourceMacOf(buf, ipOff);
-        s.seq = Bytes.i32(buf, off + TcpHeader.SEQ);
-        s.ack = Bytes.i32(buf, off + TcpHeader.ACK);
+        s.seq = Bytes.i32(buf, off + TcpHeader.SEQ_NUMBER);
+        s.ack = Bytes.i32(buf, off + TcpHeader.ACK_NUMBER);
         s.flags = Bytes.u8(buf, off + TcpHeader.FLAGS);
         s.window = Bytes.u16(buf, off + TcpHeader.WINDOW);
         s.dataOff = off + thlen;

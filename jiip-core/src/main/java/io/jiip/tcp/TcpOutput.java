@@ -282,8 +282,8 @@ final class TcpOutput<P> {
             int flags, int window) {
         Bytes.u16(buf, off + TcpHeader.SRC_PORT, srcPort);
         Bytes.u16(buf, off + TcpHeader.DST_PORT, dstPort);
-        Bytes.i32(buf, off + TcpHeader.SEQ, seq);
-        Bytes.i32(buf, off + TcpHeader.ACK, ack);
+        Bytes.i32(buf, off + TcpHeader.SEQ_NUMBER, seq);
+        Bytes.i32(buf, off + TcpHeader.ACK_NUMBER, ack);
         Bytes.u8(buf, off + TcpHeader.DATA_OFFSET, (thlen / 4) << 4);
         Bytes.u8(buf, off + TcpHeader.FLAGS, flags);
         Bytes.u16(buf, off + TcpHeader.WINDOW, window);

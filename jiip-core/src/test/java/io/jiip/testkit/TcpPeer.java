@@ -224,7 +224,7 @@ public final class TcpPeer implements TestNet.Station {
         byte[] datagram = new byte[total];
         buf.get(ipOff, datagram);
         return new Seg(time, src, dst, Bytes.u16(buf, tcp + TcpHeader.SRC_PORT),
-                Bytes.u16(buf, tcp + TcpHeader.DST_PORT), Bytes.i32(buf, tcp + TcpHeader.SEQ), Bytes.i32(buf, tcp + TcpHeader.ACK),
+                Bytes.u16(buf, tcp + TcpHeader.DST_PORT), Bytes.i32(buf, tcp + TcpHeader.SEQ_NUMBER), Bytes.i32(buf, tcp + TcpHeader.ACK_NUMBER),
                 Bytes.u8(buf, tcp + TcpHeader.FLAGS), Bytes.u16(buf, tcp + TcpHeader.WINDOW), thlen, o.mss,
                 o.windowScale, o.sackPermitted, o.timestamps, o.tsVal, o.tsEcr, o.sackBlocks, payload, datagram, ok);
     }
