@@ -205,4 +205,14 @@ final class SackScoreboard {
     int nextHole(int from) {
         return isSacked(from) ? rangeEnd(from) : from;
     }
+
+    /** The start of the first SACKed range at or above {@code seq}, or {@code seq + 2^30} when there is none. */
+    int nextSackedFrom(int seq) {
+        for (int i = 0; i < count; i++) {
+            if (Seq.gt(right[i], seq)) {
+                return Seq.max(left[i], seq);
+            }
+        }
+        return seq + (1 << 30);
+    }
 }

@@ -319,21 +319,9 @@ final class TcpInput<P> {
             rttFromAck(c, ack);
             c.retries = 0;
             c.persist = false;
-            if (c.inRecovery) {
-                if (Seq.ge(ack, c.recover)) {
-                    c.inRecovery = false;
-                    c.cc.onExitRecovery(c.inFlight(), nif.now);
-                } else {
-                    c.cc.onPartialAck(acked); // RFC 6582 §3.2 step 5: retransmit the next hole at once
-                    int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
-                    if (len > 0) {
-                        tcp.output.sendData(c, c.sndUna, len, false);
-                    }
-                }
-            } else {
-                c.cc.onAck(dataAcked, flightBefore, nif.now);
-            }
-            c.dupAcks = 0;
+            c.scoreboard.advance(ack);
+            tcp.recovery.recordSack(c, s.options);
+            tcp.recovery.onAdvance(c, acked, dataAcked, flightBefore);
             boolean outstanding = c.sndMax != c.sndUna;
             c.rtoAt = outstanding ? nif.now + c.rtt.rto() : Long.MAX_VALUE; // RFC 6298 §5.3
             c.unackedSince = outstanding ? nif.now : Long.MAX_VALUE;
@@ -352,32 +340,17 @@ final class TcpInput<P> {
                 }
             }
         } else {
-            boolean duplicate = ack == c.sndUna && s.dataLen == 0 && !s.has(TcpHeader.FIN)
-                    && scaledWindow == c.sndWnd && c.sndMax != c.sndUna; // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT"
+            boolean newlySacked = tcp.recovery.recordSack(c, s.options);
+            boolean outstanding = ack == c.sndUna && c.sndMax != c.sndUna;
+            // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT", or an ACK that newly SACKs data (RFC 6675 §2).
+            boolean duplicate = outstanding && (newlySacked || s.dataLen == 0 && !s.has(TcpHeader.FIN)
+                    && scaledWindow == c.sndWnd);
             updateWindow(c, scaledWindow);
             if (duplicate) {
-                c.dupAcks++;
-                if (c.dupAcks == 3 && !c.inRecovery && Seq.gt(ack, c.recover)) {
-                    enterRecovery(c);
-                } else if (c.dupAcks > 3 && c.inRecovery) {
-                    c.cc.onDupAckInRecovery();
-                }
+                tcp.recovery.onDuplicate(c);
             }
         }
         tcp.output.output(c, true);
-    }
-
-    private void enterRecovery(TcpConnection<P> c) {
-        nif.stats.inc(Counter.TCP_FAST_RETRANSMITS);
-        c.inRecovery = true;
-        c.recover = c.sndMax;
-        c.cc.onEnterRecovery(c.inFlight(), nif.now);
-        int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
-        if (len > 0) {
-            tcp.output.sendData(c, c.sndUna, len, false);
-        } else if (c.finQueued && c.sndUna == c.finSeq) {
-            tcp.output.sendData(c, c.sndUna, 0, true);
-        }
     }
 
     private void rttFromAck(TcpConnection<P> c, int ack) {
@@ -612,6 +585,7 @@ final class TcpInput<P> {
             c.oooHead = n;
         }
         c.oooBytes += len;
+        c.lastOooSeq = seq;
         tcp.oooMemory += len;
         nif.stats.inc(Counter.TCP_OOO_SEGMENTS);
         return true;
