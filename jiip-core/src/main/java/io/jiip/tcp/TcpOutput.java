@@ -27,6 +27,8 @@ final class TcpOutput<P> {
     private final SegmentPool segs;
     private final int[] sackLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
     private final int[] sackRight = new int[TcpOptions.MAX_SACK_BLOCKS];
+    /** Set when a super-segment found no large buffer (not counted as a drop: output falls back to the MSS). */
+    private boolean tsoBufferMissing;
 
     TcpOutput(TcpLayer<P> tcp) {
         this.tcp = tcp;
@@ -56,7 +58,10 @@ final class TcpOutput<P> {
             int window = Math.min(c.cc.cwnd(), c.sndWnd);
             int usable = window - (c.sndNxt - c.sndUna);
             if (unsent > 0) {
-                int len = Math.min(Math.min(unsent, c.mss), usable);
+                int len = Math.min(Math.min(unsent, maxSegment(c)), usable);
+                if (len > c.mss && len < unsent) {
+                    len -= len % c.mss; // a super-segment of whole segments, the remainder waits (TSO)
+                }
                 if (len <= 0) {
                     if (c.sndWnd == 0 && c.sndMax == c.sndUna) {
                         startPersist(c);
@@ -68,6 +73,13 @@ final class TcpOutput<P> {
                 }
                 boolean fin = c.finQueued && len == unsent;
                 if (!sendData(c, c.sndNxt, len, fin)) {
+                    if (len > c.mss && tsoBufferMissing) {
+                        tsoBufferMissing = false;
+                        len = Math.min(len, c.mss); // no 64 KiB buffer free: fall back to one segment
+                        if (sendData(c, c.sndNxt, len, c.finQueued && len == unsent)) {
+                            continue;
+                        }
+                    }
                     break;
                 }
                 continue;
@@ -77,6 +89,18 @@ final class TcpOutput<P> {
             }
             break;
         }
+    }
+
+    /**
+     * Payload bytes one segment may carry: the MSS, or with TSO a super-segment of whole MSS-sized segments up to
+     * the 64 KiB IPv4 limit that the NIC splits.
+     */
+    private int maxSegment(TcpConnection<P> c) {
+        if (!nif.has(NicFeatures.TCP_TSO | NicFeatures.TCP_TX_CSUM)) {
+            return c.mss;
+        }
+        int limit = 65535 - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH - (c.timestamps ? 12 : 0);
+        return Math.max(c.mss, limit - limit % c.mss);
     }
 
     /** RFC 9293 §3.8.6.2.1 (sender SWS avoidance) and Nagle (RFC 896, RFC 1122 §4.2.3.4). */
@@ -221,9 +245,20 @@ final class TcpOutput<P> {
         int optLen = syn ? synOptionsLength(c) : (c.timestamps ? 12 : 0) + (sackBlocks > 0 ? 4 + 8 * sackBlocks : 0);
         int thlen = TcpHeader.MIN_LENGTH + optLen;
         boolean gather = len > 0 && nif.has(NicFeatures.TX_SCATTER_GATHER);
-        P frame = nif.allocIpFrame(Ipv4Header.MIN_LENGTH + thlen + (gather ? 0 : len));
-        if (frame == null) {
-            return false;
+        int ipLength = Ipv4Header.MIN_LENGTH + thlen + (gather ? 0 : len);
+        P frame;
+        if (len > c.mss && !gather) {
+            frame = ops.alloc(nif.l2Length + ipLength);
+            if (frame == null) {
+                tsoBufferMissing = true;
+                return false;
+            }
+            ops.length(frame, nif.l2Length + ipLength);
+        } else {
+            frame = nif.allocIpFrame(ipLength);
+            if (frame == null) {
+                return false;
+            }
         }
         P payload = null;
         if (gather) {
@@ -259,16 +294,27 @@ final class TcpOutput<P> {
         if (sackBlocks > 0) {
             o += TcpOptions.writeSack(buf, o, sackLeft, sackRight, sackBlocks);
         }
+        boolean tso = len > c.mss; // only output() makes these, and only when the NIC offers TSO
+        if (tso) {
+            // The NIC computes every segment's checksum; it starts from the pseudo-header sum of the whole.
+            Bytes.u16(buf, off + TcpHeader.CHECKSUM, Checksum.fold(Checksum.pseudoHeader(nif.ip, c.remoteIp,
+                    Ipv4Header.PROTO_TCP, thlen + len)));
+            offloads |= Offload.TCP_SEG | Offload.TCP_CSUM;
+        }
         if (gather) {
-            offloads |= checksum(buf, off, thlen + len, c.remoteIp, payload, thlen);
+            if (!tso) {
+                offloads |= checksum(buf, off, thlen + len, c.remoteIp, payload, thlen);
+            }
             ops.chainAppend(frame, payload);
         } else {
             if (len > 0) {
                 copyPayload(c, seq, len, buf, o);
             }
-            offloads |= checksum(buf, off, thlen + len, c.remoteIp, null, thlen + len);
+            if (!tso) {
+                offloads |= checksum(buf, off, thlen + len, c.remoteIp, null, thlen + len);
+            }
         }
-        nif.markOffloads(frame, offloads, nif.l2Length + Ipv4Header.MIN_LENGTH, 0);
+        nif.markOffloads(frame, offloads, nif.l2Length + Ipv4Header.MIN_LENGTH, tso ? c.mss : 0);
         nif.stats.inc(Counter.TCP_TX);
         if (ack) {
             c.ackPending = false;
