@@ -335,9 +335,14 @@ final class TcpInput<P> {
                 }
             }
         } else {
+            // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT"; an ACK closing the window (the answer to a zero-window probe)
+            // says nothing about loss.
             boolean duplicate = ack == c.sndUna && s.dataLen == 0 && !s.has(TcpHeader.FIN)
-                    && scaledWindow == c.sndWnd && c.sndMax != c.sndUna; // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT"
+                    && scaledWindow == c.sndWnd && scaledWindow != 0 && c.sndMax != c.sndUna;
             updateWindow(c, scaledWindow);
+            if (c.persist && c.sndWnd > 0 && c.sndNxt != c.sndUna) {
+                c.sndNxt = c.sndUna; // the window reopened: the probe byte it refused goes again, in order
+            }
             if (duplicate) {
                 c.dupAcks++;
                 if (c.dupAcks == 3 && !c.inRecovery && Seq.gt(ack, c.recover)) {
@@ -480,7 +485,9 @@ final class TcpInput<P> {
             return false;
         }
         if (seq != c.rcvNxt) {
-            tcp.ackLater(c, true); // out of order: a duplicate ACK at once (RFC 5681 §4.2)
+            // Out of order: a duplicate ACK at once (RFC 5681 §4.2), one per segment even when a run brings many,
+            // or the sender never counts the three it needs for fast retransmit.
+            tcp.output.sendAck(c);
             return queueOutOfOrder(c, frame, seq, off, len);
         }
         boolean gapFilled = c.oooHead != SegmentPool.NONE;
@@ -496,6 +503,13 @@ final class TcpInput<P> {
         }
         if (c.generation == gen && c.finPending && c.finPendingSeq == c.rcvNxt && c.state != TcpState.CLOSED) {
             receiveFin(c);
+        }
+        if (c.generation == gen && c.state != TcpState.CLOSED && c.ackPending && c.fullSegmentsUnacked >= 2
+                && !gapFilled) {
+            // At least every second full segment (RFC 5681 §4.2) even when one run brings many: one stretch ACK
+            // per run would slow the peer's slow start (byte counting with L = 2 MSS per ACK). After delivery, so
+            // that a reply sent from the payload callback still carries it.
+            tcp.output.sendAck(c);
         }
         return false;
     }

@@ -51,13 +51,12 @@ final class TcpOutput<P> {
             int usable = window - (c.sndNxt - c.sndUna);
             if (unsent > 0) {
                 int len = Math.min(Math.min(unsent, c.mss), usable);
-                if (len <= 0) {
-                    if (c.sndWnd == 0 && c.sndMax == c.sndUna) {
+                if (len <= 0 || len < c.mss && !smallSegmentAllowed(c, len, unsent, push)) {
+                    if (c.sndMax == c.sndUna && usable < Math.min(unsent, c.mss)) {
+                        // Nothing in flight and the peer's window is zero or too small to use: no ACK will come
+                        // to restart us, so the persist timer must (probe, or SWS override if the window is open).
                         startPersist(c);
                     }
-                    break;
-                }
-                if (len < c.mss && !smallSegmentAllowed(c, len, unsent, push)) {
                     break;
                 }
                 boolean fin = c.finQueued && len == unsent;
@@ -162,14 +161,19 @@ final class TcpOutput<P> {
         emit(c, c.sndUna - 1, 0, TcpHeader.ACK_FLAG, false);
     }
 
-    /** Zero-window probe: one byte beyond the window (RFC 9293 §3.8.6.1), or a bare ACK if nothing is queued. */
+    /**
+     * Zero-window probe: one byte beyond the window (RFC 9293 §3.8.6.1), always the first unacknowledged one, so
+     * that repeated probes resend it rather than walk further past the window; a bare ACK if nothing is queued.
+     */
     void sendWindowProbe(TcpConnection<P> c) {
         int end = c.sendEnd();
-        if (Seq.lt(c.sndNxt, end)) {
-            emit(c, c.sndNxt, 1, TcpHeader.ACK_FLAG, false);
-            if (Seq.ge(c.sndNxt + 1, c.sndMax)) {
-                c.sndMax = c.sndNxt + 1;
-                c.sndNxt = c.sndNxt + 1;
+        if (Seq.lt(c.sndUna, end)) {
+            emit(c, c.sndUna, 1, TcpHeader.ACK_FLAG, false);
+            if (Seq.gt(c.sndUna + 1, c.sndMax)) {
+                c.sndMax = c.sndUna + 1;
+            }
+            if (Seq.gt(c.sndUna + 1, c.sndNxt)) {
+                c.sndNxt = c.sndUna + 1;
             }
         } else {
             sendAck(c);
@@ -191,7 +195,7 @@ final class TcpOutput<P> {
         int off = ipOff + Ipv4Header.MIN_LENGTH;
         int offloads = nif.writeIpHeader(buf, ipOff, HEADERS, Ipv4Header.PROTO_TCP, dstIp);
         writeHeader(buf, off, srcPort, dstPort, seq, ack, TcpHeader.MIN_LENGTH, flags, 0);
-        offloads |= checksum(buf, off, TcpHeader.MIN_LENGTH, dstIp, null, 0);
+        offloads |= checksum(buf, off, TcpHeader.MIN_LENGTH, dstIp, null, TcpHeader.MIN_LENGTH);
         nif.markOffloads(frame, offloads, nif.l2Length + Ipv4Header.MIN_LENGTH, 0);
         nif.stats.inc(Counter.TCP_TX);
         nif.stats.inc(Counter.TCP_RESETS_TX);
