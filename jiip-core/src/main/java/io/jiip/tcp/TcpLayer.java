@@ -539,7 +539,14 @@ public final class TcpLayer<P> {
         }
         c.rcvUnconsumed -= Math.min(bytes, c.rcvUnconsumed);
         if (c.state.isSynchronized() && output.windowUpdateWorthSending(c)) {
-            output.sendAck(c);
+            if (nif.inRun()) {
+                // From a callback: settled once at the end of the run, or carried by a reply sent meanwhile. An
+                // ACK sent at once would, while the out-of-order queue drains, acknowledge part of the data only
+                // (a partial ACK that makes the peer retransmit in NewReno recovery).
+                ackLater(c, true);
+            } else {
+                output.sendAck(c);
+            }
         }
         return Result.OK;
     }

@@ -62,13 +62,12 @@ final class TcpOutput<P> {
                 if (len > c.mss && len < unsent) {
                     len -= len % c.mss; // a super-segment of whole segments, the remainder waits (TSO)
                 }
-                if (len <= 0) {
-                    if (c.sndWnd == 0 && c.sndMax == c.sndUna) {
+                if (len <= 0 || len < c.mss && !smallSegmentAllowed(c, len, unsent, push)) {
+                    if (c.sndMax == c.sndUna && usable < Math.min(unsent, c.mss)) {
+                        // Nothing in flight and the peer's window is zero or too small to use: no ACK will come
+                        // to restart us, so the persist timer must (probe, or SWS override if the window is open).
                         startPersist(c);
                     }
-                    break;
-                }
-                if (len < c.mss && !smallSegmentAllowed(c, len, unsent, push)) {
                     break;
                 }
                 boolean fin = c.finQueued && len == unsent;
@@ -192,10 +191,12 @@ final class TcpOutput<P> {
         emit(c, c.sndUna - 1, 0, TcpHeader.ACK_FLAG, false);
     }
 
-    /** Zero-window probe: one byte beyond the window (RFC 9293 §3.8.6.1), or a bare ACK if nothing is queued. */
+    /**
+     * Zero-window probe: one byte beyond the window (RFC 9293 §3.8.6.1), always the first unacknowledged one, so
+     * that repeated probes resend it rather than walk further past the window; a bare ACK if nothing is queued.
+     */
     void sendWindowProbe(TcpConnection<P> c) {
         if (Seq.lt(c.sndUna, c.sendEnd())) {
-            // Always the byte at SND.UNA, so that an accepted probe is acknowledged like any data.
             emit(c, c.sndUna, 1, TcpHeader.ACK_FLAG, false);
             c.sndMax = Seq.max(c.sndMax, c.sndUna + 1);
             c.sndNxt = Seq.max(c.sndNxt, c.sndUna + 1);
