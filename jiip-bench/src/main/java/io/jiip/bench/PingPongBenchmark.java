@@ -1,5 +1,7 @@
 package io.jiip.bench;
 
+import io.jiip.link.MemoryLink;
+
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -41,13 +43,17 @@ public class PingPongBenchmark {
     @Param({"true", "false"})
     public boolean offload;
 
+    /** COPY is the shape of the C reference (the wire copies each frame); ZERO_COPY hands the frame over. */
+    @Param({"COPY"})
+    public MemoryLink.Delivery delivery;
+
     private PingPongHarness harness;
     /** Round trips the invocations so far have claimed (one each). */
     private long claimed;
 
     @Setup(Level.Trial)
     public void setUp() {
-        harness = new PingPongHarness(connections, offload);
+        harness = new PingPongHarness(connections, offload, System::nanoTime, delivery);
         claimed = harness.roundTrips();
     }
 

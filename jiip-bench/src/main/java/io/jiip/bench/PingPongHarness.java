@@ -68,15 +68,17 @@ public final class PingPongHarness implements AutoCloseable {
 
     /** A harness on {@code System.nanoTime} (real timers: RTO and delayed-ACK deadlines move as in production). */
     public PingPongHarness(int connections, boolean offload) {
-        this(connections, offload, System::nanoTime);
+        this(connections, offload, System::nanoTime, MemoryLink.Delivery.COPY);
     }
 
     /**
      * Builds both contexts, opens every connection and sends the first request on each.
      *
      * @param clock e.g. {@code System::nanoTime}, or a {@link io.jiip.link.ManualClock} the caller advances
+     * @param delivery {@code COPY}: every frame copied into a fresh receive buffer, as a NIC's DMA would (the shape
+     *     of the C iip reference harness); {@code ZERO_COPY}: the frame itself crosses
      */
-    public PingPongHarness(int connections, boolean offload, Clock clock) {
+    public PingPongHarness(int connections, boolean offload, Clock clock, MemoryLink.Delivery delivery) {
         if (connections < 1 || connections > 16_000) {
             throw new IllegalArgumentException("connections must be 1..16000 (ephemeral ports)");
         }
@@ -86,7 +88,7 @@ public final class PingPongHarness implements AutoCloseable {
         // next request acknowledges it) and one frame in flight; 4 per connection leaves room for the handshake.
         int packets = 4 * connections + 1024;
         this.pool = PacketPool.builder().packets(packets).small(packets, 256).large(4, 2048).build();
-        this.link = new MemoryLink(clock).delivery(MemoryLink.Delivery.ZERO_COPY).trustChecksums(offload);
+        this.link = new MemoryLink(clock).delivery(delivery).trustChecksums(offload);
         int features = offload ? NicFeatures.ALL_CSUM : 0;
         int ring = 2 * connections + 256;
         this.clientPort = link.attach(pool, features, ring);
