@@ -204,12 +204,15 @@ public final class MemoryLink {
             total += p.length;
         }
         int mss = frame.segmentSize;
+        // With one receiver, segments are built straight into its pool: one copy per segment, as a NIC's DMA.
+        Port direct = portCount == 2 ? ports[1 - from.index] : null;
+        PacketPool segmentPool = direct != null ? direct.pool : from.pool;
         int id = Bytes.u16(frame.buffer, frame.offset + l3 + Ipv4Header.IDENTIFICATION);
         int seq = udp ? 0 : Bytes.i32(frame.buffer, frame.offset + l4 + TcpHeader.SEQ_NUMBER);
         int flags = udp ? 0 : Bytes.u8(frame.buffer, frame.offset + l4 + TcpHeader.FLAGS);
-        Packet wire = from.pool.alloc(headers + mss);
+        Packet wire = segmentPool.alloc(headers + mss);
         if (wire == null) {
-            from.rxNoBuffer++; // the sender's NIC ran out of segment buffers: the super-segment is lost
+            (direct != null ? direct : from).rxNoBuffer++; // no buffer for the segments: the super-segment is lost
             return;
         }
         int index = 0;
@@ -244,17 +247,53 @@ public final class MemoryLink {
                 Bytes.u16(b, o + l4 + TcpHeader.CHECKSUM, pseudo);
                 wire.txOffload(Offload.IPV4_CSUM | Offload.TCP_CSUM, l3, l4, 0);
             }
-            Packet next = last ? null : from.pool.alloc(headers + mss);
-            transmit(from, wire);
+            Packet next = last ? null : segmentPool.alloc(headers + mss);
+            if (direct != null) {
+                deliverBuilt(from, direct, wire);
+            } else {
+                transmit(from, wire);
+            }
             if (!last && next == null) {
-                from.rxNoBuffer++;
+                (direct != null ? direct : from).rxNoBuffer++;
                 return;
             }
             wire = next;
         }
         if (wire != null) {
-            from.pool.free(wire);
+            segmentPool.free(wire);
         }
+    }
+
+    /** A frame already built in {@code to}'s pool crosses the wire: hook, checksums, capture, delivery. */
+    private void deliverBuilt(Port from, Port to, Packet frame) {
+        frames++;
+        int action = hook == null ? FrameHook.PASS : hook.onFrame(from.index, frame.buffer, frame.offset, frame.length);
+        if (action == FrameHook.DROP) {
+            hookDrops++;
+            to.pool.free(frame);
+            return;
+        }
+        finishTx(frame, frame.buffer, frame.offset, frame.length);
+        frame.txOffload(0, 0, 0, 0);
+        if (action == FrameHook.CORRUPT) {
+            int bit = hook.corruptBit(frame.length);
+            int idx = frame.offset + bit / 8;
+            frame.buffer.put(idx, (byte) (frame.buffer.get(idx) ^ (1 << (bit & 7))));
+        }
+        captureFrame(frame.buffer, frame.offset, frame.length);
+        frame.rxChecksum = to.verdict(frame.buffer, frame.offset, frame.length);
+        if (action == FrameHook.DUPLICATE) {
+            Packet copy = to.pool.alloc(frame.length);
+            if (copy != null) {
+                copy.buffer.put(copy.offset, frame.buffer, frame.offset, frame.length);
+                copy.length = frame.length;
+                copy.rxChecksum = frame.rxChecksum;
+                to.enqueue(copy, false);
+            } else {
+                to.rxNoBuffer++;
+            }
+        }
+        to.enqueue(frame, action == FrameHook.REORDER);
     }
 
     private static void copyFromChain(Packet frame, int from, ByteBuffer dst, int at, int len) {
