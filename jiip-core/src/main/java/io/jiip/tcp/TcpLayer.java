@@ -133,7 +133,7 @@ public final class TcpLayer<P> {
         int id = flows.get(FlowTable.key(srcIp, s.srcPort, s.dstPort));
         if (id >= 0) {
             TcpConnection<P> c = conns[id];
-            if (c.state == TcpState.TIME_WAIT && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK)
+            if (c.state == TcpState.TIME_WAIT && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK_FLAG)
                     && input.timeWaitAllowsNewSyn(c)) {
                 release(c); // RFC 6191: a new incarnation may take over a TIME-WAIT 4-tuple
             } else {
@@ -144,7 +144,7 @@ public final class TcpLayer<P> {
             }
         }
         int l = findListener(s.dstPort);
-        if (l >= 0 && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK) && !s.has(TcpHeader.RST)) {
+        if (l >= 0 && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK_FLAG) && !s.has(TcpHeader.RST)) {
             passiveOpen(l);
             ops.free(frame);
             return;
@@ -160,7 +160,7 @@ public final class TcpLayer<P> {
         if (s.has(TcpHeader.RST)) {
             return;
         }
-        if (s.has(TcpHeader.ACK)) {
+        if (s.has(TcpHeader.ACK_FLAG)) {
             output.sendReset(s.srcIp, s.srcMac, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.RST);
         } else {
             output.sendReset(s.srcIp, s.srcMac, s.dstPort, s.srcPort, 0, s.seq + s.seqLength(),
