@@ -311,7 +311,8 @@ final class TcpInput<P> {
                     c.cc.onExitRecovery(c.inFlight(), nif.now);
                 } else {
                     c.cc.onPartialAck(acked); // RFC 6582 §3.2 step 5: retransmit the next hole at once
-                    int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
+                    // queued still counts the bytes just acknowledged (released below): the data ends acked earlier
+                    int len = Math.min(c.mss, c.sendEnd() - dataAcked - c.sndUna);
                     if (len > 0) {
                         tcp.output.sendData(c, c.sndUna, len, false);
                     }

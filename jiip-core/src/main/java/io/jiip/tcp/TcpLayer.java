@@ -262,6 +262,7 @@ public final class TcpLayer<P> {
         c.sndUna = c.iss;
         c.sndNxt = c.iss;
         c.sndMax = c.iss;
+        c.recover = c.iss; // RFC 6582 §3.2 step 1 (stale or 0, it disabled fast retransmit for half the ISNs)
         c.lastReceiveAt = nif.now;
         flows.put(c.key, c.index);
         return c;
