@@ -58,6 +58,9 @@ final class TcpOutput<P> {
                     break;
                 }
                 if (len < c.mss && !smallSegmentAllowed(c, len, unsent, push)) {
+                    if (len < unsent && c.sndMax == c.sndUna) {
+                        startPersist(c); // SWS override (RFC 1122 §4.2.3.4): nothing in flight would bring an ACK
+                    }
                     break;
                 }
                 boolean fin = c.finQueued && len == unsent;
