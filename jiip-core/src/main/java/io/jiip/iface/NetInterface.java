@@ -131,6 +131,11 @@ public final class NetInterface<P> {
         }
     }
 
+    /** Whether a {@code Stack.run} is in progress (an API call now comes from one of its callbacks). */
+    public boolean inRun() {
+        return inRun;
+    }
+
     public boolean has(int feature) {
         return NicFeatures.has(features, feature);
     }

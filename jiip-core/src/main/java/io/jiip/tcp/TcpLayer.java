@@ -537,7 +537,13 @@ public final class TcpLayer<P> {
         }
         c.rcvUnconsumed -= Math.min(bytes, c.rcvUnconsumed);
         if (c.state.isSynchronized() && output.windowUpdateWorthSending(c)) {
-            output.sendAck(c);
+            if (nif.inRun()) {
+                // From a payload callback: one ACK at the end of the run, once the out-of-order queue is drained,
+                // not one per two segments with stale acknowledgment numbers (each a partial ACK to NewReno).
+                ackLater(c, true);
+            } else {
+                output.sendAck(c);
+            }
         }
         return Result.OK;
     }
