@@ -181,56 +181,81 @@ public final class SvgPlot {
         StringBuilder path = new StringBuilder();
         int n = l.x.length;
         int column = Integer.MIN_VALUE;
-        double cMinY = 0;
-        double cMaxY = 0;
-        double cFirst = 0;
-        double cLast = 0;
-        double prevY = Double.NaN;
-        boolean pen = false;
+        double first = 0;
+        double low = 0;
+        double high = 0;
+        double last = 0;
+        int lowAt = 0;
+        int highAt = 0;
+        double[] pen = {Double.NaN, Double.NaN}; // last point drawn (x, y); NaN: pen up
         for (int i = 0; i <= n; i++) {
-            int col = i < n ? (int) Math.floor((l.x[i] - xMin) / (xMax - xMin) * w) : Integer.MAX_VALUE;
             boolean nan = i < n && Double.isNaN(l.y[i]);
-            if (col != column || nan) {
-                if (column != Integer.MIN_VALUE) {
-                    // flush the finished column: first, min, max, last
-                    double px = column;
-                    double[] ys = {cFirst, cMinY, cMaxY, cLast};
-                    for (double v : ys) {
-                        double py = h - (v - yMin) / (yMax - yMin) * h;
-                        if (!pen) {
-                            path.append(String.format(Locale.ROOT, "M%.1f %.1f", px, py));
-                            pen = true;
-                        } else {
-                            if (l.step && !Double.isNaN(prevY)) {
-                                path.append(String.format(Locale.ROOT, "H%.1f", px));
-                            }
-                            path.append(String.format(Locale.ROOT, "L%.1f %.1f", px, py));
-                        }
-                        prevY = py;
-                    }
-                    column = Integer.MIN_VALUE;
-                }
-                if (nan) {
-                    pen = false;
-                    prevY = Double.NaN;
-                    continue;
-                }
-                if (i == n) {
-                    break;
-                }
-                column = col;
-                cFirst = cMinY = cMaxY = cLast = l.y[i];
-            } else {
-                double v = l.y[i];
-                cMinY = Math.min(cMinY, v);
-                cMaxY = Math.max(cMaxY, v);
-                cLast = v;
+            int col = i < n ? (int) Math.floor((l.x[i] - xMin) / (xMax - xMin) * w) : Integer.MAX_VALUE;
+            if (column != Integer.MIN_VALUE && (col != column || nan)) {
+                // the finished column: first, its extremes in the order they came, last
+                point(path, pen, l.step, column, y(first, h, yMin, yMax));
+                double a = lowAt <= highAt ? low : high;
+                double b = lowAt <= highAt ? high : low;
+                point(path, pen, l.step, column, y(a, h, yMin, yMax));
+                point(path, pen, l.step, column, y(b, h, yMin, yMax));
+                point(path, pen, l.step, column, y(last, h, yMin, yMax));
+                column = Integer.MIN_VALUE;
             }
+            if (i == n) {
+                break;
+            }
+            if (nan) {
+                pen[0] = Double.NaN;
+                continue;
+            }
+            double v = l.y[i];
+            if (column == Integer.MIN_VALUE) {
+                column = col;
+                first = low = high = v;
+                lowAt = highAt = i;
+            } else {
+                if (v < low) {
+                    low = v;
+                    lowAt = i;
+                }
+                if (v > high) {
+                    high = v;
+                    highAt = i;
+                }
+            }
+            last = v;
         }
         if (path.length() > 0) {
             sb.append("<path fill=\"none\" stroke=\"").append(colour)
                     .append("\" stroke-width=\"1.3\" stroke-linejoin=\"round\" d=\"").append(path).append("\"/>\n");
         }
+    }
+
+    private static double y(double v, int h, double yMin, double yMax) {
+        return Math.round((h - (v - yMin) / (yMax - yMin) * h) * 10) / 10.0;
+    }
+
+    /** Moves the pen to (x, y), as a step (horizontal first) or a straight line, skipping repeated points. */
+    private static void point(StringBuilder path, double[] pen, boolean step, int x, double y) {
+        if (Double.isNaN(pen[0])) {
+            path.append(path.length() == 0 ? "M" : " M").append(x).append(' ').append(fmt(y));
+        } else if (pen[0] == x && pen[1] == y) {
+            return;
+        } else if (step && pen[1] != y && pen[0] != x) {
+            path.append('H').append(x).append('V').append(fmt(y));
+        } else if (pen[0] == x) {
+            path.append('V').append(fmt(y));
+        } else if (pen[1] == y) {
+            path.append('H').append(x);
+        } else {
+            path.append('L').append(x).append(' ').append(fmt(y));
+        }
+        pen[0] = x;
+        pen[1] = y;
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v);
     }
 
     /** Ticks at 1, 2 or 5 times a power of ten covering [min, max]. */
