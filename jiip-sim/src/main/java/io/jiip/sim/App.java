@@ -1,6 +1,7 @@
 package io.jiip.sim;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * An application running on a {@link Node}: the user-code hook of the simulator. {@link #start} runs at the
@@ -10,6 +11,11 @@ import java.util.List;
  */
 public interface App {
     void start(Node node);
+
+    /** User code as an app: {@code node.add(App.of(n -> n.stack().icmpEchoRequest(...)))}. */
+    static App of(Consumer<Node> start) {
+        return start::accept;
+    }
 
     /** Adds what went wrong (broken expectations) to {@code problems}; called once the simulation is over. */
     default void check(List<String> problems) {
