@@ -49,6 +49,8 @@ final class LossRecovery<P> {
         if (!c.sackPermitted) {
             c.cc.onPartialAck(acked); // RFC 6582 §3.2 step 5: the next hole is lost too, retransmit it now
             retransmitFirst(c);
+        } else {
+            c.partialAck = true;
         }
         if (Seq.lt(c.highRxt, c.sndUna)) {
             c.highRxt = c.sndUna;
@@ -74,6 +76,7 @@ final class LossRecovery<P> {
         c.inRecovery = true;
         c.recover = c.sndMax;
         c.highRxt = c.sndUna;
+        c.rescueDone = false;
         c.cc.onEnterRecovery(c.inFlight(), nif.now);
         retransmitFirst(c);
     }
@@ -103,6 +106,14 @@ final class LossRecovery<P> {
      * NextSeg picks: a lost hole, new data, then any hole.
      */
     void sackTransmit(TcpConnection<P> c) {
+        try {
+            sackTransmitLoop(c);
+        } finally {
+            c.partialAck = false;
+        }
+    }
+
+    private void sackTransmitLoop(TcpConnection<P> c) {
         for (int guard = 0; guard < 1024; guard++) {
             int pipe = c.scoreboard.pipe(c.sndUna, c.sndMax, c.highRxt, c.mss);
             int window = c.cc.ssthresh();
@@ -133,7 +144,29 @@ final class LossRecovery<P> {
                 }
                 continue; // rule 3: a hole not yet deemed lost
             }
+            if (c.partialAck) {
+                rescue(c, end); // only when the cumulative ACK moved: the tail is then known to be missing
+            }
             return;
+        }
+    }
+
+    /**
+     * NextSeg rule 4 (RFC 6675 §4): once per recovery, retransmit the highest outstanding unSACKed segment, the
+     * loss no duplicate ACK can reveal (a lost tail).
+     */
+    private void rescue(TcpConnection<P> c, int end) {
+        if (c.rescueDone && !Seq.gt(c.sndUna, c.rescueRxt)) {
+            return;
+        }
+        int top = Seq.min(c.recover, end);
+        if (c.scoreboard.isSacked(top - 1) || !Seq.gt(top, c.sndUna)) {
+            return;
+        }
+        int from = Seq.max(c.sndUna, top - c.mss);
+        if (tcp.output.sendData(c, from, top - from, false)) {
+            c.rescueDone = true;
+            c.rescueRxt = c.recover;
         }
     }
 

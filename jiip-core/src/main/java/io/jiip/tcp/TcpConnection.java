@@ -79,6 +79,11 @@ final class TcpConnection<P> {
     final SackScoreboard scoreboard = new SackScoreboard(16);
     /** RFC 6675 HighRxt: the highest sequence number retransmitted in the current recovery. */
     int highRxt;
+    /** RFC 6675 RescueRxt, valid once a rescue retransmission was made in this recovery. */
+    int rescueRxt;
+    boolean rescueDone;
+    /** The ACK being processed advanced SND.UNA during SACK recovery (allows the rescue retransmission). */
+    boolean partialAck;
     boolean rttTiming;
     int rttSeq;
     long rttStart;

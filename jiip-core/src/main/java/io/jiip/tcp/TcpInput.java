@@ -313,6 +313,7 @@ final class TcpInput<P> {
             boolean finAcked = c.finQueued && Seq.gt(ack, c.finSeq);
             int dataAcked = acked - (finAcked ? 1 : 0);
             c.sndUna = ack;
+            c.queued -= dataAcked; // at once, so that sendEnd() is right for the recovery below
             if (Seq.lt(c.sndNxt, ack)) {
                 c.sndNxt = ack;
             }
@@ -385,7 +386,6 @@ final class TcpInput<P> {
 
     /** Frees send-queue packets wholly acknowledged and tells the application how many bytes went through. */
     private void releaseAcked(TcpConnection<P> c, int bytes) {
-        c.queued -= bytes;
         int d = c.sendHead;
         while (d != SegmentPool.NONE && Seq.le(segs.seq[d] + segs.len[d], c.sndUna)) {
             int next = segs.next[d];

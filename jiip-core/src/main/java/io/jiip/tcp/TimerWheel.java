@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * A hashed timing wheel over connection indices (Varghese and Lauck): one deadline per connection, O(1) schedule
  * and cancel through intrusive lists, and a {@code run} that costs O(elapsed ticks + expired entries), not
- * O(connections). Ticks are 2^20 ns (about 1 ms); a deadline fires at the first {@link #expire} at or after it.
+ * O(connections). Ticks are 2^20 ns (about 1 ms); a deadline fires at the first {@link #expire} at or after it,
+ * and {@link #nextDeadline()} never lies in the past of the last {@code expire} unless something is due.
  */
 final class TimerWheel {
     private static final int TICK_SHIFT = 20;
@@ -127,16 +128,31 @@ final class TimerWheel {
         return scheduled == 0 ? Long.MAX_VALUE : lowerBound;
     }
 
+    /**
+     * The earliest deadline, exactly: the first slot (in tick order) holding an entry of its own tick. Entries of a
+     * later revolution share slots with nearer ones, so a non-empty slot alone says nothing; returning its tick
+     * would hand the integrator a time in the past, at which nothing fires, again and again.
+     */
     private long recomputeLowerBound() {
         if (scheduled == 0) {
             return Long.MAX_VALUE;
         }
+        long far = Long.MAX_VALUE;
         for (long t = cursor + 1; t <= cursor + SLOTS; t++) {
-            if (head[(int) (t & MASK)] != NONE) {
-                return t << TICK_SHIFT;
+            long best = Long.MAX_VALUE;
+            for (int id = head[(int) (t & MASK)]; id != NONE; id = next[id]) {
+                long d = deadline[id];
+                if (d >> TICK_SHIFT <= t) {
+                    best = Math.min(best, d);
+                } else {
+                    far = Math.min(far, d);
+                }
+            }
+            if (best != Long.MAX_VALUE) {
+                return best;
             }
         }
-        return (cursor + 1) << TICK_SHIFT;
+        return far;
     }
 
     int scheduled() {
