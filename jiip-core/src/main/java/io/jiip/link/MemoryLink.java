@@ -189,78 +189,30 @@ public final class MemoryLink {
     }
 
     /**
-     * Segmentation offload as a NIC does it (TSO, and UDP GSO): the headers (all in the first packet) are
-     * replicated in front of each {@code segmentSize} slice of the payload, with the IPv4 total length and
-     * identification, the TCP sequence number and FIN/PSH/CWR flags or the UDP length adjusted, and the
-     * checksums computed. Each resulting frame then crosses the link like any other (hook, capture, copies).
+     * Segmentation offload ({@link NicEmulation#writeSegment}): each wire frame of the super-frame then crosses the
+     * link like any other (hook, capture, copies). With one receiver the frames are built straight into its pool:
+     * one copy per segment, as a NIC's DMA.
      */
     private void segment(Port from, Packet frame) {
-        int l3 = frame.l3Offset;
-        int l4 = frame.l4Offset;
-        boolean udp = (frame.txOffloads & Offload.UDP_SEG) != 0;
-        int headers = l4 + (udp ? UdpHeader.LENGTH : TcpHeader.headerLength(frame.buffer, frame.offset + l4));
         int total = 0;
         for (Packet p = frame; p != null; p = p.next) {
             total += p.length;
         }
-        int mss = frame.segmentSize;
-        // With one receiver, segments are built straight into its pool: one copy per segment, as a NIC's DMA.
         Port direct = portCount == 2 ? ports[1 - from.index] : null;
-        PacketPool segmentPool = direct != null ? direct.pool : from.pool;
-        int id = Bytes.u16(frame.buffer, frame.offset + l3 + Ipv4Header.IDENTIFICATION);
-        int seq = udp ? 0 : Bytes.i32(frame.buffer, frame.offset + l4 + TcpHeader.SEQ_NUMBER);
-        int flags = udp ? 0 : Bytes.u8(frame.buffer, frame.offset + l4 + TcpHeader.FLAGS);
-        Packet wire = segmentPool.alloc(headers + mss);
-        if (wire == null) {
-            (direct != null ? direct : from).rxNoBuffer++; // no buffer for the segments: the super-segment is lost
-            return;
-        }
-        int index = 0;
-        for (int off = headers; off < total; off += mss, index++) {
-            int len = Math.min(mss, total - off);
-            boolean last = off + len >= total;
-            ByteBuffer b = wire.buffer;
-            int o = wire.offset;
-            b.put(o, frame.buffer, frame.offset, headers);
-            copyFromChain(frame, off, b, o + headers, len);
-            wire.length = headers + len;
-            Bytes.u16(b, o + l3 + Ipv4Header.TOTAL_LENGTH, headers - l3 + len);
-            Bytes.u16(b, o + l3 + Ipv4Header.IDENTIFICATION, id + index);
-            int pseudo = Checksum.fold(Checksum.pseudoHeader(Bytes.i32(b, o + l3 + Ipv4Header.SRC),
-                    Bytes.i32(b, o + l3 + Ipv4Header.DST), udp ? Ipv4Header.PROTO_UDP : Ipv4Header.PROTO_TCP,
-                    headers - l4 + len));
-            if (udp) {
-                Bytes.u16(b, o + l4 + UdpHeader.LENGTH_FIELD, UdpHeader.LENGTH + len);
-                Bytes.u16(b, o + l4 + UdpHeader.CHECKSUM, pseudo);
-                wire.txOffload(Offload.IPV4_CSUM | Offload.UDP_CSUM, l3, l4, 0);
-            } else {
-                Bytes.i32(b, o + l4 + TcpHeader.SEQ_NUMBER, seq + (off - headers));
-                int segFlags = flags;
-                if (!last) {
-                    segFlags &= ~(TcpHeader.FIN | TcpHeader.PSH);
-                }
-                if (index > 0) {
-                    segFlags &= ~TcpHeader.CWR;
-                }
-                Bytes.u8(b, o + l4 + TcpHeader.FLAGS, segFlags);
-                // The stack left the pseudo-header sum of the whole super-segment: start from this segment's.
-                Bytes.u16(b, o + l4 + TcpHeader.CHECKSUM, pseudo);
-                wire.txOffload(Offload.IPV4_CSUM | Offload.TCP_CSUM, l3, l4, 0);
+        Port owner = direct != null ? direct : from;
+        int count = NicEmulation.segments(frame, total);
+        for (int i = 0; i < count; i++) {
+            Packet wire = owner.pool.alloc(frame.l4Offset + 60 + frame.segmentSize);
+            if (wire == null) {
+                owner.rxNoBuffer++; // no buffer for this segment: lost, as on a NIC whose ring is full
+                continue;
             }
-            Packet next = last ? null : segmentPool.alloc(headers + mss);
+            wire.length = NicEmulation.writeSegment(frame, total, i, wire.buffer, wire.offset, !trustChecksums);
             if (direct != null) {
                 deliverBuilt(from, direct, wire);
             } else {
                 transmit(from, wire);
             }
-            if (!last && next == null) {
-                (direct != null ? direct : from).rxNoBuffer++;
-                return;
-            }
-            wire = next;
-        }
-        if (wire != null) {
-            segmentPool.free(wire);
         }
     }
 
@@ -294,22 +246,6 @@ public final class MemoryLink {
             }
         }
         to.enqueue(frame, action == FrameHook.REORDER);
-    }
-
-    private static void copyFromChain(Packet frame, int from, ByteBuffer dst, int at, int len) {
-        Packet p = frame;
-        while (from >= p.length) {
-            from -= p.length;
-            p = p.next;
-        }
-        while (len > 0) {
-            int n = Math.min(len, p.length - from);
-            dst.put(at, p.buffer, p.offset + from, n);
-            at += n;
-            len -= n;
-            from = 0;
-            p = p.next;
-        }
     }
 
     private void finishTx(Packet marks, ByteBuffer buf, int off, int len) {

@@ -74,6 +74,82 @@ public final class NicEmulation {
         return verdict | (ok ? RxChecksum.L4_GOOD : RxChecksum.L4_BAD);
     }
 
+    /** Wire frames that a frame marked {@link Offload#TCP_SEG} or {@link Offload#UDP_SEG} becomes. */
+    public static int segments(Packet frame, int total) {
+        int payload = total - segmentHeaders(frame);
+        return payload <= 0 ? 0 : (payload + frame.segmentSize - 1) / frame.segmentSize;
+    }
+
+    private static int segmentHeaders(Packet frame) {
+        int l4 = frame.l4Offset;
+        return l4 + ((frame.txOffloads & Offload.UDP_SEG) != 0 ? UdpHeader.LENGTH
+                : TcpHeader.headerLength(frame.buffer, frame.offset + l4));
+    }
+
+    /**
+     * Segmentation offload as a NIC does it (TSO, UDP GSO): writes wire frame {@code index} of the marked
+     * super-frame (headers in its first packet, payload anywhere in its chain) at {@code dstOff}: the headers
+     * replicated, the IPv4 total length and identification, the TCP sequence number and FIN/PSH/CWR flags or the
+     * UDP length adjusted, and, if asked, both checksums computed.
+     *
+     * @return the frame's length
+     */
+    public static int writeSegment(Packet frame, int total, int index, ByteBuffer dst, int dstOff,
+            boolean computeChecksums) {
+        int l3 = frame.l3Offset;
+        int l4 = frame.l4Offset;
+        boolean udp = (frame.txOffloads & Offload.UDP_SEG) != 0;
+        int headers = segmentHeaders(frame);
+        int mss = frame.segmentSize;
+        int off = headers + index * mss;
+        int len = Math.min(mss, total - off);
+        boolean last = off + len >= total;
+        ByteBuffer src = frame.buffer;
+        int so = frame.offset;
+        dst.put(dstOff, src, so, headers);
+        Packet p = frame;
+        int from = off;
+        while (from >= p.length) {
+            from -= p.length;
+            p = p.next;
+        }
+        for (int at = dstOff + headers, left = len; left > 0; p = p.next, from = 0) {
+            int n = Math.min(left, p.length - from);
+            dst.put(at, p.buffer, p.offset + from, n);
+            at += n;
+            left -= n;
+        }
+        Bytes.u16(dst, dstOff + l3 + Ipv4Header.TOTAL_LENGTH, headers - l3 + len);
+        Bytes.u16(dst, dstOff + l3 + Ipv4Header.IDENTIFICATION,
+                Bytes.u16(src, so + l3 + Ipv4Header.IDENTIFICATION) + index);
+        int checksumField;
+        if (udp) {
+            Bytes.u16(dst, dstOff + l4 + UdpHeader.LENGTH_FIELD, UdpHeader.LENGTH + len);
+            checksumField = UdpHeader.CHECKSUM;
+        } else {
+            Bytes.i32(dst, dstOff + l4 + TcpHeader.SEQ_NUMBER,
+                    Bytes.i32(src, so + l4 + TcpHeader.SEQ_NUMBER) + index * mss);
+            int flags = Bytes.u8(src, so + l4 + TcpHeader.FLAGS);
+            if (!last) {
+                flags &= ~(TcpHeader.FIN | TcpHeader.PSH);
+            }
+            if (index > 0) {
+                flags &= ~TcpHeader.CWR;
+            }
+            Bytes.u8(dst, dstOff + l4 + TcpHeader.FLAGS, flags);
+            checksumField = TcpHeader.CHECKSUM;
+        }
+        // The stack left the pseudo-header sum of the whole super-frame: start from this segment's.
+        Bytes.u16(dst, dstOff + l4 + checksumField, Checksum.fold(Checksum.pseudoHeader(
+                Bytes.i32(dst, dstOff + l3 + Ipv4Header.SRC), Bytes.i32(dst, dstOff + l3 + Ipv4Header.DST),
+                udp ? Ipv4Header.PROTO_UDP : Ipv4Header.PROTO_TCP, headers - l4 + len)));
+        if (computeChecksums) {
+            completeTxChecksums(dst, dstOff, headers + len,
+                    Offload.IPV4_CSUM | (udp ? Offload.UDP_CSUM : Offload.TCP_CSUM), l3, l4);
+        }
+        return headers + len;
+    }
+
     /**
      * For large receive offload: the IPv4 total length {@code head} would have after appending {@code next}, or -1
      * when {@code next} does not continue {@code head}'s TCP flow (same addresses and ports, contiguous sequence

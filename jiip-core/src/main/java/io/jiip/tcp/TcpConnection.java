@@ -58,6 +58,7 @@ final class TcpConnection<P> {
     int rcvShift;
     int rcvUnconsumed;
     int oooHead = SegmentPool.NONE;
+    /** Out-of-order queue charge: {@link #oooCharge} of each held segment. */
     int oooBytes;
     /** Start of the most recently queued out-of-order segment: its block goes first in our SACK option. */
     int lastOooSeq;
@@ -182,6 +183,11 @@ final class TcpConnection<P> {
 
     static int generationOf(int handle) {
         return handle >>> INDEX_BITS;
+    }
+
+    /** What holding an out-of-order segment of {@code len} data bytes costs: at least an MSS (its buffer). */
+    int oooCharge(int len) {
+        return Math.max(len, mss);
     }
 
     /** Bytes sent and not yet acknowledged (a FIN in flight counts as one). */

@@ -512,8 +512,8 @@ final class TcpInput<P> {
         while (c.oooHead != SegmentPool.NONE && Seq.le(segs.seq[c.oooHead], c.rcvNxt)) {
             int d = c.oooHead;
             c.oooHead = segs.next[d];
-            c.oooBytes -= segs.len[d];
-            tcp.oooMemory -= segs.len[d];
+            c.oooBytes -= c.oooCharge(segs.len[d]);
+            tcp.oooMemory -= c.oooCharge(segs.len[d]);
             int cut = c.rcvNxt - segs.seq[d];
             int len = segs.len[d] - cut;
             @SuppressWarnings("unchecked")
@@ -563,8 +563,8 @@ final class TcpInput<P> {
             int dEnd = segs.seq[d] + segs.len[d];
             if (Seq.le(dEnd, seq + len)) {
                 int next = segs.next[d];
-                c.oooBytes -= segs.len[d];
-                tcp.oooMemory -= segs.len[d];
+                c.oooBytes -= c.oooCharge(segs.len[d]);
+                tcp.oooMemory -= c.oooCharge(segs.len[d]);
                 tcp.freeSegment(d);
                 d = next;
             } else {
@@ -577,7 +577,10 @@ final class TcpInput<P> {
         } else {
             c.oooHead = d;
         }
-        if (tcp.oooMemory + len > tcp.cfg.outOfOrderMemory()) {
+        // Each held segment pins a whole buffer: charge it at least an MSS, so that a window's worth of tiny
+        // segments cannot take every buffer of the pool (and with it the one that would fill the gap).
+        int charge = c.oooCharge(len);
+        if (c.oooBytes + charge > tcp.cfg.receiveBuffer() || tcp.oooMemory + charge > tcp.cfg.outOfOrderMemory()) {
             nif.stats.inc(Counter.DROP_TCP_OOO_LIMIT);
             return false;
         }
@@ -592,9 +595,9 @@ final class TcpInput<P> {
         } else {
             c.oooHead = n;
         }
-        c.oooBytes += len;
+        c.oooBytes += charge;
         c.lastOooSeq = seq;
-        tcp.oooMemory += len;
+        tcp.oooMemory += charge;
         nif.stats.inc(Counter.TCP_OOO_SEGMENTS);
         return true;
     }

@@ -284,7 +284,7 @@ public final class TcpLayer<P> {
         }
         for (int d = c.oooHead; d != SegmentPool.NONE; ) {
             int next = segs.next[d];
-            oooMemory -= segs.len[d];
+            oooMemory -= c.oooCharge(segs.len[d]);
             freeSegment(d);
             d = next;
         }

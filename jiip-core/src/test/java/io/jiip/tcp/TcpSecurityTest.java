@@ -496,4 +496,25 @@ class TcpSecurityTest {
         peer.net.a().stack.tcpAbort(conn);
         peer.net.assertNoLeaks();
     }
+
+    @Test
+    void shouldNotLetTinyOutOfOrderSegmentsPinMoreThanTheReceiveBufferInBuffers() {
+        App[] server = new App[1];
+        TcpPeer peer = connected(b -> b.tcp(TcpConfig.builder().receiveBuffer(65536).build()), server);
+        peer.drain();
+        // A gap at sndNxt, then 5,000 one-byte segments beyond it: each would pin a whole buffer.
+        int base = peer.sndNxt;
+        for (int i = 1; i <= 5000; i++) {
+            peer.send(ACK | PSH, base + 2 * i, peer.rcvNxt, peer.window, peer.tsOpts(), new byte[] {(byte) i});
+            peer.net.pump();
+        }
+        long held = peer.net.a().pool.inUse();
+        assertTrue(held < 65536 / 1000 + 10, "frames held out of order: " + held);
+        assertTrue(stats(peer).get(Counter.DROP_TCP_OOO_LIMIT) > 4900);
+        // The gap still fills: the connection is alive and delivers in order.
+        peer.send(ACK | PSH, base, peer.rcvNxt, peer.window, peer.tsOpts(), new byte[] {0});
+        peer.net.pump();
+        assertTrue(server[0].received.length() >= 1);
+        peer.net.assertNoLeaks();
+    }
 }

@@ -15,21 +15,21 @@ import io.jiip.wire.EthernetHeader;
  * gathers scatter-gather chains into one wire frame, and gives received frames a checksum verdict when it claims
  * RX checksum offload.
  *
- * <p><b>Extension point: TSO and LRO.</b> Segmentation ({@link NicFeatures#TCP_TSO}, {@link NicFeatures#UDP_GSO})
- * and receive coalescing ({@link NicFeatures#LRO}) arrive with a later jiip-core issue that adds them to
- * {@code NicEmulation}. Until then a node refuses those features when it is built, and the two places they plug in
- * are {@link #segment} (a marked super-frame becomes several wire frames) and {@link #coalesce} (back-to-back
- * received segments merge before the stack sees them).
+ * <p>It also segments super-frames marked for TSO or UDP GSO into wire frames ({@link #segment}) and, with
+ * {@link NicFeatures#LRO}, merges back-to-back received segments of one TCP flow before the stack sees them
+ * ({@link #coalesce}), both with the memory link's {@link NicEmulation}.
  */
 public final class SimNic implements Nic<Packet> {
     /** Features this NIC can emulate today. */
-    public static final int SUPPORTED = NicFeatures.ALL_CSUM | NicFeatures.TX_SCATTER_GATHER;
+    public static final int SUPPORTED = NicFeatures.ALL_CSUM | NicFeatures.TX_SCATTER_GATHER | NicFeatures.TCP_TSO
+            | NicFeatures.UDP_GSO | NicFeatures.LRO;
 
     private final Node node;
     private final PacketPool pool;
     private int features;
     private long pushed;
     private long flushes;
+    private long coalesced;
 
     SimNic(Node node, PacketPool pool, int features) {
         this.node = node;
@@ -45,8 +45,8 @@ public final class SimNic implements Nic<Packet> {
     /** Changes the offered features (read by the stack at its next call). */
     public void features(int f) {
         if ((f & ~SUPPORTED) != 0) {
-            throw new IllegalArgumentException("SimNic cannot emulate features 0x" + Integer.toHexString(f & ~SUPPORTED)
-                    + " yet (TSO/GSO/LRO come with jiip-core's segmentation offload issue)");
+            throw new IllegalArgumentException("SimNic cannot emulate features 0x"
+                    + Integer.toHexString(f & ~SUPPORTED));
         }
         this.features = f;
     }
@@ -76,19 +76,66 @@ public final class SimNic implements Nic<Packet> {
         node.transmit(f);
     }
 
-    /** TSO/GSO split of a marked frame: the extension point for jiip-core's segmentation offload issue. */
+    /** TSO / UDP GSO: the marked super-frame leaves as wire frames of {@code segmentSize} payload bytes. */
     private void segment(Packet frame, int total) {
+        int count = NicEmulation.segments(frame, total);
+        for (int i = 0; i < count; i++) {
+            Frame f = node.sim().frames().take(frame.l4Offset() + 60 + frame.segmentSize());
+            f.length = NicEmulation.writeSegment(frame, total, i, f.buffer, 0, true);
+            node.transmit(f);
+        }
         pool.free(frame);
-        throw new UnsupportedOperationException("TSO/GSO emulation is not implemented yet (" + total + " bytes)");
     }
 
     /**
-     * LRO/GRO: merges consecutive TCP segments of one flow among {@code rx[0..n)} and returns the new count. A
-     * no-op until jiip-core's coalescing issue (the stack never sees a coalesced frame without {@link
-     * NicFeatures#LRO}, which this NIC does not offer yet).
+     * LRO/GRO: merges consecutive segments of one TCP flow among {@code rx[0..n)} (both verified good, in order)
+     * into the first, moving it to a large buffer when needed; returns the new count.
      */
     int coalesce(Packet[] rx, int n) {
-        return n;
+        if ((features & NicFeatures.LRO) == 0 || n < 2) {
+            return n;
+        }
+        int good = RxChecksum.IPV4_GOOD | RxChecksum.L4_GOOD;
+        int l2 = EthernetHeader.LENGTH;
+        int w = 0;
+        for (int i = 1; i < n; i++) {
+            Packet t = rx[w];
+            Packet p = rx[i];
+            int merged = (t.rxChecksum() & good) == good && (p.rxChecksum() & good) == good
+                    ? NicEmulation.coalescedLength(t.buffer(), t.offset(), t.length(), p.buffer(), p.offset(),
+                            p.length(), l2)
+                    : -1;
+            if (merged > 0 && t.capacity() < l2 + merged) {
+                Packet big = pool.alloc(l2 + 65535);
+                if (big == null) {
+                    merged = -1;
+                } else {
+                    big.buffer().put(big.offset(), t.buffer(), t.offset(), t.length());
+                    pool.length(big, t.length());
+                    big.rxChecksum(t.rxChecksum());
+                    pool.free(t);
+                    rx[w] = big;
+                    t = big;
+                }
+            }
+            if (merged > 0) {
+                NicEmulation.coalesce(t.buffer(), t.offset(), p.buffer(), p.offset(), l2, merged);
+                pool.length(t, l2 + merged);
+                pool.free(p);
+                coalesced++;
+            } else {
+                rx[++w] = p;
+            }
+        }
+        for (int i = w + 1; i < n; i++) {
+            rx[i] = null;
+        }
+        return w + 1;
+    }
+
+    /** Frames merged into their predecessor by LRO. */
+    public long coalesced() {
+        return coalesced;
     }
 
     @Override

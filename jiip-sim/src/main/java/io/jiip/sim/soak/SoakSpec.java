@@ -1,5 +1,6 @@
 package io.jiip.sim.soak;
 
+import io.jiip.api.CongestionAlgorithm;
 import io.jiip.api.NicFeatures;
 import io.jiip.sim.Attachable;
 import io.jiip.sim.Impairments;
@@ -45,6 +46,7 @@ public final class SoakSpec {
         boolean timestamps;
         boolean windowScaling;
         boolean sack;
+        boolean cubic;
         long msl;
         long minRto;
         int slots;
@@ -158,6 +160,15 @@ public final class SoakSpec {
         if (r.nextInt(2) == 0) {
             f |= NicFeatures.TX_SCATTER_GATHER;
         }
+        if ((f & NicFeatures.TCP_TX_CSUM) != 0 && r.nextInt(2) == 0) {
+            f |= NicFeatures.TCP_TSO;
+        }
+        if ((f & NicFeatures.UDP_TX_CSUM) != 0 && r.nextInt(2) == 0) {
+            f |= NicFeatures.UDP_GSO;
+        }
+        if ((f & (NicFeatures.IPV4_RX_CSUM | NicFeatures.TCP_RX_CSUM)) != 0 && r.nextInt(2) == 0) {
+            f |= NicFeatures.LRO;
+        }
         n.features = f;
         n.receiveBuffer = BUFFERS[r.nextInt(BUFFERS.length)];
         n.sendBuffer = BUFFERS[r.nextInt(BUFFERS.length)];
@@ -166,6 +177,7 @@ public final class SoakSpec {
         n.timestamps = r.nextInt(5) != 0;
         n.windowScaling = r.nextInt(5) != 0;
         n.sack = r.nextInt(2) == 0;
+        n.cubic = r.nextInt(2) == 0;
         // TIME-WAIT (2 MSL) must outlast the peer's FIN retransmissions (30 tries at the 2 s RTO cap), or a lost
         // last ACK legitimately ends the peer with RESET_BY_PEER; simulated time costs nothing.
         n.msl = Units.seconds(30 + r.nextInt(31));
@@ -311,7 +323,8 @@ public final class SoakSpec {
             built.add(sim.node(ns.name).mtu(ns.mtu).nicFeatures(ns.features).pool(slots * 2 + 512, slots, 2048)
                     .tcp(t -> t.receiveBuffer(ns.receiveBuffer).sendBuffer(ns.sendBuffer).nagle(ns.nagle)
                             .delayedAck(ns.delayedAck).timestamps(ns.timestamps).windowScaling(ns.windowScaling)
-                            .sack(ns.sack).mslNanos(ns.msl).minRtoNanos(ns.minRto).maxRtoNanos(2 * Units.SECOND)
+                            .sack(ns.sack).congestionControl(ns.cubic ? CongestionAlgorithm.CUBIC : CongestionAlgorithm.NEW_RENO)
+                            .mslNanos(ns.msl).minRtoNanos(ns.minRto).maxRtoNanos(2 * Units.SECOND)
                             .maxRetries(100).synRetries(100).finWait2TimeoutNanos(600 * Units.SECOND)
                             .connections(16).segments(4096))
                     .build());
@@ -366,8 +379,9 @@ public final class SoakSpec {
                 switched ? "on a switch" : "on one link"));
         for (NodeSpec n : nodes) {
             sb.append(String.format(Locale.ROOT, "  node %s: mtu %d, nic 0x%x, rcvbuf %d, sndbuf %d, nagle %b, delack %b,"
-                    + " ts %b, wscale %b, sack %b, msl %s, minRto %s, pool %d%n", n.name, n.mtu, n.features,
+                    + " ts %b, wscale %b, sack %b, cubic %b, msl %s, minRto %s, pool %d%n", n.name, n.mtu, n.features,
                     n.receiveBuffer, n.sendBuffer, n.nagle, n.delayedAck, n.timestamps, n.windowScaling, n.sack,
+                    n.cubic,
                     Units.formatTime(n.msl), Units.formatTime(n.minRto), Math.max(512, Math.min(8192, n.slots))));
         }
         for (LinkSpec l : links) {
