@@ -308,6 +308,11 @@ public final class Stack<P> {
         }
     }
 
+    /** Switches a connection's congestion control (the new one starts from the RFC 6928 initial window). */
+    public int tcpCongestionControl(int connection, CongestionAlgorithm algorithm) {
+        return nif.tcp.setCongestionControl(connection, algorithm);
+    }
+
     /** Closes the connection with TIMEOUT when data stays unacknowledged this long (RFC 5482; 0 = off). */
     public int tcpUserTimeout(int connection, long nanos) {
         return nif.tcp.setUserTimeout(connection, nanos);

@@ -35,6 +35,7 @@ public final class TcpConfig {
     final long userTimeoutNanos;
     final int ephemeralLow;
     final int ephemeralHigh;
+    final CongestionAlgorithm congestionControl;
 
     private TcpConfig(Builder b) {
         connections = b.connections;
@@ -64,6 +65,7 @@ public final class TcpConfig {
         userTimeoutNanos = b.userTimeoutNanos;
         ephemeralLow = b.ephemeralLow;
         ephemeralHigh = b.ephemeralHigh;
+        congestionControl = b.congestionControl;
     }
 
     public static Builder builder() {
@@ -102,6 +104,7 @@ public final class TcpConfig {
     public long userTimeoutNanos() { return userTimeoutNanos; }
     public int ephemeralLow() { return ephemeralLow; }
     public int ephemeralHigh() { return ephemeralHigh; }
+    public CongestionAlgorithm congestionControl() { return congestionControl; }
 
     /** Mutable builder; {@link #build()} validates. */
     public static final class Builder {
@@ -132,6 +135,7 @@ public final class TcpConfig {
         private long userTimeoutNanos;
         private int ephemeralLow = 49152;
         private int ephemeralHigh = 65535;
+        private CongestionAlgorithm congestionControl = CongestionAlgorithm.CUBIC;
 
         private Builder() {
         }
@@ -217,6 +221,12 @@ public final class TcpConfig {
             return this;
         }
 
+        /** Congestion control of new connections (default {@link CongestionAlgorithm#CUBIC}). */
+        public Builder congestionControl(CongestionAlgorithm algorithm) {
+            this.congestionControl = algorithm;
+            return this;
+        }
+
         public TcpConfig build() {
             require(connections >= 0 && connections < (1 << 20), "connections must be 0..1048575");
             require(listeners >= 0, "listeners must be >= 0");
@@ -232,6 +242,7 @@ public final class TcpConfig {
                     "keepalive settings out of range");
             require(userTimeoutNanos >= 0 && outOfOrderMemory >= 0 && challengeAcksPerSecond >= 0,
                     "values must be >= 0");
+            require(congestionControl != null, "congestionControl is required");
             require(ephemeralLow >= 1 && ephemeralLow <= ephemeralHigh && ephemeralHigh <= 65535,
                     "ephemeral ports must be 1..65535, low <= high");
             return new TcpConfig(this);

@@ -4,7 +4,12 @@ import io.jiip.api.Clock;
 import io.jiip.api.LinkType;
 import io.jiip.api.Nic;
 import io.jiip.api.NicFeatures;
+import io.jiip.api.Offload;
 import io.jiip.api.RxChecksum;
+import io.jiip.wire.Bytes;
+import io.jiip.wire.Checksum;
+import io.jiip.wire.Ipv4Header;
+import io.jiip.wire.TcpHeader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -115,6 +120,11 @@ public final class MemoryLink {
     }
 
     private void transmit(Port from, Packet frame) {
+        if ((frame.txOffloads & Offload.TCP_SEG) != 0 && frame.segmentSize > 0) {
+            segment(from, frame);
+            from.pool.free(frame);
+            return;
+        }
         frames++;
         int action = FrameHook.PASS;
         if (hook != null) {
@@ -177,6 +187,83 @@ public final class MemoryLink {
         from.pool.free(frame);
     }
 
+    /**
+     * TCP segmentation offload as a NIC does it: the super-segment's headers (all in its first packet) are
+     * replicated in front of each {@code segmentSize} slice of the payload, with the IPv4 total length and
+     * identification, the TCP sequence number and the FIN/PSH/CWR flags adjusted, and both checksums computed.
+     * Each resulting frame then crosses the link like any other (hook, capture, copies).
+     */
+    private void segment(Port from, Packet frame) {
+        int l3 = frame.l3Offset;
+        int l4 = frame.l4Offset;
+        int headers = l4 + TcpHeader.headerLength(frame.buffer, frame.offset + l4);
+        int total = 0;
+        for (Packet p = frame; p != null; p = p.next) {
+            total += p.length;
+        }
+        int mss = frame.segmentSize;
+        int id = Bytes.u16(frame.buffer, frame.offset + l3 + Ipv4Header.IDENTIFICATION);
+        int seq = Bytes.i32(frame.buffer, frame.offset + l4 + TcpHeader.SEQ_NUMBER);
+        int flags = Bytes.u8(frame.buffer, frame.offset + l4 + TcpHeader.FLAGS);
+        Packet wire = from.pool.alloc(headers + mss);
+        if (wire == null) {
+            from.rxNoBuffer++; // the sender's NIC ran out of segment buffers: the super-segment is lost
+            return;
+        }
+        int index = 0;
+        for (int off = headers; off < total; off += mss, index++) {
+            int len = Math.min(mss, total - off);
+            boolean last = off + len >= total;
+            ByteBuffer b = wire.buffer;
+            int o = wire.offset;
+            b.put(o, frame.buffer, frame.offset, headers);
+            copyFromChain(frame, off, b, o + headers, len);
+            wire.length = headers + len;
+            Bytes.u16(b, o + l3 + Ipv4Header.TOTAL_LENGTH, headers - l3 + len);
+            Bytes.u16(b, o + l3 + Ipv4Header.IDENTIFICATION, id + index);
+            Bytes.i32(b, o + l4 + TcpHeader.SEQ_NUMBER, seq + (off - headers));
+            int segFlags = flags;
+            if (!last) {
+                segFlags &= ~(TcpHeader.FIN | TcpHeader.PSH);
+            }
+            if (index > 0) {
+                segFlags &= ~TcpHeader.CWR;
+            }
+            Bytes.u8(b, o + l4 + TcpHeader.FLAGS, segFlags);
+            // The stack left the pseudo-header sum of the whole super-segment: start from a fresh one.
+            Bytes.u16(b, o + l4 + TcpHeader.CHECKSUM, Checksum.fold(Checksum.pseudoHeader(
+                    Bytes.i32(b, o + l3 + Ipv4Header.SRC), Bytes.i32(b, o + l3 + Ipv4Header.DST),
+                    Ipv4Header.PROTO_TCP, headers - l4 + len)));
+            wire.txOffload(Offload.IPV4_CSUM | Offload.TCP_CSUM, l3, l4, 0);
+            Packet next = last ? null : from.pool.alloc(headers + mss);
+            transmit(from, wire);
+            if (!last && next == null) {
+                from.rxNoBuffer++;
+                return;
+            }
+            wire = next;
+        }
+        if (wire != null) {
+            from.pool.free(wire);
+        }
+    }
+
+    private static void copyFromChain(Packet frame, int from, ByteBuffer dst, int at, int len) {
+        Packet p = frame;
+        while (from >= p.length) {
+            from -= p.length;
+            p = p.next;
+        }
+        while (len > 0) {
+            int n = Math.min(len, p.length - from);
+            dst.put(at, p.buffer, p.offset + from, n);
+            at += n;
+            len -= n;
+            from = 0;
+            p = p.next;
+        }
+    }
+
     private void finishTx(Packet marks, ByteBuffer buf, int off, int len) {
         if (marks.txOffloads != 0 && !trustChecksums) {
             NicEmulation.completeTxChecksums(buf, off, len, marks.txOffloads, marks.l3Offset, marks.l4Offset);
@@ -204,6 +291,7 @@ public final class MemoryLink {
         long rxNoBuffer;
         private long rxOverflow;
         private long flushes;
+        private long coalesced;
 
         Port(int index, PacketPool pool, int features, int rxCapacity) {
             this.index = index;
@@ -255,6 +343,9 @@ public final class MemoryLink {
         }
 
         void enqueue(Packet p, boolean aheadOfPrevious) {
+            if ((features & NicFeatures.LRO) != 0 && !aheadOfPrevious && count > 0 && coalesceIntoTail(p)) {
+                return;
+            }
             if (count == ring.length) {
                 rxOverflow++;
                 pool.free(p);
@@ -269,6 +360,47 @@ public final class MemoryLink {
                 ring[prev] = ring[tail];
                 ring[tail] = t;
             }
+        }
+
+        /**
+         * LRO: merges {@code p} into the frame queued last when it continues the same TCP flow and both verified
+         * good; the merged frame moves to a large buffer the first time.
+         */
+        private boolean coalesceIntoTail(Packet p) {
+            int tailIndex = (head + count - 1) % ring.length;
+            Packet tail = ring[tailIndex];
+            int good = RxChecksum.IPV4_GOOD | RxChecksum.L4_GOOD;
+            if ((tail.rxChecksum & good) != good || (p.rxChecksum & good) != good) {
+                return false;
+            }
+            int l2 = linkType.headerLength();
+            int merged = NicEmulation.coalescedLength(tail.buffer, tail.offset, tail.length, p.buffer, p.offset,
+                    p.length, l2);
+            if (merged < 0) {
+                return false;
+            }
+            if (tail.capacity() < l2 + merged) {
+                Packet big = pool.alloc(l2 + 65535);
+                if (big == null) {
+                    return false;
+                }
+                big.buffer.put(big.offset, tail.buffer, tail.offset, tail.length);
+                big.length = tail.length;
+                big.rxChecksum = tail.rxChecksum;
+                pool.free(tail);
+                ring[tailIndex] = big;
+                tail = big;
+            }
+            NicEmulation.coalesce(tail.buffer, tail.offset, p.buffer, p.offset, l2, merged);
+            tail.length = l2 + merged;
+            coalesced++;
+            pool.free(p);
+            return true;
+        }
+
+        /** Frames merged into their predecessor by LRO. */
+        public long coalesced() {
+            return coalesced;
         }
 
         /** Moves up to {@code max} received frames into {@code out}; the caller owns them (pass them to run). */

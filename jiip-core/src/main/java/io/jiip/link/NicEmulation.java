@@ -73,4 +73,85 @@ public final class NicEmulation {
         boolean ok = Checksum.fold(Checksum.add(acc, buf, l4, l4Len)) == 0xffff;
         return verdict | (ok ? RxChecksum.L4_GOOD : RxChecksum.L4_BAD);
     }
+
+    /**
+     * For large receive offload: the IPv4 total length {@code head} would have after appending {@code next}, or -1
+     * when {@code next} does not continue {@code head}'s TCP flow (same addresses and ports, contiguous sequence
+     * numbers, both carrying data, only ACK/PSH flags, same TCP header length, no IP options or fragments).
+     */
+    public static int coalescedLength(ByteBuffer hb, int ho, int hlen, ByteBuffer nb, int no, int nlen,
+            int l2Length) {
+        int hip = ho + l2Length;
+        int nip = no + l2Length;
+        if (!isPlainTcp(hb, ho, hlen, l2Length) || !isPlainTcp(nb, no, nlen, l2Length)
+                || Bytes.i32(hb, hip + Ipv4Header.SRC) != Bytes.i32(nb, nip + Ipv4Header.SRC)
+                || Bytes.i32(hb, hip + Ipv4Header.DST) != Bytes.i32(nb, nip + Ipv4Header.DST)) {
+            return -1;
+        }
+        int ht = hip + Ipv4Header.MIN_LENGTH;
+        int nt = nip + Ipv4Header.MIN_LENGTH;
+        int thlen = TcpHeader.headerLength(hb, ht);
+        if (Bytes.i32(hb, ht) != Bytes.i32(nb, nt) || TcpHeader.headerLength(nb, nt) != thlen) {
+            return -1; // ports differ, or option layouts differ
+        }
+        int allowed = TcpHeader.ACK_FLAG | TcpHeader.PSH;
+        int hFlags = Bytes.u8(hb, ht + TcpHeader.FLAGS);
+        int nFlags = Bytes.u8(nb, nt + TcpHeader.FLAGS);
+        if ((hFlags & ~allowed) != 0 || (nFlags & ~allowed) != 0 || (nFlags & TcpHeader.ACK_FLAG) == 0) {
+            return -1;
+        }
+        int hTotal = Bytes.u16(hb, hip + Ipv4Header.TOTAL_LENGTH);
+        int hPayload = hTotal - Ipv4Header.MIN_LENGTH - thlen;
+        int nPayload = Bytes.u16(nb, nip + Ipv4Header.TOTAL_LENGTH) - Ipv4Header.MIN_LENGTH - thlen;
+        if (hPayload <= 0 || nPayload <= 0
+                || Bytes.i32(hb, ht + TcpHeader.SEQ_NUMBER) + hPayload != Bytes.i32(nb, nt + TcpHeader.SEQ_NUMBER)) {
+            return -1;
+        }
+        int merged = hTotal + nPayload;
+        return merged <= 65535 ? merged : -1;
+    }
+
+    /**
+     * Appends {@code next}'s payload to {@code head} (which must have room for {@link #coalescedLength} bytes of
+     * IPv4 datagram), takes {@code next}'s TCP header (latest ACK, window and timestamps) and fixes lengths and
+     * checksums, as LRO/GRO does.
+     */
+    public static void coalesce(ByteBuffer hb, int ho, ByteBuffer nb, int no, int l2Length, int mergedLength) {
+        int hip = ho + l2Length;
+        int nip = no + l2Length;
+        int ht = hip + Ipv4Header.MIN_LENGTH;
+        int nt = nip + Ipv4Header.MIN_LENGTH;
+        int thlen = TcpHeader.headerLength(hb, ht);
+        int hTotal = Bytes.u16(hb, hip + Ipv4Header.TOTAL_LENGTH);
+        int nPayload = mergedLength - hTotal;
+        int seq = Bytes.i32(hb, ht + TcpHeader.SEQ_NUMBER);
+        int flags = Bytes.u8(hb, ht + TcpHeader.FLAGS) | Bytes.u8(nb, nt + TcpHeader.FLAGS);
+        hb.put(hip + hTotal, nb, nt + thlen, nPayload);
+        hb.put(ht, nb, nt, thlen);
+        Bytes.i32(hb, ht + TcpHeader.SEQ_NUMBER, seq);
+        Bytes.u8(hb, ht + TcpHeader.FLAGS, flags);
+        Bytes.u16(hb, hip + Ipv4Header.TOTAL_LENGTH, mergedLength);
+        Bytes.u16(hb, hip + Ipv4Header.CHECKSUM, 0);
+        Bytes.u16(hb, hip + Ipv4Header.CHECKSUM, Checksum.compute(hb, hip, Ipv4Header.MIN_LENGTH));
+        Bytes.u16(hb, ht + TcpHeader.CHECKSUM, 0);
+        int l4Len = mergedLength - Ipv4Header.MIN_LENGTH;
+        long acc = Checksum.pseudoHeader(Bytes.i32(hb, hip + Ipv4Header.SRC), Bytes.i32(hb, hip + Ipv4Header.DST),
+                Ipv4Header.PROTO_TCP, l4Len);
+        Bytes.u16(hb, ht + TcpHeader.CHECKSUM, Checksum.finish(Checksum.add(acc, hb, ht, l4Len)));
+    }
+
+    /** IPv4 without options or fragments, carrying TCP, whole and valid in length. */
+    private static boolean isPlainTcp(ByteBuffer b, int off, int len, int l2Length) {
+        int ip = off + l2Length;
+        if (len < l2Length + Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH
+                || l2Length > 0 && Bytes.u16(b, off + l2Length - 2) != 0x0800
+                || Bytes.u8(b, ip) != 0x45 || Bytes.u8(b, ip + Ipv4Header.PROTOCOL) != Ipv4Header.PROTO_TCP
+                || (Bytes.u16(b, ip + Ipv4Header.FLAGS_FRAGMENT)
+                        & (Ipv4Header.FLAG_MF | Ipv4Header.FRAGMENT_OFFSET_MASK)) != 0) {
+            return false;
+        }
+        int total = Bytes.u16(b, ip + Ipv4Header.TOTAL_LENGTH);
+        return total <= len - l2Length && TcpHeader.check(b, ip + Ipv4Header.MIN_LENGTH,
+                total - Ipv4Header.MIN_LENGTH) == TcpHeader.OK;
+    }
 }

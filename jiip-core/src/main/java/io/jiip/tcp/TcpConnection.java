@@ -59,6 +59,8 @@ final class TcpConnection<P> {
     int rcvUnconsumed;
     int oooHead = SegmentPool.NONE;
     int oooBytes;
+    /** Start of the most recently queued out-of-order segment: its block goes first in our SACK option. */
+    int lastOooSeq;
     boolean finReceived;
 
     // options (RFC 7323, RFC 2018)
@@ -72,7 +74,11 @@ final class TcpConnection<P> {
     // RTT and congestion
     final RttEstimator rtt;
     final NewReno newReno = new NewReno();
+    final Cubic cubic;
     CongestionControl cc = newReno;
+    final SackScoreboard scoreboard = new SackScoreboard(16);
+    /** RFC 6675 HighRxt: the highest sequence number retransmitted in the current recovery. */
+    int highRxt;
     boolean rttTiming;
     int rttSeq;
     long rttStart;
@@ -116,6 +122,7 @@ final class TcpConnection<P> {
     TcpConnection(int index, io.jiip.api.TcpConfig cfg) {
         this.index = index;
         this.rtt = new RttEstimator(cfg.minRtoNanos(), cfg.maxRtoNanos(), cfg.initialRtoNanos());
+        this.cubic = new Cubic(rtt);
     }
 
     /** Clears everything for a new incarnation (the generation is bumped on release, not here). */
@@ -138,7 +145,9 @@ final class TcpConnection<P> {
         tsRecent = 0;
         lastAckSent = 0;
         rtt.reset();
-        cc = newReno;
+        cc = cfg.congestionControl() == io.jiip.api.CongestionAlgorithm.CUBIC ? cubic : newReno;
+        scoreboard.clear();
+        highRxt = 0;
         rttTiming = false;
         dupAcks = 0;
         inRecovery = false;

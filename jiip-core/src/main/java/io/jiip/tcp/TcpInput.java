@@ -132,6 +132,21 @@ final class TcpInput<P> {
             tcp.ackLater(c, true);
             return false;
         }
+        // The peer's SYN again sits just left of RCV.NXT, where the window test below would only ACK it.
+        if (c.state == TcpState.SYN_RECEIVED && s.has(TcpHeader.SYN) && !s.has(TcpHeader.RST) && s.seq == c.irs) {
+            if (!s.has(TcpHeader.ACK_FLAG)) {
+                tcp.output.sendSyn(c); // our SYN-ACK was lost: the peer retransmitted its SYN
+                return false;
+            }
+            if (s.ack == c.sndMax && c.appKnows) {
+                // Simultaneous open (RFC 9293 §3.5 figure 8): the peer's SYN-ACK acknowledges our SYN.
+                if (c.timestamps && o.timestamps) {
+                    c.tsRecent = o.tsVal;
+                }
+                acceptSynReceived(c);
+                return false;
+            }
+        }
         // First: sequence number acceptability (the four cases of §3.10.7.4).
         int window = Math.max(0, c.rcvAdv - c.rcvNxt);
         int segLen = s.seqLength();
@@ -146,6 +161,9 @@ final class TcpInput<P> {
         if (!acceptable && !zeroWindowAckOnly) {
             if (!s.has(TcpHeader.RST)) {
                 tcp.ackLater(c, true);
+                if (c.state == TcpState.TIME_WAIT && s.has(TcpHeader.FIN) && s.seq + segLen == c.rcvNxt) {
+                    c.stateAt = nif.now + 2 * tcp.cfg.mslNanos(); // the peer's FIN again: restart 2 MSL
+                }
             }
             nif.stats.inc(Seq.le(s.seq + segLen, c.rcvNxt) ? Counter.DROP_TCP_DUPLICATE
                     : Counter.DROP_TCP_OUT_OF_WINDOW);
@@ -168,12 +186,8 @@ final class TcpInput<P> {
         }
         // Fourth: SYN (RFC 5961 §4.2): never acted on in a synchronized state.
         if (s.has(TcpHeader.SYN)) {
-            if (c.state == TcpState.SYN_RECEIVED && s.seq == c.irs) {
-                tcp.output.sendSyn(c); // our SYN-ACK was lost: the peer retransmitted its SYN
-            } else {
-                nif.stats.inc(Counter.DROP_TCP_BAD_SYN);
-                tcp.output.sendChallengeAck(c);
-            }
+            nif.stats.inc(Counter.DROP_TCP_BAD_SYN);
+            tcp.output.sendChallengeAck(c);
             return false;
         }
         // Fifth: ACK.
@@ -253,7 +267,7 @@ final class TcpInput<P> {
             c.listener = -1;
         }
         sampleRtt(c, s.ack);
-        c.sndWnd = s.window << c.sndShift;
+        c.sndWnd = s.has(TcpHeader.SYN) ? s.window : s.window << c.sndShift; // a SYN's window is never scaled
         c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
         c.sndWl1 = s.seq;
         c.sndWl2 = s.ack;
@@ -305,21 +319,9 @@ final class TcpInput<P> {
             rttFromAck(c, ack);
             c.retries = 0;
             c.persist = false;
-            if (c.inRecovery) {
-                if (Seq.ge(ack, c.recover)) {
-                    c.inRecovery = false;
-                    c.cc.onExitRecovery(c.inFlight(), nif.now);
-                } else {
-                    c.cc.onPartialAck(acked); // RFC 6582 §3.2 step 5: retransmit the next hole at once
-                    int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
-                    if (len > 0) {
-                        tcp.output.sendData(c, c.sndUna, len, false);
-                    }
-                }
-            } else {
-                c.cc.onAck(dataAcked, flightBefore, nif.now);
-            }
-            c.dupAcks = 0;
+            c.scoreboard.advance(ack);
+            tcp.recovery.recordSack(c, s.options);
+            tcp.recovery.onAdvance(c, acked, dataAcked, flightBefore);
             boolean outstanding = c.sndMax != c.sndUna;
             c.rtoAt = outstanding ? nif.now + c.rtt.rto() : Long.MAX_VALUE; // RFC 6298 §5.3
             c.unackedSince = outstanding ? nif.now : Long.MAX_VALUE;
@@ -338,32 +340,17 @@ final class TcpInput<P> {
                 }
             }
         } else {
-            boolean duplicate = ack == c.sndUna && s.dataLen == 0 && !s.has(TcpHeader.FIN)
-                    && scaledWindow == c.sndWnd && c.sndMax != c.sndUna; // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT"
+            boolean newlySacked = tcp.recovery.recordSack(c, s.options);
+            boolean outstanding = ack == c.sndUna && c.sndMax != c.sndUna;
+            // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT", or an ACK that newly SACKs data (RFC 6675 §2).
+            boolean duplicate = outstanding && (newlySacked || s.dataLen == 0 && !s.has(TcpHeader.FIN)
+                    && scaledWindow == c.sndWnd);
             updateWindow(c, scaledWindow);
             if (duplicate) {
-                c.dupAcks++;
-                if (c.dupAcks == 3 && !c.inRecovery && Seq.gt(ack, c.recover)) {
-                    enterRecovery(c);
-                } else if (c.dupAcks > 3 && c.inRecovery) {
-                    c.cc.onDupAckInRecovery();
-                }
+                tcp.recovery.onDuplicate(c);
             }
         }
         tcp.output.output(c, true);
-    }
-
-    private void enterRecovery(TcpConnection<P> c) {
-        nif.stats.inc(Counter.TCP_FAST_RETRANSMITS);
-        c.inRecovery = true;
-        c.recover = c.sndMax;
-        c.cc.onEnterRecovery(c.inFlight(), nif.now);
-        int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
-        if (len > 0) {
-            tcp.output.sendData(c, c.sndUna, len, false);
-        } else if (c.finQueued && c.sndUna == c.finSeq) {
-            tcp.output.sendData(c, c.sndUna, 0, true);
-        }
     }
 
     private void rttFromAck(TcpConnection<P> c, int ack) {
@@ -493,9 +480,7 @@ final class TcpInput<P> {
         }
         boolean gapFilled = c.oooHead != SegmentPool.NONE;
         c.rcvNxt += len;
-        if (len >= c.mss) {
-            c.fullSegmentsUnacked++;
-        }
+        c.fullSegmentsUnacked += len / c.mss; // an LRO/GRO super-segment counts as the segments it merged
         tcp.ackLater(c, gapFilled || c.fullSegmentsUnacked >= 2);
         int gen = c.generation;
         deliver(c, frame, off, len);
@@ -600,6 +585,7 @@ final class TcpInput<P> {
             c.oooHead = n;
         }
         c.oooBytes += len;
+        c.lastOooSeq = seq;
         tcp.oooMemory += len;
         nif.stats.inc(Counter.TCP_OOO_SEGMENTS);
         return true;

@@ -43,6 +43,7 @@ public final class TcpLayer<P> {
     final TcpInput<P> input;
     final TcpOutput<P> output;
     final TcpTimers<P> timers;
+    final LossRecovery<P> recovery;
 
     private final int[] listenPort;
     private final int[] listenBacklog;
@@ -82,6 +83,7 @@ public final class TcpLayer<P> {
         this.listenHandler = new Object[cfg.listeners()];
         int span = cfg.ephemeralHigh() - cfg.ephemeralLow() + 1;
         this.nextEphemeral = cfg.ephemeralLow() + (int) Math.floorMod(isn.sipHash24(nif.ip, 0x6570686d), span);
+        this.recovery = new LossRecovery<>(this);
         this.input = new TcpInput<>(this);
         this.output = new TcpOutput<>(this);
         this.timers = new TcpTimers<>(this);
@@ -123,8 +125,8 @@ public final class TcpLayer<P> {
             return;
         }
         s.srcMac = nif.sourceMacOf(buf, ipOff);
-        s.seq = Bytes.i32(buf, off + TcpHeader.SEQ);
-        s.ack = Bytes.i32(buf, off + TcpHeader.ACK);
+        s.seq = Bytes.i32(buf, off + TcpHeader.SEQ_NUMBER);
+        s.ack = Bytes.i32(buf, off + TcpHeader.ACK_NUMBER);
         s.flags = Bytes.u8(buf, off + TcpHeader.FLAGS);
         s.window = Bytes.u16(buf, off + TcpHeader.WINDOW);
         s.dataOff = off + thlen;
@@ -133,7 +135,7 @@ public final class TcpLayer<P> {
         int id = flows.get(FlowTable.key(srcIp, s.srcPort, s.dstPort));
         if (id >= 0) {
             TcpConnection<P> c = conns[id];
-            if (c.state == TcpState.TIME_WAIT && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK)
+            if (c.state == TcpState.TIME_WAIT && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK_FLAG)
                     && input.timeWaitAllowsNewSyn(c)) {
                 release(c); // RFC 6191: a new incarnation may take over a TIME-WAIT 4-tuple
             } else {
@@ -144,7 +146,7 @@ public final class TcpLayer<P> {
             }
         }
         int l = findListener(s.dstPort);
-        if (l >= 0 && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK) && !s.has(TcpHeader.RST)) {
+        if (l >= 0 && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK_FLAG) && !s.has(TcpHeader.RST)) {
             passiveOpen(l);
             ops.free(frame);
             return;
@@ -160,7 +162,7 @@ public final class TcpLayer<P> {
         if (s.has(TcpHeader.RST)) {
             return;
         }
-        if (s.has(TcpHeader.ACK)) {
+        if (s.has(TcpHeader.ACK_FLAG)) {
             output.sendReset(s.srcIp, s.srcMac, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.RST);
         } else {
             output.sendReset(s.srcIp, s.srcMac, s.dstPort, s.srcPort, 0, s.seq + s.seqLength(),
@@ -262,6 +264,7 @@ public final class TcpLayer<P> {
         c.sndUna = c.iss;
         c.sndNxt = c.iss;
         c.sndMax = c.iss;
+        c.recover = c.iss; // RFC 6582 §3.2: recover starts at the ISS
         c.lastReceiveAt = nif.now;
         flows.put(c.key, c.index);
         return c;
@@ -641,6 +644,24 @@ public final class TcpLayer<P> {
         c.keepaliveProbes = 0;
         c.keepaliveAt = idleNanos > 0 && c.state.isSynchronized() ? c.lastReceiveAt + idleNanos : Long.MAX_VALUE;
         updateTimer(c);
+        return Result.OK;
+    }
+
+    public int setCongestionControl(int handle, io.jiip.api.CongestionAlgorithm algorithm) {
+        TcpConnection<P> c = lookup(handle);
+        if (c == null) {
+            return Result.BAD_HANDLE;
+        }
+        if (algorithm == null) {
+            return Result.INVALID_ARGUMENT;
+        }
+        CongestionControl next = algorithm == io.jiip.api.CongestionAlgorithm.CUBIC ? c.cubic : c.newReno;
+        if (next != c.cc) {
+            c.cc = next;
+            next.init(c.mss, nif.now); // a fresh start: RFC 6928 initial window, slow start
+            c.inRecovery = false;
+            c.recover = c.sndMax;
+        }
         return Result.OK;
     }
 

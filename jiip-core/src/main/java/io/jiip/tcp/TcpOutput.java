@@ -25,6 +25,8 @@ final class TcpOutput<P> {
     private final NetInterface<P> nif;
     private final PacketOps<P> ops;
     private final SegmentPool segs;
+    private final int[] sackLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
+    private final int[] sackRight = new int[TcpOptions.MAX_SACK_BLOCKS];
 
     TcpOutput(TcpLayer<P> tcp) {
         this.tcp = tcp;
@@ -42,6 +44,10 @@ final class TcpOutput<P> {
         TcpState st = c.state;
         if (st != TcpState.ESTABLISHED && st != TcpState.CLOSE_WAIT && st != TcpState.FIN_WAIT_1
                 && st != TcpState.CLOSING && st != TcpState.LAST_ACK) {
+            return;
+        }
+        if (c.inRecovery && c.sackPermitted) {
+            tcp.recovery.sackTransmit(c); // RFC 6675: pipe, not cwnd, decides during recovery
             return;
         }
         while (true) {
@@ -210,7 +216,9 @@ final class TcpOutput<P> {
                 return false;
             }
         }
-        int optLen = syn ? synOptionsLength(c) : (c.timestamps ? 12 : 0);
+        int sackBlocks = !syn && c.sackPermitted && c.oooHead != SegmentPool.NONE && (flags & TcpHeader.ACK_FLAG) != 0
+                ? sackBlocks(c) : 0;
+        int optLen = syn ? synOptionsLength(c) : (c.timestamps ? 12 : 0) + (sackBlocks > 0 ? 4 + 8 * sackBlocks : 0);
         int thlen = TcpHeader.MIN_LENGTH + optLen;
         boolean gather = len > 0 && nif.has(NicFeatures.TX_SCATTER_GATHER);
         P frame = nif.allocIpFrame(Ipv4Header.MIN_LENGTH + thlen + (gather ? 0 : len));
@@ -248,6 +256,9 @@ final class TcpOutput<P> {
             // RFC 7323 §3.2: TSecr is 0 unless ACK is set (and in our first SYN).
             o += TcpOptions.writeTimestamps(buf, o, tsNow(c), ack ? c.tsRecent : 0);
         }
+        if (sackBlocks > 0) {
+            o += TcpOptions.writeSack(buf, o, sackLeft, sackRight, sackBlocks);
+        }
         if (gather) {
             offloads |= checksum(buf, off, thlen + len, c.remoteIp, payload, thlen);
             ops.chainAppend(frame, payload);
@@ -270,6 +281,48 @@ final class TcpOutput<P> {
         return true;
     }
 
+    /**
+     * RFC 2018 §4: the blocks of our out-of-order queue, the one holding the most recently received segment
+     * first, as many as fit beside the timestamps (3 with, 4 without).
+     */
+    private int sackBlocks(TcpConnection<P> c) {
+        int max = c.timestamps ? 3 : 4;
+        int n = 0;
+        int firstIndex = -1;
+        int d = c.oooHead;
+        while (d != SegmentPool.NONE) {
+            int l = segs.seq[d];
+            int r = l + segs.len[d];
+            boolean recent = Seq.le(l, c.lastOooSeq) && Seq.lt(c.lastOooSeq, r);
+            d = segs.next[d];
+            while (d != SegmentPool.NONE && segs.seq[d] == r) { // contiguous entries form one block
+                recent |= segs.seq[d] == c.lastOooSeq;
+                r += segs.len[d];
+                d = segs.next[d];
+            }
+            if (recent) {
+                firstIndex = n < max ? n : max - 1;
+            }
+            if (n < max) {
+                sackLeft[n] = l;
+                sackRight[n] = r;
+                n++;
+            } else if (recent) {
+                sackLeft[max - 1] = l; // keep the recent block even when the queue has more holes
+                sackRight[max - 1] = r;
+            }
+        }
+        if (firstIndex > 0) {
+            int l = sackLeft[firstIndex];
+            int r = sackRight[firstIndex];
+            System.arraycopy(sackLeft, 0, sackLeft, 1, firstIndex);
+            System.arraycopy(sackRight, 0, sackRight, 1, firstIndex);
+            sackLeft[0] = l;
+            sackRight[0] = r;
+        }
+        return n;
+    }
+
     private int synOptionsLength(TcpConnection<P> c) {
         return 4 + (c.windowScaling ? 4 : 0) + (c.sackPermitted ? 4 : 0) + (c.timestamps ? 12 : 0);
     }
@@ -282,8 +335,8 @@ final class TcpOutput<P> {
             int flags, int window) {
         Bytes.u16(buf, off + TcpHeader.SRC_PORT, srcPort);
         Bytes.u16(buf, off + TcpHeader.DST_PORT, dstPort);
-        Bytes.i32(buf, off + TcpHeader.SEQ, seq);
-        Bytes.i32(buf, off + TcpHeader.ACK, ack);
+        Bytes.i32(buf, off + TcpHeader.SEQ_NUMBER, seq);
+        Bytes.i32(buf, off + TcpHeader.ACK_NUMBER, ack);
         Bytes.u8(buf, off + TcpHeader.DATA_OFFSET, (thlen / 4) << 4);
         Bytes.u8(buf, off + TcpHeader.FLAGS, flags);
         Bytes.u16(buf, off + TcpHeader.WINDOW, window);

@@ -89,10 +89,7 @@ final class TcpTimers<P> {
             return true;
         }
         // RFC 5681 §3.1 and RFC 6582 §4: collapse the window, forget recovery, go back to SND.UNA.
-        c.cc.onTimeout(c.inFlight(), nif.now);
-        c.inRecovery = false;
-        c.recover = c.sndMax;
-        c.dupAcks = 0;
+        tcp.recovery.onTimeout(c);
         c.sndNxt = c.sndUna;
         int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
         boolean fin = c.finQueued && c.sndUna + Math.max(len, 0) == c.finSeq;

@@ -6,8 +6,9 @@ import java.nio.ByteBuffer;
 public final class TcpHeader {
     public static final int SRC_PORT = 0;
     public static final int DST_PORT = 2;
-    public static final int SEQ = 4;
-    public static final int ACK = 8;
+    /** Offsets of the sequence and acknowledgment numbers (named apart from the {@link #ACK_FLAG} bit). */
+    public static final int SEQ_NUMBER = 4;
+    public static final int ACK_NUMBER = 8;
     public static final int DATA_OFFSET = 12;
     public static final int FLAGS = 13;
     public static final int WINDOW = 14;
@@ -75,20 +76,20 @@ public final class TcpHeader {
 
     /** Sequence number as raw 32 bits; compare only with {@code Seq}. */
     public int seq() {
-        return Bytes.i32(buf, off + SEQ);
+        return Bytes.i32(buf, off + SEQ_NUMBER);
     }
 
     public TcpHeader seq(int value) {
-        Bytes.i32(buf, off + SEQ, value);
+        Bytes.i32(buf, off + SEQ_NUMBER, value);
         return this;
     }
 
     public int ack() {
-        return Bytes.i32(buf, off + ACK);
+        return Bytes.i32(buf, off + ACK_NUMBER);
     }
 
     public TcpHeader ack(int value) {
-        Bytes.i32(buf, off + ACK, value);
+        Bytes.i32(buf, off + ACK_NUMBER, value);
         return this;
     }
 

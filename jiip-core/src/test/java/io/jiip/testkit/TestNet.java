@@ -27,6 +27,21 @@ public final class TestNet {
     public final ManualClock clock = new ManualClock(1_000_000_000L);
     public final MemoryLink link = new MemoryLink(clock);
     public final List<Node> nodes = new ArrayList<>();
+    /** Other participants on the link (scripted peers) that run with the stacks in {@link #pump()}. */
+    public final List<Station> stations = new ArrayList<>();
+
+    /** Something on the link besides the stacks, e.g. a {@link TcpPeer}. */
+    public interface Station {
+        /** Handles what the station received; returns the frames processed. */
+        int runOnce();
+
+        /** Frames waiting in the station's receive queue. */
+        int pending();
+
+        /** Frees what the station holds and asserts its pool balances. */
+        default void assertNoLeaks() {
+        }
+    }
 
     /** One stack with its pool, port and recorded events. */
     public final class Node {
@@ -96,8 +111,12 @@ public final class TestNet {
             for (Node node : nodes) {
                 n += node.runOnce();
             }
+            for (Station station : stations) {
+                n += station.runOnce();
+            }
             total += n;
-            if (n == 0 && nodes.stream().allMatch(x -> x.port.pending() == 0)) {
+            if (n == 0 && nodes.stream().allMatch(x -> x.port.pending() == 0)
+                    && stations.stream().allMatch(x -> x.pending() == 0)) {
                 return total;
             }
         }
@@ -110,6 +129,26 @@ public final class TestNet {
         pump();
     }
 
+    /**
+     * Advances virtual time by {@code nanos} in steps, so that every timer fires at its own deadline (at most one
+     * timer-wheel tick late) rather than all at once at the end: each step goes to the earliest deadline the stacks
+     * reported, or one tick when that bound is not ahead of now.
+     */
+    public void runFor(long nanos) {
+        long end = clock.nanoTime() + nanos;
+        pump();
+        while (clock.nanoTime() < end) {
+            long now = clock.nanoTime();
+            long next = Long.MAX_VALUE;
+            for (Node node : nodes) {
+                next = Math.min(next, node.nextDeadline);
+            }
+            long to = next > now ? next : now + (1L << 20);
+            clock.advanceTo(Math.min(end, to));
+            pump();
+        }
+    }
+
     /** Closes the stacks, drains the ports and asserts every packet returned to its pool. */
     public void assertNoLeaks() {
         for (Node node : nodes) {
@@ -119,6 +158,9 @@ public final class TestNet {
         for (Node node : nodes) {
             assertEquals(0, node.pool.inUse(), "packets still in use in " + node.stack);
             assertEquals(0, node.pool.buffersInUse(), "buffers still in use in " + node.stack);
+        }
+        for (Station station : stations) {
+            station.assertNoLeaks();
         }
     }
 

@@ -284,7 +284,7 @@ class TcpHeaderTest {
                 TcpHeader tcp = new TcpHeader().wrap(region.buf(), region.off()).seq(value).ack(~value);
                 assertEquals(value, tcp.seq());
                 assertEquals(~value, tcp.ack());
-                assertEquals(value, Bytes.i32(region.buf(), region.off() + TcpHeader.SEQ));
+                assertEquals(value, Bytes.i32(region.buf(), region.off() + TcpHeader.SEQ_NUMBER));
             });
         }
     }

@@ -1,0 +1,127 @@
+package io.jiip.tcp;
+
+/**
+ * CUBIC congestion control (RFC 9438), counted in bytes: the window grows as a cubic function of the time since
+ * the last congestion event, with a Reno-friendly lower bound (§4.3), fast convergence (§4.7), multiplicative
+ * decrease by β = 0.7 (§4.6), and slow start with byte counting below ssthresh.
+ */
+final class Cubic implements CongestionControl {
+    private static final double C = 0.4;
+    private static final double BETA = 0.7;
+    /** RFC 9438 §4.3: α for the Reno-friendly estimate, 3(1 - β) / (1 + β). */
+    private static final double ALPHA = 3 * (1 - BETA) / (1 + BETA);
+    private static final double NANOS = 1e9;
+
+    private final RttEstimator rtt;
+    private int mss;
+    private int cwnd;
+    private int ssthresh;
+    /** Window just before the last reduction, in segments (W_max). */
+    private double wMax;
+    /** Start of the current congestion-avoidance epoch, or -1 when none has started. */
+    private long epochStart;
+    private double k;
+    private double originPoint;
+    /** Reno-friendly estimate W_est, in segments. */
+    private double wEst;
+    private double ackedSinceGrow;
+
+    Cubic(RttEstimator rtt) {
+        this.rtt = rtt;
+    }
+
+    @Override
+    public void init(int mss, long now) {
+        this.mss = mss;
+        this.cwnd = Math.min(10 * mss, Math.max(2 * mss, 14600)); // RFC 6928
+        this.ssthresh = Integer.MAX_VALUE;
+        this.wMax = 0;
+        this.epochStart = -1;
+        this.ackedSinceGrow = 0;
+    }
+
+    @Override
+    public int cwnd() {
+        return cwnd;
+    }
+
+    @Override
+    public int ssthresh() {
+        return ssthresh;
+    }
+
+    @Override
+    public void onAck(int bytesAcked, int flightBefore, long now) {
+        if (cwnd < ssthresh) {
+            cwnd += Math.min(bytesAcked, 2 * mss); // slow start, RFC 3465 L = 2
+            return;
+        }
+        double segments = (double) cwnd / mss;
+        if (epochStart < 0) {
+            epochStart = now;
+            if (segments < wMax) {
+                k = Math.cbrt((wMax - segments) / C); // RFC 9438 eq. 2
+                originPoint = wMax;
+            } else {
+                k = 0;
+                originPoint = segments;
+            }
+            wEst = segments;
+        }
+        double ackedSegments = (double) bytesAcked / mss;
+        wEst += ALPHA * ackedSegments / segments; // RFC 9438 eq. 4
+        double rttSeconds = rtt.hasSample() ? rtt.srtt() / NANOS : 0.1;
+        double t = (now - epochStart) / NANOS + rttSeconds;
+        double target = originPoint + C * Math.pow(t - k, 3); // W_cubic(t + RTT), eq. 1
+        if (target < wEst) {
+            target = wEst; // Reno-friendly region (§4.3)
+        } else {
+            target = Math.min(target, 1.5 * segments); // §4.4: at most 50% growth per RTT
+        }
+        if (target > segments) {
+            // §4.4: cwnd grows by (target - cwnd) / cwnd segments per segment acknowledged.
+            ackedSinceGrow += ackedSegments * (target - segments) / segments;
+            if (ackedSinceGrow >= 1) {
+                int grow = (int) ackedSinceGrow;
+                ackedSinceGrow -= grow;
+                cwnd = (int) Math.min(1 << 30, (long) cwnd + (long) grow * mss);
+            }
+        }
+    }
+
+    private void reduce() {
+        double segments = (double) cwnd / mss;
+        // Fast convergence (§4.7): a flow whose window keeps shrinking releases bandwidth to newer flows.
+        wMax = segments < wMax ? segments * (1 + BETA) / 2 : segments;
+        ssthresh = Math.max((int) (cwnd * BETA), 2 * mss);
+        epochStart = -1;
+        ackedSinceGrow = 0;
+    }
+
+    @Override
+    public void onEnterRecovery(int flight, long now) {
+        reduce();
+        cwnd = ssthresh + 3 * mss; // NewReno-style inflation while the duplicate ACKs keep coming
+    }
+
+    @Override
+    public void onDupAckInRecovery() {
+        cwnd += mss;
+    }
+
+    @Override
+    public void onPartialAck(int bytesAcked) {
+        cwnd = Math.max(mss, cwnd - bytesAcked + (bytesAcked >= mss ? mss : 0));
+    }
+
+    @Override
+    public void onExitRecovery(int flight, long now) {
+        cwnd = Math.max(2 * mss, Math.min(ssthresh, Math.max(flight, mss) + mss));
+    }
+
+    @Override
+    public void onTimeout(int flight, long now) {
+        reduce();
+        cwnd = mss; // §4.8: loss window after a timeout, then slow start to ssthresh
+    }
+}

@@ -1,0 +1,146 @@
+package io.jiip.tcp;
+
+import io.jiip.api.Counter;
+import io.jiip.iface.NetInterface;
+import io.jiip.wire.TcpOptions;
+
+/**
+ * Loss detection and recovery: fast retransmit on three duplicate ACKs (RFC 5681 §3.2), then either NewReno
+ * (RFC 6582: one hole per partial ACK) or, when SACK was negotiated, the conservative SACK-based recovery of
+ * RFC 6675 (the scoreboard decides what is lost, {@code pipe} how much may be sent, NextSeg what). The congestion
+ * controller only sizes the windows.
+ */
+final class LossRecovery<P> {
+    private final TcpLayer<P> tcp;
+    private final NetInterface<P> nif;
+
+    LossRecovery(TcpLayer<P> tcp) {
+        this.tcp = tcp;
+        this.nif = tcp.nif;
+    }
+
+    /** Feeds the SACK blocks of the current segment to the scoreboard; {@code true} if any newly SACKed data. */
+    boolean recordSack(TcpConnection<P> c, TcpOptions o) {
+        if (!c.sackPermitted || o.sackBlocks == 0) {
+            return false;
+        }
+        boolean fresh = false;
+        for (int b = 0; b < o.sackBlocks; b++) {
+            fresh |= c.scoreboard.add(o.sackLeft[b], o.sackRight[b], c.sndUna, c.sndMax);
+        }
+        return fresh;
+    }
+
+    /** The cumulative ACK advanced by {@code acked} bytes ({@code dataAcked} of them data). */
+    void onAdvance(TcpConnection<P> c, int acked, int dataAcked, int flightBefore) {
+        c.dupAcks = 0;
+        if (!c.inRecovery) {
+            c.cc.onAck(dataAcked, flightBefore, nif.now);
+            return;
+        }
+        if (Seq.ge(c.sndUna, c.recover)) {
+            c.inRecovery = false; // RFC 6582 §3.2 step 6 / RFC 6675 §5: the recovery point is acknowledged
+            c.cc.onExitRecovery(c.inFlight(), nif.now);
+            return;
+        }
+        if (!c.sackPermitted) {
+            c.cc.onPartialAck(acked); // RFC 6582 §3.2 step 5: the next hole is lost too, retransmit it now
+            retransmitFirst(c);
+        }
+        if (Seq.lt(c.highRxt, c.sndUna)) {
+            c.highRxt = c.sndUna;
+        }
+    }
+
+    /** A duplicate ACK (RFC 5681 §2, or RFC 6675 §2 when it newly SACKs data). */
+    void onDuplicate(TcpConnection<P> c) {
+        c.dupAcks++;
+        if (!c.inRecovery) {
+            boolean lost = c.dupAcks >= SackScoreboard.DUP_THRESH
+                    || c.sackPermitted && c.scoreboard.isLost(c.sndUna, c.mss); // RFC 6675 §5 step 1
+            if (lost && Seq.gt(c.sndUna, c.recover)) { // RFC 6582 §3.2 step 1: not within the last recovery
+                enter(c);
+            }
+        } else if (!c.sackPermitted) {
+            c.cc.onDupAckInRecovery(); // RFC 5681 §3.2 step 4: inflate for the segment that left
+        }
+    }
+
+    private void enter(TcpConnection<P> c) {
+        nif.stats.inc(Counter.TCP_FAST_RETRANSMITS);
+        c.inRecovery = true;
+        c.recover = c.sndMax;
+        c.highRxt = c.sndUna;
+        c.cc.onEnterRecovery(c.inFlight(), nif.now);
+        retransmitFirst(c);
+    }
+
+    private void retransmitFirst(TcpConnection<P> c) {
+        int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
+        if (len > 0) {
+            tcp.output.sendData(c, c.sndUna, len, false);
+            c.highRxt = Seq.max(c.highRxt, c.sndUna + len);
+        } else if (c.finQueued && c.sndUna == c.finSeq) {
+            tcp.output.sendData(c, c.sndUna, 0, true);
+        }
+    }
+
+    /** A retransmission timeout ends any recovery and forgets SACK state (RFC 6675 §5.1: reneging is possible). */
+    void onTimeout(TcpConnection<P> c) {
+        c.cc.onTimeout(c.inFlight(), nif.now);
+        c.inRecovery = false;
+        c.recover = c.sndMax;
+        c.dupAcks = 0;
+        c.scoreboard.clear();
+        c.highRxt = c.sndUna;
+    }
+
+    /**
+     * RFC 6675 §5 step 4: while the window (ssthresh during recovery) exceeds {@code pipe} by an MSS, send what
+     * NextSeg picks: a lost hole, new data, then any hole.
+     */
+    void sackTransmit(TcpConnection<P> c) {
+        for (int guard = 0; guard < 1024; guard++) {
+            int pipe = c.scoreboard.pipe(c.sndUna, c.sndMax, c.highRxt, c.mss);
+            int window = c.cc.ssthresh();
+            if (window - pipe < c.mss && !(pipe == 0 && window > 0)) {
+                return;
+            }
+            int highestSacked = c.scoreboard.highestSacked(c.sndUna);
+            int hole = c.scoreboard.nextHole(Seq.max(c.highRxt, c.sndUna));
+            int end = c.sendEnd();
+            if (Seq.lt(hole, highestSacked) && Seq.lt(hole, end) && c.scoreboard.isLost(hole, c.mss)) {
+                if (!retransmitHole(c, hole, end)) {
+                    return;
+                }
+                continue; // rule 1: a lost hole
+            }
+            int unsent = Seq.lt(c.sndNxt, end) ? end - c.sndNxt : 0;
+            int usable = c.sndWnd - (c.sndNxt - c.sndUna);
+            if (unsent > 0 && usable > 0) {
+                int len = Math.min(Math.min(unsent, c.mss), usable);
+                if (!tcp.output.sendData(c, c.sndNxt, len, c.finQueued && len == unsent)) {
+                    return;
+                }
+                continue; // rule 2: new data
+            }
+            if (Seq.lt(hole, highestSacked) && Seq.lt(hole, end)) {
+                if (!retransmitHole(c, hole, end)) {
+                    return;
+                }
+                continue; // rule 3: a hole not yet deemed lost
+            }
+            return;
+        }
+    }
+
+    private boolean retransmitHole(TcpConnection<P> c, int hole, int end) {
+        int holeEnd = c.scoreboard.nextSackedFrom(hole);
+        int len = Math.min(c.mss, Math.min(holeEnd, end) - hole);
+        if (len <= 0 || !tcp.output.sendData(c, hole, len, false)) {
+            return false;
+        }
+        c.highRxt = hole + len;
+        return true;
+    }
+}

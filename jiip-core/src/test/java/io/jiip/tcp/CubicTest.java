@@ -1,0 +1,68 @@
+package io.jiip.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class CubicTest {
+    private static final int MSS = 1000;
+    private static final long MS = 1_000_000L;
+
+    private static RttEstimator rtt(long srttNanos) {
+        RttEstimator r = new RttEstimator(200 * MS, 120_000 * MS, 1000 * MS);
+        r.sample(srttNanos);
+        return r;
+    }
+
+    @Test
+    void shouldReduceByBetaAndRecoverTowardsWmaxAlongACubic() {
+        Cubic cubic = new Cubic(rtt(100 * MS)); // K = cbrt(30 / 0.4) = 4.2 s; within one segment of W_max at ~2.9 s
+        cubic.init(MSS, 0);
+        long now = 0;
+        while (cubic.cwnd() < 100 * MSS) {
+            cubic.onAck(MSS, cubic.cwnd(), now); // slow start
+        }
+        int before = cubic.cwnd();
+        cubic.onEnterRecovery(before, now);
+        cubic.onExitRecovery(before, now);
+        assertEquals((int) (before * 0.7), cubic.ssthresh(), "multiplicative decrease by beta = 0.7");
+        int reduced = cubic.cwnd();
+
+        // One ACK of one segment every (RTT / cwnd): grow in congestion avoidance for a few seconds.
+        int atK = 0;
+        int[] samples = new int[100];
+        for (int rttIndex = 0; rttIndex < samples.length; rttIndex++) {
+            int perRtt = cubic.cwnd() / MSS;
+            for (int a = 0; a < perRtt; a++) {
+                now += 100 * MS / perRtt;
+                cubic.onAck(MSS, cubic.cwnd(), now);
+            }
+            samples[rttIndex] = cubic.cwnd();
+            if (atK == 0 && cubic.cwnd() >= before) {
+                atK = rttIndex;
+            }
+        }
+        assertTrue(samples[0] >= reduced);
+        assertTrue(atK >= 25 && atK <= 45, "concave approach to W_max takes time, reached after " + atK + " RTTs");
+        // Concave then convex: growth per RTT shrinks near W_max, then accelerates beyond it.
+        int early = samples[2] - samples[1];
+        int nearK = samples[atK] - samples[atK - 1];
+        int late = samples[99] - samples[98];
+        assertTrue(early >= nearK, "concave region: " + early + " vs " + nearK);
+        assertTrue(late > nearK, "convex region: " + late + " vs " + nearK);
+    }
+
+    @Test
+    void shouldCollapseToOneSegmentOnTimeout() {
+        Cubic cubic = new Cubic(rtt(10 * MS));
+        cubic.init(MSS, 0);
+        for (int i = 0; i < 50; i++) {
+            cubic.onAck(MSS, cubic.cwnd(), 0);
+        }
+        int before = cubic.cwnd();
+        cubic.onTimeout(before, 0);
+        assertEquals(MSS, cubic.cwnd());
+        assertEquals((int) (before * 0.7), cubic.ssthresh());
+    }
+}
