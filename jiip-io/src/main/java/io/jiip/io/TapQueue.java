@@ -369,7 +369,7 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
             return 0;
         }
         int id = Bytes.u16(b, ip + Ipv4Header.IDENTIFICATION);
-        int seq = Bytes.i32(b, tcp + TcpHeader.SEQ);
+        int seq = Bytes.i32(b, tcp + TcpHeader.SEQ_NUMBER);
         int tcpFlags = Bytes.u8(b, tcp + TcpHeader.FLAGS);
         int src = Ipv4Header.src(b, ip);
         int dst = Ipv4Header.dst(b, ip);
@@ -393,7 +393,7 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
             Bytes.u16(sb, sip + Ipv4Header.CHECKSUM, 0);
             Bytes.u16(sb, sip + Ipv4Header.CHECKSUM, Checksum.compute(sb, sip, ihl));
             int st = sip + ihl;
-            Bytes.i32(sb, st + TcpHeader.SEQ, seq + start);
+            Bytes.i32(sb, st + TcpHeader.SEQ_NUMBER, seq + start);
             int f = tcpFlags;
             if (i < segments - 1) {
                 f &= ~(TcpHeader.FIN | TcpHeader.PSH);

@@ -8,6 +8,7 @@ import io.jiip.api.TcpConfig;
 import io.jiip.link.FrameHook;
 import io.jiip.link.Packet;
 import java.io.IOException;
+import java.util.function.Consumer;
 
 /**
  * The interop test bed: a fresh namespace {@code jiip-<random>} holding a TAP whose kernel side is
@@ -24,6 +25,16 @@ final class KernelPeer implements AutoCloseable {
     final TapDevice tap;
     final TapNode node;
 
+    /** What to vary between tests. */
+    static final class Options {
+        TapConfig.Builder tap = TapConfig.builder();
+        TcpConfig.Builder tcp = TcpConfig.builder();
+        Consumer<StackConfig.Builder> stack = b -> { };
+        StackEvents<Packet> events;
+        FrameHook txHook;
+        FrameHook rxHook;
+    }
+
     private KernelPeer(NetNs ns, TapDevice tap, TapNode node) {
         this.ns = ns;
         this.tap = tap;
@@ -37,20 +48,21 @@ final class KernelPeer implements AutoCloseable {
     }
 
     static KernelPeer start() throws Exception {
-        return start(TapConfig.builder(), TcpConfig.builder(), null, null, null);
+        return start(new Options());
     }
 
-    static KernelPeer start(TapConfig.Builder tapConfig, TcpConfig.Builder tcp, StackEvents<Packet> events,
-            FrameHook txHook, FrameHook rxHook) throws Exception {
+    static KernelPeer start(Options o) throws Exception {
         assumeAvailable();
         NetNs ns = NetNs.create("jiip");
         TapDevice tap = null;
         try {
-            tap = TapDevice.open(tapConfig.name("jtap0").netns(ns.name()).build());
+            tap = TapDevice.open(o.tap.name("jtap0").netns(ns.name()).build());
             ns.execOrThrow("ip", "addr", "add", KERNEL_IP + "/24", "dev", tap.name());
             ns.execOrThrow("ip", "link", "set", tap.name(), "up");
-            StackConfig config = StackConfig.builder().mac(JIIP_MAC).ipv4(JIIP_IP, 24).tcp(tcp.build()).build();
-            TapNode node = TapNode.start(tap.queue(0), config, events, txHook, rxHook, 0, "jiip-test-loop");
+            StackConfig.Builder sb = StackConfig.builder().mac(JIIP_MAC).ipv4(JIIP_IP, 24).tcp(o.tcp.build());
+            o.stack.accept(sb);
+            TapNode node = TapNode.start(tap.queue(0), sb.build(), o.events, o.txHook, o.rxHook, 0,
+                    "jiip-test-loop");
             return new KernelPeer(ns, tap, node);
         } catch (Exception | Error e) {
             if (tap != null) {
@@ -63,6 +75,15 @@ final class KernelPeer implements AutoCloseable {
 
     NetNs.Result exec(String... command) throws IOException {
         return ns.exec(command);
+    }
+
+    /** The stack's counters, read on the loop thread. */
+    String stats() {
+        return node.<String>call(s -> s.stats().toString());
+    }
+
+    long counter(io.jiip.api.Counter c) {
+        return node.<Long>call(s -> s.stats().get(c));
     }
 
     @Override
