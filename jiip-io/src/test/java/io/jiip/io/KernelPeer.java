@@ -73,6 +73,11 @@ final class KernelPeer implements AutoCloseable {
         }
     }
 
+    /** The same jiip node, with kernel-side commands run in {@code other} (a namespace routed to ours). */
+    KernelPeer withKernel(NetNs other) {
+        return new KernelPeer(other, tap, node);
+    }
+
     NetNs.Result exec(String... command) throws IOException {
         return ns.exec(command);
     }

@@ -43,4 +43,20 @@ class TcpInteropTest {
             System.out.println(peer.stats());
         }
     }
+
+    /**
+     * With {@code TUN_F_TSO4} the kernel sends TCP super-frames of up to 64 KB; the queue splits them into MSS
+     * segments (and, with {@code rxChecksum}, trusts the kernel's partial checksum).
+     */
+    @Test
+    void jiipGetsBulkFromKernelAsGsoSuperFrames() throws Exception {
+        KernelPeer.Options o = new KernelPeer.Options();
+        o.tap.rxGso(true);
+        try (KernelPeer peer = KernelPeer.start(o)) {
+            Transfers.jiipFromPython(peer, KernelPeer.KERNEL_IP, Math.min(Transfers.BYTES, 64L << 20), 120);
+            TapQueue q = peer.node.queue();
+            assertTrue(q.rxGsoFrames() > 0, "the kernel sent GSO super-frames: " + q.counters());
+            assertTrue(q.rxGsoSegments() > q.rxGsoFrames(), q.counters());
+        }
+    }
 }
