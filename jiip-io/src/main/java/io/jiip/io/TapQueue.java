@@ -5,11 +5,7 @@ import io.jiip.api.NicFeatures;
 import io.jiip.api.RxChecksum;
 import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
-import io.jiip.wire.Bytes;
-import io.jiip.wire.Checksum;
 import io.jiip.wire.EthernetHeader;
-import io.jiip.wire.Ipv4Header;
-import io.jiip.wire.TcpHeader;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -38,7 +34,7 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
     private static final int HDR = VirtioNetHeader.LENGTH;
     private static final int MAX_IOV = 64;
     private static final int SPILL = 65536 + 512;
-    private static final int PENDING = 256;
+    private static final int PENDING = Gso.MAX_SEGMENTS;
     private static final long MAX_WAIT_NANOS = 1_000_000_000L;
 
     private final TapDevice device;
@@ -71,6 +67,7 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
 
     private Packet spare;
     private final Packet[] pending = new Packet[PENDING];
+    private final Packet[] segments = new Packet[Gso.MAX_SEGMENTS];
     private int pendingHead;
     private int pendingCount;
 
@@ -328,98 +325,25 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
         return n;
     }
 
-    /**
-     * Splits a TCP/IPv4 super-frame (GSO) into segments of {@code gsoSize} payload bytes, as the kernel's
-     * software GSO would: IP length, ID and checksum per segment, sequence numbers advanced, FIN and PSH on the
-     * last segment only, CWR on the first only. The TCP checksums are left partial when the kernel's word is
-     * trusted (RX checksum features on) and computed otherwise. Segments beyond {@code max} wait in the pending
-     * queue for the next {@link #receive}.
-     *
-     * @return segments placed in {@code out}
-     */
     private int split(Packet sf, int gsoType, int gsoSize, boolean trust, Packet[] out, int at, int max) {
         rxGsoFrames++;
-        ByteBuffer b = sf.buffer();
-        int off = sf.offset();
-        int len = sf.length();
-        int ip = off + EthernetHeader.LENGTH;
-        if (gsoType != VirtioNetHeader.GSO_TCPV4 || gsoSize == 0
-                || EthernetHeader.etherType(b, off) != EthernetHeader.TYPE_IPV4
-                || Ipv4Header.check(b, ip, len - EthernetHeader.LENGTH) != Ipv4Header.OK
-                || Ipv4Header.protocol(b, ip) != Ipv4Header.PROTO_TCP) {
-            rxErrors++; // jiip speaks IPv4 only; anything else is not ours
-            pool.free(sf);
-            return 0;
-        }
-        int ihl = Ipv4Header.headerLength(b, ip);
-        int total = Ipv4Header.totalLength(b, ip);
-        int tcp = ip + ihl;
-        if (TcpHeader.check(b, tcp, total - ihl) != TcpHeader.OK) {
+        int n = Gso.split(pool, sf, gsoType, gsoSize, trust, segments);
+        if (n < 0) {
             rxErrors++;
-            pool.free(sf);
             return 0;
         }
-        int thl = TcpHeader.headerLength(b, tcp);
-        int hdrs = EthernetHeader.LENGTH + ihl + thl;
-        int payload = total - ihl - thl;
-        int segments = (payload + gsoSize - 1) / gsoSize;
-        if (segments > PENDING + (max - at)) {
-            rxErrors++;
-            pool.free(sf);
-            return 0;
-        }
-        int id = Bytes.u16(b, ip + Ipv4Header.IDENTIFICATION);
-        int seq = Bytes.i32(b, tcp + TcpHeader.SEQ_NUMBER);
-        int tcpFlags = Bytes.u8(b, tcp + TcpHeader.FLAGS);
-        int src = Ipv4Header.src(b, ip);
-        int dst = Ipv4Header.dst(b, ip);
+        rxGsoSegments += n;
         int placed = 0;
-        for (int i = 0; i < segments; i++) {
-            int start = i * gsoSize;
-            int chunk = Math.min(gsoSize, payload - start);
-            Packet s = pool.alloc(hdrs + chunk);
-            if (s == null) {
-                rxNoBuffer++;
-                break; // the rest is lost, as on a full ring; TCP retransmits
-            }
-            ByteBuffer sb = s.buffer();
-            int so = s.offset();
-            sb.put(so, b, off, hdrs);
-            sb.put(so + hdrs, b, off + hdrs + start, chunk);
-            pool.length(s, hdrs + chunk);
-            int sip = so + EthernetHeader.LENGTH;
-            Bytes.u16(sb, sip + Ipv4Header.TOTAL_LENGTH, ihl + thl + chunk);
-            Bytes.u16(sb, sip + Ipv4Header.IDENTIFICATION, (id + i) & 0xffff);
-            Bytes.u16(sb, sip + Ipv4Header.CHECKSUM, 0);
-            Bytes.u16(sb, sip + Ipv4Header.CHECKSUM, Checksum.compute(sb, sip, ihl));
-            int st = sip + ihl;
-            Bytes.i32(sb, st + TcpHeader.SEQ_NUMBER, seq + start);
-            int f = tcpFlags;
-            if (i < segments - 1) {
-                f &= ~(TcpHeader.FIN | TcpHeader.PSH);
-            }
-            if (i > 0) {
-                f &= ~TcpHeader.CWR;
-            }
-            Bytes.u8(sb, st + TcpHeader.FLAGS, f);
-            if (trust) {
-                s.rxChecksum(RxChecksum.L4_GOOD);
-            } else {
-                Bytes.u16(sb, st + TcpHeader.CHECKSUM, 0);
-                long acc = Checksum.pseudoHeader(src, dst, Ipv4Header.PROTO_TCP, thl + chunk);
-                Bytes.u16(sb, st + TcpHeader.CHECKSUM, Checksum.finish(Checksum.add(acc, sb, st, thl + chunk)));
-                s.rxChecksum(RxChecksum.NONE);
-            }
-            rxGsoSegments++;
+        for (int i = 0; i < n; i++) {
+            Packet s = segments[i];
+            segments[i] = null;
             if (at + placed < max) {
-                out[at + placed] = s;
-                placed++;
+                out[at + placed++] = s;
             } else {
                 pending[(pendingHead + pendingCount) % PENDING] = s;
                 pendingCount++;
             }
         }
-        pool.free(sf);
         return placed;
     }
 
