@@ -39,6 +39,7 @@ public final class EventLoop implements Runnable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Thread> owner = new AtomicReference<>();
     private final CountDownLatch done = new CountDownLatch(1);
+    private volatile Thread started;
     private volatile boolean stopping;
     private volatile Throwable failure;
     private volatile long iterations;
@@ -78,10 +79,17 @@ public final class EventLoop implements Runnable {
         return stack;
     }
 
+    /** The thread running the loop, or {@code null} before it starts. */
+    public Thread thread() {
+        Thread t = started;
+        return t != null ? t : owner.get();
+    }
+
     /** Starts the loop on a new platform thread named {@code name}. */
     public EventLoop start(String name) {
         Thread t = new Thread(this, name);
         t.setDaemon(true);
+        started = t;
         t.start();
         return this;
     }
