@@ -29,6 +29,13 @@ class TcpInteropTest {
             assertEquals(0, two.exit(), two.output());
             assertTrue(two.output().contains("Re-using existing connection")
                     || two.output().contains("Reusing existing"), two.output());
+            NetNs.Result head = peer.exec("curl", "-sS", "-I", "--max-time", "5", "http://" + KernelPeer.JIIP_IP
+                    + "/bytes/5");
+            assertEquals(0, head.exit(), head.output());
+            assertTrue(head.output().contains("Content-Length: 5"), head.output());
+            NetNs.Result missing = peer.exec("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time",
+                    "5", "http://" + KernelPeer.JIIP_IP + "/nothing");
+            assertEquals("404", missing.output());
             peer.node.execute(s -> server.release());
 
             Transfers.curlFromJiip(peer, KernelPeer.JIIP_IP, Transfers.BYTES, 150);

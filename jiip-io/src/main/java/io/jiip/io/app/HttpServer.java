@@ -151,13 +151,11 @@ public final class HttpServer implements TcpEvents<Packet> {
                 respond(stack, connection, c, 400, "Bad Request", null, 0, !keepAlive);
                 return;
             }
-            respond(stack, connection, c, 200, "OK", null, n, !keepAlive);
+            respond(stack, connection, c, 200, "OK", null, n, !keepAlive, !head0 && n > 0);
             if (!head0 && n > 0) {
                 c.streaming = true;
                 c.remaining = n;
                 c.position = 0;
-            } else if (!keepAlive) {
-                close(stack, connection, c);
             }
         } else {
             byte[] msg = "not found\n".getBytes(StandardCharsets.US_ASCII);
@@ -171,6 +169,11 @@ public final class HttpServer implements TcpEvents<Packet> {
      */
     private void respond(Stack<Packet> stack, int connection, Conn c, int status, String reason, byte[] inline,
             long contentLength, boolean close) {
+        respond(stack, connection, c, status, reason, inline, contentLength, close, false);
+    }
+
+    private void respond(Stack<Packet> stack, int connection, Conn c, int status, String reason, byte[] inline,
+            long contentLength, boolean close, boolean bodyFollows) {
         c.closeAfter = close;
         String h = "HTTP/1.1 " + status + " " + reason + "\r\nServer: jiip\r\nContent-Length: " + contentLength
                 + "\r\nContent-Type: " + (inline != null && status == 200 ? "text/plain" : "application/octet-stream")
@@ -189,8 +192,7 @@ public final class HttpServer implements TcpEvents<Packet> {
             ops.buffer(p).put(ops.offset(p) + hb.length, inline);
         }
         ops.length(p, total);
-        boolean more = inline == null && contentLength > 0;
-        int r = stack.tcpSend(connection, p, more ? TcpSendFlags.MORE : TcpSendFlags.NONE);
+        int r = stack.tcpSend(connection, p, bodyFollows ? TcpSendFlags.MORE : TcpSendFlags.NONE);
         if (r != Result.OK) {
             ops.free(p);
             stack.tcpAbort(connection);
@@ -198,7 +200,7 @@ public final class HttpServer implements TcpEvents<Packet> {
             return;
         }
         bodyBytes += inline != null ? inline.length : 0;
-        if (close && inline != null) {
+        if (close && !bodyFollows) {
             close(stack, connection, c);
         }
     }
