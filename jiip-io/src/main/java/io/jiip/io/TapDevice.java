@@ -327,6 +327,14 @@ public final class TapDevice implements AutoCloseable {
         return queues.length;
     }
 
+    void shareArpReply(int from, byte[] frame) {
+        for (TapQueue q : queues) {
+            if (q.index() != from) {
+                q.postArpReply(frame);
+            }
+        }
+    }
+
     /** Queue {@code i}: the {@link io.jiip.api.Nic} and packet pool for one stack on one thread. */
     public TapQueue queue(int i) {
         return queues[i];

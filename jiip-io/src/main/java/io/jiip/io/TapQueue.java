@@ -26,6 +26,10 @@ import java.util.List;
  * segments longer than the MSS). Checksum marks become {@link RxChecksum} verdicts ({@link VirtioNetHeader}); when
  * the stack's RX checksum features are switched off, partial checksums are completed in software instead.
  *
+ * <p><b>Multi-queue.</b> The kernel steers a flow's packets to the queue that last sent packets of that flow; ARP
+ * replies have no flow and always land on one queue, so a queue that receives an ARP reply also hands a copy to
+ * every other queue's stack (all stacks of a device share the MAC and IP address).
+ *
  * <p><b>Transmit</b> ({@link #push}): one {@code writev} per frame, the 12-byte header from the offload marks in
  * front of the chain's buffers (scatter-gather). TAP writes never block; a refused write is counted and the frame
  * dropped, as a NIC drops on a full ring.
@@ -66,6 +70,9 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
     private final int rxAlloc;
 
     private Packet spare;
+    private final boolean shareArp;
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> arpMailbox =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Packet[] pending = new Packet[PENDING];
     private final Packet[] segments = new Packet[Gso.MAX_SEGMENTS];
     private int pendingHead;
@@ -99,6 +106,7 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
                 .memory(bytes -> register(arena.allocate(bytes, 4096)))
                 .build();
         this.rxAlloc = EthernetHeader.LENGTH + mtu;
+        this.shareArp = config.queues > 1;
         this.rxIovSeg = arena.allocate(32, 8);
         this.rxIov = rxIovSeg.address();
         this.txIovSeg = arena.allocate(16L * (MAX_IOV + 1), 8);
@@ -244,6 +252,18 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
     @Override
     public int receive(Packet[] out, int max) {
         int n = 0;
+        byte[] shared;
+        while (n < max && (shared = arpMailbox.peek()) != null) {
+            Packet p = pool.alloc(shared.length);
+            if (p == null) {
+                rxNoBuffer++;
+                break;
+            }
+            arpMailbox.poll();
+            p.buffer().put(p.offset(), shared);
+            pool.length(p, shared.length);
+            out[n++] = p;
+        }
         while (n < max && pendingCount > 0) {
             out[n++] = pending[pendingHead];
             pending[pendingHead] = null;
@@ -320,6 +340,13 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
                 flags &= ~VirtioNetHeader.F_NEEDS_CSUM;
             }
             p.rxChecksum(VirtioNetHeader.rxVerdict(flags));
+            if (shareArp && len >= EthernetHeader.LENGTH + 8
+                    && EthernetHeader.etherType(p.buffer(), p.offset()) == EthernetHeader.TYPE_ARP
+                    && p.buffer().getShort(p.offset() + EthernetHeader.LENGTH + 6) == 2) {
+                byte[] copy = new byte[len]; // rare (ARP replies), so a copy per frame is fine
+                p.buffer().get(p.offset(), copy);
+                device.shareArpReply(index, copy);
+            }
             out[n++] = p;
         }
         return n;
@@ -347,12 +374,20 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
         return placed;
     }
 
+    /** An ARP reply another queue received (its stack asked, or will): handed to this queue's stack too. */
+    void postArpReply(byte[] frame) {
+        if (arpMailbox.size() < 64) {
+            arpMailbox.add(frame);
+            wakeup();
+        }
+    }
+
     @Override
     public void await(long timeoutNanos) {
         if (closed) {
             return;
         }
-        if (pendingCount > 0) {
+        if (pendingCount > 0 || !arpMailbox.isEmpty()) {
             return;
         }
         MemorySegment fds = pollSeg;
