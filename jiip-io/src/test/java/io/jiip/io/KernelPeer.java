@@ -45,6 +45,26 @@ final class KernelPeer implements AutoCloseable {
     static void assumeAvailable() {
         String cause = NetNs.unavailabilityCause();
         assumeTrue(cause == null, () -> "kernel interop skipped: " + cause);
+        String missing = missingTools();
+        assumeTrue(missing == null, () -> "kernel interop skipped: not installed: " + missing);
+    }
+
+    /** The kernel-side tools the interop tests run, or {@code null} when all are there. */
+    private static String missingTools() {
+        StringBuilder missing = new StringBuilder();
+        for (String tool : new String[] {"curl", "socat", "python3", "ethtool", "ping", "ss", "sha256sum"}) {
+            boolean found = false;
+            for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+                if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, tool))) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                missing.append(missing.length() == 0 ? "" : ", ").append(tool);
+            }
+        }
+        return missing.length() == 0 ? null : missing.toString();
     }
 
     static KernelPeer start() throws Exception {

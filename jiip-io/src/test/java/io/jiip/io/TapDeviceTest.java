@@ -89,7 +89,8 @@ class TapDeviceTest {
                     () -> TapDevice.open(TapConfig.builder().name("jd0").netns(ns.name()).build()));
             assertTrue(e.getMessage().startsWith("ioctl(TUNSETIFF, jd0) failed"), e.getMessage());
             assertEquals(22, e.errno()); // EINVAL: not a tun/tap device
-            assertEquals(fdsBefore, new java.io.File("/proc/self/fd").list().length, "the fd is closed again");
+            int fdsAfter = new java.io.File("/proc/self/fd").list().length;
+            assertTrue(fdsAfter <= fdsBefore, "the fd is closed again: " + fdsBefore + " -> " + fdsAfter);
         }
     }
 }
