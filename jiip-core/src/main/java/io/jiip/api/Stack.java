@@ -122,6 +122,23 @@ public final class Stack<P> {
         }
     }
 
+    /**
+     * Sends the data of {@code payload} (one packet) as consecutive datagrams of {@code segmentSize} bytes each, the
+     * last possibly shorter: one frame the NIC splits when it offers {@link NicFeatures#UDP_GSO} (Linux's
+     * {@code UDP_SEGMENT}), otherwise datagram by datagram in software. Each datagram must fit the path MTU.
+     *
+     * <p><b>Ownership:</b> as {@link #udpSend(Object, int, int, int, long)}. In software mode a datagram that finds
+     * no buffer is dropped and counted ({@link Counter#DROP_TX_NO_BUFFER}) while the others are sent.
+     */
+    public int udpSendSegmented(P payload, int srcPort, int dstIp, int dstPort, int segmentSize, long dstMac) {
+        nif.beginCall();
+        try {
+            return nif.udp.sendSegmented(payload, srcPort, dstIp, dstPort, segmentSize, dstMac);
+        } finally {
+            nif.endCall();
+        }
+    }
+
     /** {@link #udpSend(Object, int, int, int, long)} with {@link #RESOLVE}. */
     public int udpSend(P payload, int srcPort, int dstIp, int dstPort) {
         return udpSend(payload, srcPort, dstIp, dstPort, RESOLVE);

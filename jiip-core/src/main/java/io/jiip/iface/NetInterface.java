@@ -109,6 +109,11 @@ public final class NetInterface<P> {
         flushIfPushed();
     }
 
+    /** Whether a run is in progress (an API call made now comes from a callback). */
+    public boolean inRun() {
+        return inRun;
+    }
+
     /** Starts an API call; inside a run (from a callback) it reuses the run's time and features. */
     public void beginCall() {
         if (!inRun) {

@@ -10,6 +10,7 @@ import io.jiip.wire.Bytes;
 import io.jiip.wire.Checksum;
 import io.jiip.wire.Ipv4Header;
 import io.jiip.wire.TcpHeader;
+import io.jiip.wire.UdpHeader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -120,7 +121,7 @@ public final class MemoryLink {
     }
 
     private void transmit(Port from, Packet frame) {
-        if ((frame.txOffloads & Offload.TCP_SEG) != 0 && frame.segmentSize > 0) {
+        if ((frame.txOffloads & (Offload.TCP_SEG | Offload.UDP_SEG)) != 0 && frame.segmentSize > 0) {
             segment(from, frame);
             from.pool.free(frame);
             return;
@@ -188,23 +189,24 @@ public final class MemoryLink {
     }
 
     /**
-     * TCP segmentation offload as a NIC does it: the super-segment's headers (all in its first packet) are
+     * Segmentation offload as a NIC does it (TSO, and UDP GSO): the headers (all in the first packet) are
      * replicated in front of each {@code segmentSize} slice of the payload, with the IPv4 total length and
-     * identification, the TCP sequence number and the FIN/PSH/CWR flags adjusted, and both checksums computed.
-     * Each resulting frame then crosses the link like any other (hook, capture, copies).
+     * identification, the TCP sequence number and FIN/PSH/CWR flags or the UDP length adjusted, and the
+     * checksums computed. Each resulting frame then crosses the link like any other (hook, capture, copies).
      */
     private void segment(Port from, Packet frame) {
         int l3 = frame.l3Offset;
         int l4 = frame.l4Offset;
-        int headers = l4 + TcpHeader.headerLength(frame.buffer, frame.offset + l4);
+        boolean udp = (frame.txOffloads & Offload.UDP_SEG) != 0;
+        int headers = l4 + (udp ? UdpHeader.LENGTH : TcpHeader.headerLength(frame.buffer, frame.offset + l4));
         int total = 0;
         for (Packet p = frame; p != null; p = p.next) {
             total += p.length;
         }
         int mss = frame.segmentSize;
         int id = Bytes.u16(frame.buffer, frame.offset + l3 + Ipv4Header.IDENTIFICATION);
-        int seq = Bytes.i32(frame.buffer, frame.offset + l4 + TcpHeader.SEQ_NUMBER);
-        int flags = Bytes.u8(frame.buffer, frame.offset + l4 + TcpHeader.FLAGS);
+        int seq = udp ? 0 : Bytes.i32(frame.buffer, frame.offset + l4 + TcpHeader.SEQ_NUMBER);
+        int flags = udp ? 0 : Bytes.u8(frame.buffer, frame.offset + l4 + TcpHeader.FLAGS);
         Packet wire = from.pool.alloc(headers + mss);
         if (wire == null) {
             from.rxNoBuffer++; // the sender's NIC ran out of segment buffers: the super-segment is lost
@@ -221,20 +223,27 @@ public final class MemoryLink {
             wire.length = headers + len;
             Bytes.u16(b, o + l3 + Ipv4Header.TOTAL_LENGTH, headers - l3 + len);
             Bytes.u16(b, o + l3 + Ipv4Header.IDENTIFICATION, id + index);
-            Bytes.i32(b, o + l4 + TcpHeader.SEQ_NUMBER, seq + (off - headers));
-            int segFlags = flags;
-            if (!last) {
-                segFlags &= ~(TcpHeader.FIN | TcpHeader.PSH);
+            int pseudo = Checksum.fold(Checksum.pseudoHeader(Bytes.i32(b, o + l3 + Ipv4Header.SRC),
+                    Bytes.i32(b, o + l3 + Ipv4Header.DST), udp ? Ipv4Header.PROTO_UDP : Ipv4Header.PROTO_TCP,
+                    headers - l4 + len));
+            if (udp) {
+                Bytes.u16(b, o + l4 + UdpHeader.LENGTH_FIELD, UdpHeader.LENGTH + len);
+                Bytes.u16(b, o + l4 + UdpHeader.CHECKSUM, pseudo);
+                wire.txOffload(Offload.IPV4_CSUM | Offload.UDP_CSUM, l3, l4, 0);
+            } else {
+                Bytes.i32(b, o + l4 + TcpHeader.SEQ_NUMBER, seq + (off - headers));
+                int segFlags = flags;
+                if (!last) {
+                    segFlags &= ~(TcpHeader.FIN | TcpHeader.PSH);
+                }
+                if (index > 0) {
+                    segFlags &= ~TcpHeader.CWR;
+                }
+                Bytes.u8(b, o + l4 + TcpHeader.FLAGS, segFlags);
+                // The stack left the pseudo-header sum of the whole super-segment: start from this segment's.
+                Bytes.u16(b, o + l4 + TcpHeader.CHECKSUM, pseudo);
+                wire.txOffload(Offload.IPV4_CSUM | Offload.TCP_CSUM, l3, l4, 0);
             }
-            if (index > 0) {
-                segFlags &= ~TcpHeader.CWR;
-            }
-            Bytes.u8(b, o + l4 + TcpHeader.FLAGS, segFlags);
-            // The stack left the pseudo-header sum of the whole super-segment: start from a fresh one.
-            Bytes.u16(b, o + l4 + TcpHeader.CHECKSUM, Checksum.fold(Checksum.pseudoHeader(
-                    Bytes.i32(b, o + l3 + Ipv4Header.SRC), Bytes.i32(b, o + l3 + Ipv4Header.DST),
-                    Ipv4Header.PROTO_TCP, headers - l4 + len)));
-            wire.txOffload(Offload.IPV4_CSUM | Offload.TCP_CSUM, l3, l4, 0);
             Packet next = last ? null : from.pool.alloc(headers + mss);
             transmit(from, wire);
             if (!last && next == null) {

@@ -5,7 +5,7 @@ package io.jiip.tcp;
  * the last congestion event, with a Reno-friendly lower bound (§4.3), fast convergence (§4.7), multiplicative
  * decrease by β = 0.7 (§4.6), and slow start with byte counting below ssthresh.
  */
-final class Cubic implements CongestionControl {
+final class Cubic extends WindowControl {
     private static final double C = 0.4;
     private static final double BETA = 0.7;
     /** RFC 9438 §4.3: α for the Reno-friendly estimate, 3(1 - β) / (1 + β). */
@@ -13,9 +13,6 @@ final class Cubic implements CongestionControl {
     private static final double NANOS = 1e9;
 
     private final RttEstimator rtt;
-    private int mss;
-    private int cwnd;
-    private int ssthresh;
     /** Window just before the last reduction, in segments (W_max). */
     private double wMax;
     /** Start of the current congestion-avoidance epoch, or -1 when none has started. */
@@ -32,28 +29,15 @@ final class Cubic implements CongestionControl {
 
     @Override
     public void init(int mss, long now) {
-        this.mss = mss;
-        this.cwnd = Math.min(10 * mss, Math.max(2 * mss, 14600)); // RFC 6928
-        this.ssthresh = Integer.MAX_VALUE;
+        super.init(mss, now);
         this.wMax = 0;
         this.epochStart = -1;
         this.ackedSinceGrow = 0;
     }
 
     @Override
-    public int cwnd() {
-        return cwnd;
-    }
-
-    @Override
-    public int ssthresh() {
-        return ssthresh;
-    }
-
-    @Override
     public void onAck(int bytesAcked, int flightBefore, long now) {
-        if (cwnd < ssthresh) {
-            cwnd += Math.min(bytesAcked, 2 * mss); // slow start, RFC 3465 L = 2
+        if (slowStart(bytesAcked)) {
             return;
         }
         double segments = (double) cwnd / mss;
@@ -101,27 +85,12 @@ final class Cubic implements CongestionControl {
     @Override
     public void onEnterRecovery(int flight, long now) {
         reduce();
-        cwnd = ssthresh + 3 * mss; // NewReno-style inflation while the duplicate ACKs keep coming
-    }
-
-    @Override
-    public void onDupAckInRecovery() {
-        cwnd += mss;
-    }
-
-    @Override
-    public void onPartialAck(int bytesAcked) {
-        cwnd = Math.max(mss, cwnd - bytesAcked + (bytesAcked >= mss ? mss : 0));
-    }
-
-    @Override
-    public void onExitRecovery(int flight, long now) {
-        cwnd = Math.max(2 * mss, Math.min(ssthresh, Math.max(flight, mss) + mss));
+        super.onEnterRecovery(flight, now);
     }
 
     @Override
     public void onTimeout(int flight, long now) {
-        reduce();
-        cwnd = mss; // §4.8: loss window after a timeout, then slow start to ssthresh
+        reduce(); // §4.8, then a loss window and slow start to ssthresh
+        super.onTimeout(flight, now);
     }
 }

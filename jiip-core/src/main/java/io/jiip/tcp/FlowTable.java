@@ -1,6 +1,5 @@
 package io.jiip.tcp;
 
-import java.util.Arrays;
 
 /**
  * Connection lookup by the full 4-tuple (our address is the stack's own): open addressing with linear probing and
@@ -8,17 +7,18 @@ import java.util.Arrays;
  * probe whatever the number of connections.
  */
 final class FlowTable {
-    private static final int EMPTY = -1;
-    private final long[] keys;
-    private final int[] values;
+    private static final long EMPTY = -1;
+    /** Key and value side by side ({@code [2i]} key, {@code [2i + 1]} value): one cache line per probe. */
+    private final long[] slots;
     private final int mask;
 
     FlowTable(int capacity) {
         int n = Integer.highestOneBit(Math.max(2, capacity * 2 - 1)) << 1;
-        this.keys = new long[n];
-        this.values = new int[n];
+        this.slots = new long[2 * n];
         this.mask = n - 1;
-        Arrays.fill(values, EMPTY);
+        for (int i = 0; i < n; i++) {
+            slots[2 * i + 1] = EMPTY;
+        }
     }
 
     static long key(int remoteIp, int remotePort, int localPort) {
@@ -31,40 +31,40 @@ final class FlowTable {
     }
 
     int get(long key) {
-        for (int i = hash(key) & mask; values[i] != EMPTY; i = (i + 1) & mask) {
-            if (keys[i] == key) {
-                return values[i];
+        for (int i = hash(key) & mask; slots[2 * i + 1] != EMPTY; i = (i + 1) & mask) {
+            if (slots[2 * i] == key) {
+                return (int) slots[2 * i + 1];
             }
         }
-        return EMPTY;
+        return -1;
     }
 
     /** Inserts a key known to be absent (the table is sized so that it never fills). */
     void put(long key, int value) {
         int i = hash(key) & mask;
-        while (values[i] != EMPTY) {
+        while (slots[2 * i + 1] != EMPTY) {
             i = (i + 1) & mask;
         }
-        keys[i] = key;
-        values[i] = value;
+        slots[2 * i] = key;
+        slots[2 * i + 1] = value;
     }
 
     void remove(long key) {
         int i = hash(key) & mask;
-        while (values[i] == EMPTY || keys[i] != key) {
-            if (values[i] == EMPTY) {
+        while (slots[2 * i + 1] == EMPTY || slots[2 * i] != key) {
+            if (slots[2 * i + 1] == EMPTY) {
                 return;
             }
             i = (i + 1) & mask;
         }
-        values[i] = EMPTY;
-        for (int j = (i + 1) & mask; values[j] != EMPTY; j = (j + 1) & mask) {
-            int home = hash(keys[j]) & mask;
+        slots[2 * i + 1] = EMPTY;
+        for (int j = (i + 1) & mask; slots[2 * j + 1] != EMPTY; j = (j + 1) & mask) {
+            int home = hash(slots[2 * j]) & mask;
             boolean movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
             if (movable) {
-                keys[i] = keys[j];
-                values[i] = values[j];
-                values[j] = EMPTY;
+                slots[2 * i] = slots[2 * j];
+                slots[2 * i + 1] = slots[2 * j + 1];
+                slots[2 * j + 1] = EMPTY;
                 i = j;
             }
         }

@@ -36,6 +36,9 @@ final class LossRecovery<P> {
         c.dupAcks = 0;
         if (!c.inRecovery) {
             c.cc.onAck(dataAcked, flightBefore, nif.now);
+            if (Seq.lt(c.recover + (1 << 30), c.sndUna)) {
+                c.recover = c.sndUna - 1; // keep "recover" within comparing distance on long transfers
+            }
             return;
         }
         if (Seq.ge(c.sndUna, c.recover)) {

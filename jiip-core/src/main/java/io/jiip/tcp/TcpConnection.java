@@ -186,6 +186,9 @@ final class TcpConnection<P> {
 
     /** Sequence number just after the last queued data byte. */
     int sendEnd() {
-        return (Seq.gt(sndUna, iss) ? sndUna : iss + 1) + queued; // data starts after our SYN
+        // Until our SYN is acknowledged the data starts behind it; a comparison with the ISS would break after
+        // 2 GiB of transfer, when SND.UNA is more than half the sequence space away from it.
+        boolean synAcked = state != io.jiip.api.TcpState.SYN_SENT && state != io.jiip.api.TcpState.SYN_RECEIVED;
+        return (synAcked ? sndUna : iss + 1) + queued;
     }
 }

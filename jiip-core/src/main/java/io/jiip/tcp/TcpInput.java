@@ -342,10 +342,14 @@ final class TcpInput<P> {
         } else {
             boolean newlySacked = tcp.recovery.recordSack(c, s.options);
             boolean outstanding = ack == c.sndUna && c.sndMax != c.sndUna;
-            // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT", or an ACK that newly SACKs data (RFC 6675 §2).
+            // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT", or an ACK that newly SACKs data (RFC 6675 §2); an ACK closing
+            // the window (the answer to a zero-window probe) says nothing about loss.
             boolean duplicate = outstanding && (newlySacked || s.dataLen == 0 && !s.has(TcpHeader.FIN)
-                    && scaledWindow == c.sndWnd);
+                    && scaledWindow == c.sndWnd && scaledWindow != 0);
             updateWindow(c, scaledWindow);
+            if (c.persist && c.sndWnd > 0 && c.sndNxt != c.sndUna) {
+                c.sndNxt = c.sndUna; // the window reopened: the probe byte it refused goes again, in order
+            }
             if (duplicate) {
                 tcp.recovery.onDuplicate(c);
             }
@@ -370,11 +374,6 @@ final class TcpInput<P> {
     private void updateWindow(TcpConnection<P> c, int scaledWindow) {
         Segment s = seg;
         if (Seq.lt(c.sndWl1, s.seq) || c.sndWl1 == s.seq && Seq.le(c.sndWl2, s.ack)) {
-            if (c.persist && scaledWindow > 0) {
-                c.persist = false; // the window reopened: resend from SND.UNA, the probe byte first
-                c.rtoAt = Long.MAX_VALUE;
-                c.sndNxt = c.sndUna;
-            }
             c.sndWnd = scaledWindow;
             c.sndWl1 = s.seq;
             c.sndWl2 = s.ack;
@@ -475,7 +474,9 @@ final class TcpInput<P> {
             return false;
         }
         if (seq != c.rcvNxt) {
-            tcp.ackLater(c, true); // out of order: a duplicate ACK at once (RFC 5681 §4.2)
+            // Out of order: a duplicate ACK at once (RFC 5681 §4.2), one per segment even when a run brings many,
+            // or the sender never counts the three it needs for fast retransmit.
+            tcp.output.sendAck(c);
             return queueOutOfOrder(c, frame, seq, off, len);
         }
         boolean gapFilled = c.oooHead != SegmentPool.NONE;
@@ -489,6 +490,13 @@ final class TcpInput<P> {
         }
         if (c.generation == gen && c.finPending && c.finPendingSeq == c.rcvNxt && c.state != TcpState.CLOSED) {
             receiveFin(c);
+        }
+        if (c.generation == gen && c.state != TcpState.CLOSED && c.ackPending && c.fullSegmentsUnacked >= 2
+                && !gapFilled) {
+            // At least every second full segment (RFC 5681 §4.2) even when one run brings many: one stretch ACK
+            // per run would slow the peer's slow start (byte counting with L = 2 MSS per ACK). After delivery, so
+            // that a reply sent from the payload callback still carries it.
+            tcp.output.sendAck(c);
         }
         return false;
     }

@@ -332,13 +332,19 @@ public final class TcpLayer<P> {
         updateTimer(c);
     }
 
-    /** Puts the connection's earliest deadline on the wheel. */
+    /**
+     * Makes sure the wheel fires no later than the connection's earliest deadline. A deadline that moved later
+     * (the RTO restarting on every ACK, the common case) leaves the wheel alone: the early firing finds nothing
+     * due and re-arms for the real deadline, which keeps wheel operations off the per-segment path.
+     */
     void updateTimer(TcpConnection<P> c) {
         long t = Math.min(Math.min(c.rtoAt, c.ackAt), Math.min(c.keepaliveAt, c.stateAt));
         if (c.userTimeout > 0 && c.unackedSince != Long.MAX_VALUE) {
             t = Math.min(t, c.unackedSince + c.userTimeout);
         }
-        wheel.schedule(c.index, t);
+        if (t < wheel.deadline(c.index)) {
+            wheel.schedule(c.index, t);
+        }
     }
 
     /** Marks that the connection owes an ACK; settled at the end of the run unless data carries it first. */
@@ -539,7 +545,14 @@ public final class TcpLayer<P> {
         }
         c.rcvUnconsumed -= Math.min(bytes, c.rcvUnconsumed);
         if (c.state.isSynchronized() && output.windowUpdateWorthSending(c)) {
-            output.sendAck(c);
+            if (nif.inRun()) {
+                // From a callback: settled once at the end of the run, or carried by a reply sent meanwhile. An
+                // ACK sent at once would, while the out-of-order queue drains, acknowledge part of the data only
+                // (a partial ACK that makes the peer retransmit in NewReno recovery).
+                ackLater(c, true);
+            } else {
+                output.sendAck(c);
+            }
         }
         return Result.OK;
     }

@@ -27,6 +27,8 @@ final class TcpOutput<P> {
     private final SegmentPool segs;
     private final int[] sackLeft = new int[TcpOptions.MAX_SACK_BLOCKS];
     private final int[] sackRight = new int[TcpOptions.MAX_SACK_BLOCKS];
+    /** Set when a super-segment found no large buffer (not counted as a drop: output falls back to the MSS). */
+    private boolean tsoBufferMissing;
 
     TcpOutput(TcpLayer<P> tcp) {
         this.tcp = tcp;
@@ -56,18 +58,27 @@ final class TcpOutput<P> {
             int window = Math.min(c.cc.cwnd(), c.sndWnd);
             int usable = window - (c.sndNxt - c.sndUna);
             if (unsent > 0) {
-                int len = Math.min(Math.min(unsent, c.mss), usable);
-                if (len <= 0) {
-                    if (c.sndWnd == 0 && c.sndMax == c.sndUna) {
+                int len = Math.min(Math.min(unsent, maxSegment(c)), usable);
+                if (len > c.mss && len < unsent) {
+                    len -= len % c.mss; // a super-segment of whole segments, the remainder waits (TSO)
+                }
+                if (len <= 0 || len < c.mss && !smallSegmentAllowed(c, len, unsent, push)) {
+                    if (c.sndMax == c.sndUna && usable < Math.min(unsent, c.mss)) {
+                        // Nothing in flight and the peer's window is zero or too small to use: no ACK will come
+                        // to restart us, so the persist timer must (probe, or SWS override if the window is open).
                         startPersist(c);
                     }
                     break;
                 }
-                if (len < c.mss && !smallSegmentAllowed(c, len, unsent, push)) {
-                    break;
-                }
                 boolean fin = c.finQueued && len == unsent;
                 if (!sendData(c, c.sndNxt, len, fin)) {
+                    if (len > c.mss && tsoBufferMissing) {
+                        tsoBufferMissing = false;
+                        len = Math.min(len, c.mss); // no 64 KiB buffer free: fall back to one segment
+                        if (sendData(c, c.sndNxt, len, c.finQueued && len == unsent)) {
+                            continue;
+                        }
+                    }
                     break;
                 }
                 continue;
@@ -77,6 +88,18 @@ final class TcpOutput<P> {
             }
             break;
         }
+    }
+
+    /**
+     * Payload bytes one segment may carry: the MSS, or with TSO a super-segment of whole MSS-sized segments up to
+     * the 64 KiB IPv4 limit that the NIC splits.
+     */
+    private int maxSegment(TcpConnection<P> c) {
+        if (!nif.has(NicFeatures.TCP_TSO | NicFeatures.TCP_TX_CSUM)) {
+            return c.mss;
+        }
+        int limit = 65535 - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH - (c.timestamps ? 12 : 0);
+        return Math.max(c.mss, limit - limit % c.mss);
     }
 
     /** RFC 9293 §3.8.6.2.1 (sender SWS avoidance) and Nagle (RFC 896, RFC 1122 §4.2.3.4). */
@@ -168,10 +191,12 @@ final class TcpOutput<P> {
         emit(c, c.sndUna - 1, 0, TcpHeader.ACK_FLAG, false);
     }
 
-    /** Zero-window probe: one byte beyond the window (RFC 9293 §3.8.6.1), or a bare ACK if nothing is queued. */
+    /**
+     * Zero-window probe: one byte beyond the window (RFC 9293 §3.8.6.1), always the first unacknowledged one, so
+     * that repeated probes resend it rather than walk further past the window; a bare ACK if nothing is queued.
+     */
     void sendWindowProbe(TcpConnection<P> c) {
         if (Seq.lt(c.sndUna, c.sendEnd())) {
-            // Always the byte at SND.UNA, so that an accepted probe is acknowledged like any data.
             emit(c, c.sndUna, 1, TcpHeader.ACK_FLAG, false);
             c.sndMax = Seq.max(c.sndMax, c.sndUna + 1);
             c.sndNxt = Seq.max(c.sndNxt, c.sndUna + 1);
@@ -221,9 +246,20 @@ final class TcpOutput<P> {
         int optLen = syn ? synOptionsLength(c) : (c.timestamps ? 12 : 0) + (sackBlocks > 0 ? 4 + 8 * sackBlocks : 0);
         int thlen = TcpHeader.MIN_LENGTH + optLen;
         boolean gather = len > 0 && nif.has(NicFeatures.TX_SCATTER_GATHER);
-        P frame = nif.allocIpFrame(Ipv4Header.MIN_LENGTH + thlen + (gather ? 0 : len));
-        if (frame == null) {
-            return false;
+        int ipLength = Ipv4Header.MIN_LENGTH + thlen + (gather ? 0 : len);
+        P frame;
+        if (len > c.mss && !gather) {
+            frame = ops.alloc(nif.l2Length + ipLength);
+            if (frame == null) {
+                tsoBufferMissing = true;
+                return false;
+            }
+            ops.length(frame, nif.l2Length + ipLength);
+        } else {
+            frame = nif.allocIpFrame(ipLength);
+            if (frame == null) {
+                return false;
+            }
         }
         P payload = null;
         if (gather) {
@@ -259,16 +295,27 @@ final class TcpOutput<P> {
         if (sackBlocks > 0) {
             o += TcpOptions.writeSack(buf, o, sackLeft, sackRight, sackBlocks);
         }
+        boolean tso = len > c.mss; // only output() makes these, and only when the NIC offers TSO
+        if (tso) {
+            // The NIC computes every segment's checksum; it starts from the pseudo-header sum of the whole.
+            Bytes.u16(buf, off + TcpHeader.CHECKSUM, Checksum.fold(Checksum.pseudoHeader(nif.ip, c.remoteIp,
+                    Ipv4Header.PROTO_TCP, thlen + len)));
+            offloads |= Offload.TCP_SEG | Offload.TCP_CSUM;
+        }
         if (gather) {
-            offloads |= checksum(buf, off, thlen + len, c.remoteIp, payload, thlen);
+            if (!tso) {
+                offloads |= checksum(buf, off, thlen + len, c.remoteIp, payload, thlen);
+            }
             ops.chainAppend(frame, payload);
         } else {
             if (len > 0) {
                 copyPayload(c, seq, len, buf, o);
             }
-            offloads |= checksum(buf, off, thlen + len, c.remoteIp, null, thlen + len);
+            if (!tso) {
+                offloads |= checksum(buf, off, thlen + len, c.remoteIp, null, thlen + len);
+            }
         }
-        nif.markOffloads(frame, offloads, nif.l2Length + Ipv4Header.MIN_LENGTH, 0);
+        nif.markOffloads(frame, offloads, nif.l2Length + Ipv4Header.MIN_LENGTH, tso ? c.mss : 0);
         nif.stats.inc(Counter.TCP_TX);
         if (ack) {
             c.ackPending = false;

@@ -61,6 +61,16 @@ final class TcpTimers<P> {
     /** @return {@code false} when the connection was closed */
     private boolean retransmissionTimeout(TcpConnection<P> c) {
         if (c.persist) {
+            int unsent = c.sendEnd() - c.sndNxt;
+            int usable = c.sndWnd - (c.sndNxt - c.sndUna);
+            if (unsent > 0 && usable > 0) {
+                // The window is open but was too small to be worth a segment: send what fits now (the override
+                // timeout of sender SWS avoidance, RFC 9293 §3.8.6.2.1); a closed window then brings probes.
+                int len = Math.min(Math.min(unsent, usable), c.mss);
+                if (tcp.output.sendData(c, c.sndNxt, len, c.finQueued && len == unsent)) {
+                    return true;
+                }
+            }
             // Zero window: probe with backoff; the probes never give up on their own (the user timeout may).
             nif.stats.inc(Counter.TCP_WINDOW_PROBES);
             tcp.output.sendWindowProbe(c);

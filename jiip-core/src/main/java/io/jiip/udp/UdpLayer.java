@@ -106,10 +106,62 @@ public final class UdpLayer<P> {
         if (mac == NetInterface.UNREACHABLE) {
             return Result.UNRESOLVED;
         }
+        return transmit(payload, payloadLen, srcPort, dstIp, dstPort, mac, 0) ? Result.OK : Result.NO_BUFFER;
+    }
+
+    /**
+     * Sends {@code payload} as consecutive datagrams of {@code segmentSize} bytes (the last may be shorter), like
+     * Linux's {@code UDP_SEGMENT}: one frame marked for the NIC to split when it offers UDP GSO, else one datagram
+     * at a time in software (zero-copy clones with scatter-gather).
+     */
+    public int sendSegmented(P payload, int srcPort, int dstIp, int dstPort, int segmentSize, long dstMac) {
+        if (srcPort < 0 || srcPort > 65535 || dstPort < 1 || dstPort > 65535 || dstIp == 0 || payload == null
+                || nif.ops.chainNext(payload) != null || segmentSize < 1) {
+            return Result.INVALID_ARGUMENT;
+        }
+        int payloadLen = nif.ops.length(payload);
+        if (HEADERS + segmentSize > nif.pathMtu.get(dstIp, nif.now) || HEADERS + payloadLen > 65535) {
+            return Result.TOO_BIG;
+        }
+        long mac = dstMac >= 0 ? dstMac : nif.resolveOrRefuse(dstIp);
+        if (mac == NetInterface.UNREACHABLE) {
+            return Result.UNRESOLVED;
+        }
+        if (payloadLen <= segmentSize) {
+            return transmit(payload, payloadLen, srcPort, dstIp, dstPort, mac, 0) ? Result.OK : Result.NO_BUFFER;
+        }
+        if (nif.has(NicFeatures.UDP_GSO | NicFeatures.UDP_TX_CSUM)) {
+            return transmit(payload, payloadLen, srcPort, dstIp, dstPort, mac, segmentSize) ? Result.OK
+                    : Result.NO_BUFFER;
+        }
+        // Software segmentation: from here on the payload is ours; a datagram that finds no buffer is dropped
+        // and counted, the others go (UDP promises no more).
+        for (int off = 0; off < payloadLen; off += segmentSize) {
+            int n = Math.min(segmentSize, payloadLen - off);
+            P part = nif.ops.clone(payload);
+            if (part == null) {
+                nif.stats.inc(Counter.DROP_TX_NO_BUFFER);
+                continue;
+            }
+            nif.ops.trimHead(part, off);
+            nif.ops.length(part, n);
+            if (!transmit(part, n, srcPort, dstIp, dstPort, mac, 0)) {
+                nif.ops.free(part);
+            }
+        }
+        nif.ops.free(payload);
+        return Result.OK;
+    }
+
+    /**
+     * Builds and sends one datagram (or, with {@code gsoSize > 0}, one super-datagram for the NIC to split); takes
+     * ownership of {@code payload} only when it returns {@code true}.
+     */
+    private boolean transmit(P payload, int payloadLen, int srcPort, int dstIp, int dstPort, long mac, int gsoSize) {
         boolean gather = nif.has(NicFeatures.TX_SCATTER_GATHER);
         P frame = nif.allocIpFrame(gather ? HEADERS : HEADERS + payloadLen);
         if (frame == null) {
-            return Result.NO_BUFFER;
+            return false;
         }
         ByteBuffer buf = nif.ops.buffer(frame);
         int ipOff = nif.ipOffset(frame);
@@ -118,9 +170,9 @@ public final class UdpLayer<P> {
         int offloads = nif.writeIpHeader(buf, ipOff, Ipv4Header.MIN_LENGTH + udpLen, Ipv4Header.PROTO_UDP, dstIp);
         UdpHeader.write(buf, udpOff, srcPort, dstPort, udpLen);
         long pseudo = Checksum.pseudoHeader(nif.ip, dstIp, Ipv4Header.PROTO_UDP, udpLen);
-        if (nif.has(NicFeatures.UDP_TX_CSUM)) {
+        if (gsoSize > 0 || nif.has(NicFeatures.UDP_TX_CSUM)) {
             io.jiip.wire.Bytes.u16(buf, udpOff + UdpHeader.CHECKSUM, Checksum.fold(pseudo));
-            offloads |= Offload.UDP_CSUM;
+            offloads |= Offload.UDP_CSUM | (gsoSize > 0 ? Offload.UDP_SEG : 0);
         }
         if (gather) {
             if ((offloads & Offload.UDP_CSUM) == 0) {
@@ -137,9 +189,9 @@ public final class UdpLayer<P> {
                         UdpHeader.checksumOf(buf, udpOff, udpLen, nif.ip, dstIp));
             }
         }
-        nif.markOffloads(frame, offloads, nif.l2Length + Ipv4Header.MIN_LENGTH, 0);
+        nif.markOffloads(frame, offloads, nif.l2Length + Ipv4Header.MIN_LENGTH, gsoSize);
         nif.stats.inc(Counter.UDP_TX);
         nif.transmitIp(frame, dstIp, mac);
-        return Result.OK;
+        return true;
     }
 }

@@ -33,7 +33,7 @@ public final class WireCheck {
     }
 
     /**
-     * Checks the IPv4 header checksum and, for unfragmented datagrams, the UDP and ICMP checksums of one frame.
+     * Checks the IPv4 header checksum and, for unfragmented datagrams, the UDP, ICMP and TCP checksums of one frame.
      *
      * @param l2Length 14 for Ethernet (non-IPv4 frames pass), 0 for raw IP
      * @return a description of each wrong checksum (empty when all are right)
@@ -79,6 +79,11 @@ public final class WireCheck {
         } else if (proto == 1) {
             if (fold(sum(f, l4, l4Len, 0)) != 0xffff) {
                 errors.add("bad ICMP checksum");
+            }
+        } else if (proto == 6) {
+            long acc = sum(f, ip + 12, 8, 0) + 6 + l4Len;
+            if (l4Len < 20 || fold(sum(f, l4, l4Len, acc)) != 0xffff) {
+                errors.add("bad TCP checksum " + (l4Len < 20 ? "(truncated)" : Integer.toHexString(u16(f, l4 + 16))));
             }
         }
         return errors;

@@ -1,0 +1,110 @@
+package io.jiip.tcp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jiip.api.CongestionAlgorithm;
+import io.jiip.api.Counter;
+import io.jiip.api.Result;
+import io.jiip.api.Stack;
+import io.jiip.api.TcpConfig;
+import io.jiip.api.TcpEvents;
+import io.jiip.link.FaultInjector;
+import io.jiip.link.Packet;
+import io.jiip.testkit.TestNet;
+import io.jiip.wire.Ipv4Address;
+import java.security.MessageDigest;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Loss recovery episodes on a lossy memory link: byte-exact always, and SACK needs fewer retransmissions. */
+class TcpRecoveryTest {
+    private static final int B = Ipv4Address.parse(TestNet.B_IP);
+    private static final int BYTES = 4_000_000;
+
+    /** Outcome of one transfer. */
+    record Run(long retransmits, long timeouts, long fastRetransmits, boolean exact) {
+    }
+
+    static Run transfer(boolean sack, CongestionAlgorithm cc, double loss, long seed) throws Exception {
+        TcpConfig tcp = TcpConfig.builder().sack(sack).congestionControl(cc).isnKey(new byte[16]).build();
+        TestNet net = TestNet.twoNodes(b -> b.tcp(tcp), 0);
+        net.link.hook(new FaultInjector(seed).drop(loss));
+        MessageDigest received = MessageDigest.getInstance("SHA-256");
+        long[] count = new long[1];
+        assertEquals(Result.OK, net.b().stack.tcpListen(9000, 4, new TcpEvents<>() {
+            @Override
+            public void onPayload(Stack<Packet> s, int c, Object a, Packet p, int off, int len) {
+                byte[] b = new byte[len];
+                p.buffer().get(off, b);
+                received.update(b);
+                count[0] += len;
+                s.tcpRxConsumed(c, len);
+            }
+        }));
+        int conn = net.a().stack.tcpConnect(B, 9000, 0, new TcpEvents<>() { }, null);
+        for (int i = 0; i < 100 && net.a().stack.tcpState(conn) != io.jiip.api.TcpState.ESTABLISHED; i++) {
+            net.advance(100_000_000L);
+        }
+        MessageDigest sent = MessageDigest.getInstance("SHA-256");
+        SplittableRandom random = new SplittableRandom(seed);
+        int queued = 0;
+        for (int round = 0; round < 200_000 && count[0] < BYTES; round++) {
+            while (queued < BYTES) {
+                int n = Math.min(BYTES - queued, 1000 + random.nextInt(1000));
+                Packet p = net.a().pool.alloc(n);
+                if (p == null) {
+                    break;
+                }
+                byte[] b = new byte[n];
+                random.nextBytes(b);
+                p.buffer().put(p.offset(), b);
+                net.a().pool.length(p, n);
+                if (net.a().stack.tcpSend(conn, p, 0) != Result.OK) {
+                    net.a().pool.free(p);
+                    break;
+                }
+                sent.update(b);
+                queued += n;
+            }
+            net.advance(1_000_000L);
+        }
+        boolean exact = count[0] == BYTES && MessageDigest.isEqual(sent.digest(), received.digest());
+        var stats = net.a().stack.stats();
+        Run run = new Run(stats.get(Counter.TCP_RETRANSMITS), stats.get(Counter.TCP_TIMEOUTS),
+                stats.get(Counter.TCP_FAST_RETRANSMITS), exact);
+        net.a().stack.tcpAbort(conn);
+        net.pump();
+        net.assertNoLeaks();
+        return run;
+    }
+
+    @Test
+    void shouldRecoverByteExactWithFewerRetransmissionsWithSack() throws Exception {
+        for (CongestionAlgorithm cc : CongestionAlgorithm.values()) {
+            long withSack = 0;
+            long without = 0;
+            for (long seed = 1; seed <= 3; seed++) {
+                Run s = transfer(true, cc, 0.02, seed);
+                Run n = transfer(false, cc, 0.02, seed);
+                assertTrue(s.exact() && n.exact(), cc + " seed " + seed + ": " + s + " / " + n);
+                assertTrue(s.fastRetransmits() > 0 && n.fastRetransmits() > 0, s + " / " + n);
+                withSack += s.retransmits();
+                without += n.retransmits();
+            }
+            System.out.printf("%s: retransmissions with SACK %d, without %d%n", cc, withSack, without);
+            assertTrue(withSack < without, cc + ": SACK " + withSack + " vs NewReno recovery " + without);
+        }
+    }
+
+    @Test
+    void shouldStayByteExactUnderHeavyLossWithEveryRecoveryMode() throws Exception {
+        for (boolean sack : new boolean[] {true, false}) {
+            for (CongestionAlgorithm cc : CongestionAlgorithm.values()) {
+                Run r = transfer(sack, cc, 0.10, 99);
+                assertTrue(r.exact(), sack + " " + cc + " " + r);
+            }
+        }
+    }
+}
