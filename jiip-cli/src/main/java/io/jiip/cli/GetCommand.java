@@ -34,8 +34,7 @@ public final class GetCommand implements Callable<Integer> {
             return 2;
         }
         HttpClient client = HttpClient.forUrl(url);
-        try (TapDevice device = TapDevice.open(tap.tapConfig(1))) {
-            tap.configureHost(device);
+        try (TapDevice device = tap.open(1)) {
             TapNode node = TapNode.start(device.queue(0), tap.stackConfig(device).build(), null, null, null,
                     tap.busyPollMicros * 1000, "jiip-get");
             try {

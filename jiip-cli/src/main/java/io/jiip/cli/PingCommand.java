@@ -61,8 +61,7 @@ public final class PingCommand implements Callable<Integer> {
             }
         };
         int received = 0;
-        try (TapDevice device = TapDevice.open(tap.tapConfig(1))) {
-            tap.configureHost(device);
+        try (TapDevice device = tap.open(1)) {
             TapNode node = TapNode.start(device.queue(0), tap.stackConfig(device).build(), events, null, null, 0,
                     "jiip-ping");
             try {

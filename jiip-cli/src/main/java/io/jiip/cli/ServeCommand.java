@@ -54,7 +54,7 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         int p = port != null ? port : service == Service.echo ? 7 : service == Service.http ? 80 : 9;
-        TapDevice device = TapDevice.open(tap.tapConfig(queues));
+        TapDevice device = tap.open(queues);
         List<TapNode> nodes = new ArrayList<>();
         List<Object> handlers = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -64,7 +64,6 @@ public final class ServeCommand implements Callable<Integer> {
         }, "jiip-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            tap.configureHost(device);
             StackConfig.Builder base = tap.stackConfig(device);
             int span = (65535 - 49152) / queues;
             for (int i = 0; i < queues; i++) {

@@ -43,11 +43,18 @@ final class TapOptions {
     @Option(names = "--no-sg", description = "No scatter-gather: payload is copied behind the headers.")
     boolean noSg;
 
+    @Option(names = "--no-tso", description = "No TCP segmentation offload: jiip sends MSS-sized segments.")
+    boolean noTso;
+
+    @Option(names = "--no-lro",
+            description = "With --rx-gso: split the kernel's super-frames into MSS segments before the stack.")
+    boolean noLro;
+
     @Option(names = "--no-offloads", description = "No checksum offloads and no scatter-gather: everything in software.")
     boolean noOffloads;
 
     @Option(names = "--rx-gso",
-            description = "Negotiate TSO4/6: the kernel sends 64 KB super-frames, split in jiip-io before the stack.")
+            description = "Negotiate TSO4/6: the kernel sends 64 KB super-frames, which the stack takes whole (LRO).")
     boolean rxGso;
 
     @Option(names = "--busy-poll", paramLabel = "MICROS",
@@ -58,7 +65,24 @@ final class TapOptions {
         boolean off = noOffloads;
         return TapConfig.builder().name(tap).queues(queues).txChecksum(!off && !noTxCsum)
                 .rxChecksum(!off && !noRxCsum).scatterGather(!off && !noSg).rxGso(!off && !noRxCsum && rxGso)
-                .mtu(mtu).build();
+                .txTso(!off && !noTso).mtu(mtu).build();
+    }
+
+    /** Opens the TAP as configured, applies the run-time switches, and configures the kernel side if asked. */
+    TapDevice open(int queues) throws IOException, InterruptedException {
+        TapDevice device = TapDevice.open(tapConfig(queues));
+        try {
+            if (noLro) {
+                for (int i = 0; i < device.queueCount(); i++) {
+                    device.queue(i).disable(io.jiip.api.NicFeatures.LRO);
+                }
+            }
+            configureHost(device);
+            return device;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            device.close();
+            throw e;
+        }
     }
 
     StackConfig.Builder stackConfig(TapDevice device) {

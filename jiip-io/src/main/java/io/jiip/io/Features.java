@@ -21,6 +21,12 @@ public final class Features {
         if ((nicFeatures & NicFeatures.TX_SCATTER_GATHER) != 0) {
             s.add("sg");
         }
+        if ((nicFeatures & NicFeatures.TCP_TSO) != 0) {
+            s.add("tso");
+        }
+        if ((nicFeatures & NicFeatures.LRO) != 0) {
+            s.add("lro");
+        }
         List<String> t = new ArrayList<>();
         if ((tunOffloads & TapDevice.TUN_F_CSUM) != 0) {
             t.add("csum");

@@ -13,9 +13,12 @@ package io.jiip.io;
  *     Off: no {@code TUN_F_CSUM}; the kernel computes full checksums and jiip verifies every one.</li>
  * <li>{@link Builder#scatterGather} (default on): frames are written with {@code writev}, headers and payload in
  *     separate buffers (zero-copy TCP send).</li>
+ * <li>{@link Builder#txTso} (default on, with {@code txChecksum}): jiip sends TCP super-segments of up to 64 KiB,
+ *     written with {@code GSO_TCPV4}.</li>
  * <li>{@link Builder#rxGso} (default off): {@code TUN_F_TSO4|TUN_F_TSO6}: the kernel sends TCP super-frames of up
- *     to 64 KB; the queue splits them into MSS-sized segments before jiip sees them (jiip-core does not take
- *     segments larger than the MSS yet). Needs {@code rxChecksum}.</li>
+ *     to 64 KB, which the stack takes whole (the queue offers {@code NicFeatures.LRO}); with {@code LRO} switched
+ *     off ({@link TapQueue#disable}) the queue splits them into MSS-sized segments first. Needs
+ *     {@code rxChecksum}.</li>
  * </ul>
  */
 public final class TapConfig {
@@ -26,6 +29,7 @@ public final class TapConfig {
     final boolean rxChecksum;
     final boolean scatterGather;
     final boolean rxGso;
+    final boolean txTso;
     final int mtu;
     final boolean up;
     final String netns;
@@ -41,6 +45,7 @@ public final class TapConfig {
         rxChecksum = b.rxChecksum;
         scatterGather = b.scatterGather;
         rxGso = b.rxGso;
+        txTso = b.txTso;
         mtu = b.mtu;
         up = b.up;
         netns = b.netns;
@@ -60,6 +65,7 @@ public final class TapConfig {
     public boolean rxChecksum() { return rxChecksum; }
     public boolean scatterGather() { return scatterGather; }
     public boolean rxGso() { return rxGso; }
+    public boolean txTso() { return txTso; }
     public int mtu() { return mtu; }
     public boolean up() { return up; }
     public String netns() { return netns; }
@@ -82,7 +88,8 @@ public final class TapConfig {
     @Override
     public String toString() {
         return "tap " + name + (queues > 1 ? " queues " + queues : "") + " tx-csum " + onOff(txChecksum)
-                + " rx-csum " + onOff(rxChecksum) + " sg " + onOff(scatterGather) + " rx-gso " + onOff(rxGso)
+                + " rx-csum " + onOff(rxChecksum) + " sg " + onOff(scatterGather) + " tso " + onOff(txTso && txChecksum)
+                + " rx-gso " + onOff(rxGso)
                 + (netns != null ? " netns " + netns : "");
     }
 
@@ -99,6 +106,7 @@ public final class TapConfig {
         private boolean rxChecksum = true;
         private boolean scatterGather = true;
         private boolean rxGso;
+        private boolean txTso = true;
         private int mtu;
         private boolean up = true;
         private String netns;
@@ -129,6 +137,13 @@ public final class TapConfig {
 
         /** Negotiate TSO4/TSO6 and split received super-frames in the queue (default off). */
         public Builder rxGso(boolean on) { this.rxGso = on; return this; }
+
+        /**
+         * Offer TCP segmentation offload to jiip (default on; only with {@link #txChecksum}): the stack sends
+         * super-segments of up to 64 KiB marked {@code TCP_SEG}, written with {@code GSO_TCPV4}; the kernel
+         * segments them only if they leave the host through a device without TSO.
+         */
+        public Builder txTso(boolean on) { this.txTso = on; return this; }
 
         /** Sets the interface MTU at open (default 0: leave it, 1500 for a new TAP). */
         public Builder mtu(int mtu) { this.mtu = mtu; return this; }

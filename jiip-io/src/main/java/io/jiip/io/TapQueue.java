@@ -22,8 +22,8 @@ import java.util.List;
  * <p><b>Receive</b> ({@link #receive}): non-blocking {@code readv} straight into pool packets: the virtio header
  * lands in the packet's 12-byte headroom and the frame at its offset, so a frame costs no copy and no allocation.
  * A second iovec catches anything longer than a small slot (a GSO super-frame) in a 64 KiB spill buffer; such a
- * frame is copied into a large slot, or, with {@code rxGso}, split into MSS-sized segments (jiip-core does not take
- * segments longer than the MSS). Checksum marks become {@link RxChecksum} verdicts ({@link VirtioNetHeader}); when
+ * frame is copied into a large slot and handed to the stack whole when it takes super-segments
+ * ({@link NicFeatures#LRO}, offered with {@code rxGso}), or else split into MSS-sized segments. Checksum marks become {@link RxChecksum} verdicts ({@link VirtioNetHeader}); when
  * the stack's RX checksum features are switched off, partial checksums are completed in software instead.
  *
  * <p><b>Multi-queue.</b> The kernel steers a flow's packets to the queue that last sent packets of that flow; ARP
@@ -36,7 +36,7 @@ import java.util.List;
  */
 public final class TapQueue implements Nic<Packet>, FrameSource {
     private static final int HDR = VirtioNetHeader.LENGTH;
-    private static final int MAX_IOV = 64;
+    private static final int MAX_IOV = 256;
     private static final int SPILL = 65536 + 512;
     private static final int PENDING = Gso.MAX_SEGMENTS;
     private static final long MAX_WAIT_NANOS = 1_000_000_000L;
@@ -70,6 +70,7 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
     private final int rxAlloc;
 
     private Packet spare;
+    private Packet linearized;
     private final boolean shareArp;
     private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> arpMailbox =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -130,6 +131,12 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
         }
         if (config.scatterGather) {
             f |= NicFeatures.TX_SCATTER_GATHER;
+        }
+        if (config.txTso && config.txChecksum) {
+            f |= NicFeatures.TCP_TSO;
+        }
+        if (config.rxGso) {
+            f |= NicFeatures.LRO;
         }
         this.baseFeatures = f;
 
@@ -214,18 +221,24 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
             iov.set(ValueLayout.JAVA_LONG, 0, txHdrAddress);
             iov.set(ValueLayout.JAVA_LONG, 8, HDR);
             int count = 1;
-            long total = 0;
             for (Packet p = frame; p != null; p = p.next()) {
                 if (count > MAX_IOV) {
-                    txErrors++;
-                    return;
+                    count = linearize(frame);
+                    if (count < 0) {
+                        txErrors++;
+                        return;
+                    }
+                    break;
                 }
                 iov.set(ValueLayout.JAVA_LONG, 16L * count, address(p.buffer()) + p.offset());
                 iov.set(ValueLayout.JAVA_LONG, 16L * count + 8, p.length());
-                total += p.length();
                 count++;
             }
             long r = Native.writev(state, fd, txIov, count);
+            if (linearized != null) {
+                pool.free(linearized);
+                linearized = null;
+            }
             if (r < 0) {
                 int e = Native.errno(state);
                 if (e == Native.EAGAIN || e == Native.ENOBUFS || e == Native.EIO || e == Native.EINTR) {
@@ -236,10 +249,35 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
                 throw new UncheckedIOException(Native.error("writev(" + device.name() + ")", state));
             }
             txFrames++;
-            txBytes += total;
+            txBytes += r - HDR;
         } finally {
             pool.free(frame);
         }
+    }
+
+    /**
+     * A chain of more than {@link #MAX_IOV} pieces (tiny payload packets behind a 64 KiB super-segment) is copied
+     * into one large packet, written as the second iovec; that packet is freed right here (the frame's own
+     * packets by the caller). Returns the iovec count, or -1 when no large buffer is free.
+     */
+    private int linearize(Packet frame) {
+        int total = 0;
+        for (Packet p = frame; p != null; p = p.next()) {
+            total += p.length();
+        }
+        Packet flat = pool.alloc(total);
+        if (flat == null) {
+            return -1;
+        }
+        int at = flat.offset();
+        for (Packet p = frame; p != null; p = p.next()) {
+            flat.buffer().put(at, p.buffer(), p.offset(), p.length());
+            at += p.length();
+        }
+        txIovSeg.set(ValueLayout.JAVA_LONG, 16, address(flat.buffer()) + flat.offset());
+        txIovSeg.set(ValueLayout.JAVA_LONG, 24, total);
+        linearized = flat;
+        return 2;
     }
 
     @Override
@@ -331,7 +369,13 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
             boolean trust = (features() & (NicFeatures.TCP_RX_CSUM | NicFeatures.UDP_RX_CSUM))
                     == (NicFeatures.TCP_RX_CSUM | NicFeatures.UDP_RX_CSUM);
             if (gsoType != VirtioNetHeader.GSO_NONE) {
-                n += split(p, gsoType, gsoSize, trust, out, n, max);
+                rxGsoFrames++;
+                if (trust && gsoType == VirtioNetHeader.GSO_TCPV4 && (features() & NicFeatures.LRO) != 0) {
+                    p.rxChecksum(RxChecksum.L4_GOOD); // the stack takes the super-segment whole (LRO)
+                    out[n++] = p;
+                } else {
+                    n += split(p, gsoType, gsoSize, trust, out, n, max);
+                }
                 continue;
             }
             if ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0 && !trust) {
@@ -353,7 +397,6 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
     }
 
     private int split(Packet sf, int gsoType, int gsoSize, boolean trust, Packet[] out, int at, int max) {
-        rxGsoFrames++;
         int n = Gso.split(pool, sf, gsoType, gsoSize, trust, segments);
         if (n < 0) {
             rxErrors++;

@@ -16,7 +16,9 @@ class AllocationTest {
     @Test
     void eventLoopAllocatesNothingPerFrame() throws Exception {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        try (KernelPeer peer = KernelPeer.start()) {
+        KernelPeer.Options o = new KernelPeer.Options();
+        o.tap.txTso(false); // MSS-sized frames: the most frames per byte
+        try (KernelPeer peer = KernelPeer.start(o)) {
             long tid = peer.node.loop().thread().threadId();
             for (int i = 0; i < Integer.getInteger("jiip.alloc.warmups", 4); i++) {
                 long b0 = mx.getThreadAllocatedBytes(tid);

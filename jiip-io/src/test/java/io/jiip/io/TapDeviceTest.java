@@ -45,7 +45,7 @@ class TapDeviceTest {
                 assertEquals(TapDevice.TUN_F_CSUM, tap.tunOffloads());
                 int f = tap.queue(0).features();
                 assertEquals(NicFeatures.TCP_TX_CSUM | NicFeatures.UDP_TX_CSUM | NicFeatures.TCP_RX_CSUM
-                        | NicFeatures.UDP_RX_CSUM | NicFeatures.TX_SCATTER_GATHER, f);
+                        | NicFeatures.UDP_RX_CSUM | NicFeatures.TX_SCATTER_GATHER | NicFeatures.TCP_TSO, f);
                 tap.queue(1).disable(NicFeatures.TX_SCATTER_GATHER);
                 assertEquals(f & ~NicFeatures.TX_SCATTER_GATHER, tap.queue(1).features());
                 String link = ns.execOrThrow("ip", "-d", "link", "show", tap.name());
@@ -68,6 +68,7 @@ class TapDeviceTest {
             try (TapDevice tap = TapDevice.open(TapConfig.builder().name("jg0").rxGso(true).netns(ns.name())
                     .build())) {
                 assertEquals(TapDevice.TUN_F_CSUM | TapDevice.TUN_F_TSO4 | TapDevice.TUN_F_TSO6, tap.tunOffloads());
+                assertTrue((tap.queue(0).features() & NicFeatures.LRO) != 0, "super-frames go to the stack whole");
                 assertTrue(ns.execOrThrow("ethtool", "-k", "jg0").contains("tcp-segmentation-offload: on"));
             }
             try (TapDevice tap = TapDevice.open(TapConfig.builder().name("jn0").txChecksum(false)

@@ -39,6 +39,8 @@ class TcpInteropTest {
 
             Transfers.curlFromJiip(peer, KernelPeer.JIIP_IP, Transfers.BYTES, 150);
             System.out.println(peer.stats());
+            TapQueue q = peer.node.queue();
+            assertTrue(q.txBytes() / q.txFrames() > 3000, "TSO super-segments went out: " + q.counters());
         }
     }
 
@@ -51,18 +53,44 @@ class TcpInteropTest {
     }
 
     /**
-     * With {@code TUN_F_TSO4} the kernel sends TCP super-frames of up to 64 KB; the queue splits them into MSS
-     * segments (and, with {@code rxChecksum}, trusts the kernel's partial checksum).
+     * With {@code TUN_F_TSO4} the kernel sends TCP super-frames of up to 64 KB, which the stack takes whole (LRO;
+     * the kernel's partial checksum is trusted).
      */
     @Test
     void jiipGetsBulkFromKernelAsGsoSuperFrames() throws Exception {
         KernelPeer.Options o = new KernelPeer.Options();
         o.tap.rxGso(true);
         try (KernelPeer peer = KernelPeer.start(o)) {
+            Transfers.jiipFromPython(peer, KernelPeer.KERNEL_IP, Math.min(Transfers.BYTES, 256L << 20), 120);
+            TapQueue q = peer.node.queue();
+            assertTrue(q.rxGsoFrames() > 0, "the kernel sent GSO super-frames: " + q.counters());
+            assertEquals(0, q.rxGsoSegments(), "passed whole: " + q.counters());
+        }
+    }
+
+    /** The same with LRO switched off: the queue splits every super-frame into MSS segments. */
+    @Test
+    void jiipGetsBulkFromKernelAsSplitGsoSuperFrames() throws Exception {
+        KernelPeer.Options o = new KernelPeer.Options();
+        o.tap.rxGso(true);
+        try (KernelPeer peer = KernelPeer.start(o)) {
+            peer.node.queue().disable(io.jiip.api.NicFeatures.LRO);
             Transfers.jiipFromPython(peer, KernelPeer.KERNEL_IP, Math.min(Transfers.BYTES, 64L << 20), 120);
             TapQueue q = peer.node.queue();
             assertTrue(q.rxGsoFrames() > 0, "the kernel sent GSO super-frames: " + q.counters());
             assertTrue(q.rxGsoSegments() > q.rxGsoFrames(), q.counters());
+        }
+    }
+
+    /** Without TSO jiip sends MSS-sized segments only (one write each). */
+    @Test
+    void curlGetsBulkFromJiipWithoutTso() throws Exception {
+        KernelPeer.Options o = new KernelPeer.Options();
+        o.tap.txTso(false);
+        try (KernelPeer peer = KernelPeer.start(o)) {
+            Transfers.curlFromJiip(peer, KernelPeer.JIIP_IP, Math.min(Transfers.BYTES, 256L << 20), 120);
+            TapQueue q = peer.node.queue();
+            assertTrue(q.txBytes() / q.txFrames() < 1600, "no super-segments: " + q.counters());
         }
     }
 }

@@ -54,10 +54,11 @@ public final class TapBench {
         out.printf("TAP throughput, %d MiB per transfer, best of %d; %d CPUs, %s, JDK %s%n", bytes >> 20, runs,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.version"),
                 System.getProperty("java.version"));
-        jiip("offloads on (csum + sg)", TapConfig.builder());
-        jiip("offloads on + rx GSO (TSO4 super-frames)", TapConfig.builder().rxGso(true));
+        jiip("default: csum + sg + tso", TapConfig.builder());
+        jiip("default + rx GSO (64 KB super-frames, LRO)", TapConfig.builder().rxGso(true));
+        jiip("csum + sg, no tso", TapConfig.builder().txTso(false));
         jiip("offloads off (software checksums, copy)", TapConfig.builder().txChecksum(false).rxChecksum(false)
-                .scatterGather(false));
+                .scatterGather(false).txTso(false));
         kernel(false);
         kernel(true);
         out.println();
