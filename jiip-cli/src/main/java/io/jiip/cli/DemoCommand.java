@@ -26,8 +26,9 @@ import picocli.CommandLine.Option;
  * {@code ./jiip demo}: two stacks in one thread on a memory link, on virtual time, doing ARP, ping and UDP, told in
  * words, with a pcap of the wire. Needs no root and no network.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Two jiip stacks on a memory link: ARP, ping, UDP echo, port unreachable; writes a pcap.")
+@Command(name = "demo", mixinStandardHelpOptions = true, subcommands = TapDemoCommand.class,
+        description = {"Two jiip stacks on a memory link: ARP, ping, UDP echo, port unreachable; writes a pcap.",
+            "demo tap: the Linux kernel and jiip over a TAP in a temporary network namespace (root)."})
 public final class DemoCommand implements Callable<Integer> {
     private static final long MICROSECOND = 1_000L;
 

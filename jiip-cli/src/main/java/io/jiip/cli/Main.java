@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code ./jiip} command line. */
 @Command(name = "jiip", mixinStandardHelpOptions = true, version = "jiip 0.1.0",
         description = "jiip: an integratable TCP/IP stack for Java.",
-        subcommands = {DemoCommand.class, SimCommand.class})
+        subcommands = {DemoCommand.class, SimCommand.class, ServeCommand.class, GetCommand.class, PingCommand.class,
+            TapBenchCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -3,6 +3,7 @@ package io.jiip.link;
 import io.jiip.api.PacketOps;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.IntFunction;
 
 /**
  * A ready-made {@link PacketOps}: fixed numbers of packet descriptors and buffer slots, allocated once. Slots come
@@ -32,15 +33,16 @@ public final class PacketPool implements PacketOps<Packet> {
         final boolean shared;
         int freeCount;
 
-        SizeClass(int count, int size, boolean direct, boolean shared, ByteOrder order) {
+        SizeClass(int count, int size, boolean direct, boolean shared, ByteOrder order,
+                IntFunction<ByteBuffer> memory) {
             this.size = size;
             this.shared = shared;
             this.refs = new int[count];
             this.free = new int[count];
             this.buffers = new ByteBuffer[count];
-            ByteBuffer big = shared && count > 0 ? allocate(count * size, direct, order) : null;
+            ByteBuffer big = shared && count > 0 ? allocate(count * size, direct, order, memory) : null;
             for (int i = 0; i < count; i++) {
-                buffers[i] = big != null ? big : allocate(size, direct, order);
+                buffers[i] = big != null ? big : allocate(size, direct, order, memory);
                 free[i] = count - 1 - i;
             }
             this.freeCount = count;
@@ -50,7 +52,15 @@ public final class PacketPool implements PacketOps<Packet> {
             return shared;
         }
 
-        private static ByteBuffer allocate(int bytes, boolean direct, ByteOrder order) {
+        private static ByteBuffer allocate(int bytes, boolean direct, ByteOrder order,
+                IntFunction<ByteBuffer> memory) {
+            if (memory != null) {
+                ByteBuffer b = memory.apply(bytes);
+                if (b == null || b.capacity() < bytes) {
+                    throw new IllegalArgumentException("memory supplier returned less than " + bytes + " bytes");
+                }
+                return b.order(order);
+            }
             return (direct ? ByteBuffer.allocateDirect(bytes) : ByteBuffer.allocate(bytes)).order(order);
         }
     }
@@ -63,8 +73,8 @@ public final class PacketPool implements PacketOps<Packet> {
             freePackets[i] = b.packets - 1 - i;
         }
         this.freePacketCount = b.packets;
-        this.small = new SizeClass(b.smallBuffers, b.smallSize, b.direct, b.shared, b.order);
-        this.large = new SizeClass(b.largeBuffers, b.largeSize, b.direct, b.shared, b.order);
+        this.small = new SizeClass(b.smallBuffers, b.smallSize, b.direct, b.shared, b.order, b.memory);
+        this.large = new SizeClass(b.largeBuffers, b.largeSize, b.direct, b.shared, b.order, b.memory);
         this.headroom = b.headroom;
     }
 
@@ -235,6 +245,7 @@ public final class PacketPool implements PacketOps<Packet> {
         private boolean shared = true;
         private ByteOrder order = ByteOrder.BIG_ENDIAN;
         private int headroom;
+        private IntFunction<ByteBuffer> memory;
 
         private Builder() {
         }
@@ -256,6 +267,14 @@ public final class PacketPool implements PacketOps<Packet> {
 
         /** Byte order the buffers are set to; the stack must not care (default big-endian). */
         public Builder order(ByteOrder order) { this.order = order; return this; }
+
+        /**
+         * Where the buffers come from: called with a byte count (once per size class with the default shared
+         * buffers), returns a buffer of at least that capacity, e.g. {@code n -> arena.allocate(n).asByteBuffer()}
+         * for an FFM backend that hands packet addresses to system calls. Overrides {@link #direct}. Default:
+         * {@code ByteBuffer.allocate}/{@code allocateDirect}.
+         */
+        public Builder memory(IntFunction<ByteBuffer> supplier) { this.memory = supplier; return this; }
 
         /** Bytes left free in front of each packet's data (default 0). */
         public Builder headroom(int bytes) { this.headroom = bytes; return this; }
