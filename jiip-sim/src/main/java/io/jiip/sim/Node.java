@@ -64,6 +64,7 @@ public final class Node implements Attachable, Endpoint {
     private long pastDeadlines;
     private List<Runnable> afterRun = List.of();
     private final int smallSlots;
+    private final long rxCoalesce;
 
     private Node(Builder b) {
         this.sim = b.sim;
@@ -77,6 +78,7 @@ public final class Node implements Attachable, Endpoint {
         this.pool = PacketPool.builder().packets(b.packets).small(b.smallSlots, b.smallSize)
                 .large(b.largeSlots, 65536 + 256).build();
         this.smallSlots = b.smallSlots;
+        this.rxCoalesce = b.rxCoalesce;
         this.nic = new SimNic(this, pool, b.features);
         this.rx = new Packet[b.rxQueue];
         StackEvents<Packet> events = new StackEvents<>() {
@@ -241,7 +243,17 @@ public final class Node implements Attachable, Endpoint {
         p.rxChecksum(nic.verdict(p));
         rx[(rxHead + rxCount) % rx.length] = p;
         rxCount++;
-        wakeNow();
+        if (rxCoalesce > 0) {
+            wakeAt(sim.now() + rxCoalesce); // interrupt moderation: frames arriving meanwhile form one batch
+        } else {
+            wakeNow();
+        }
+    }
+
+    private void wakeAt(long time) {
+        if (!wake.scheduled() || wake.time() > time) {
+            sim.schedule(wake, time);
+        }
     }
 
     private void runStack() {
@@ -373,6 +385,7 @@ public final class Node implements Attachable, Endpoint {
         private long mac;
         private int mtu = 1500;
         private int features;
+        private long rxCoalesce;
         private int packets = 8192;
         private int smallSlots = 4096;
         private int smallSize = 2048;
@@ -411,6 +424,15 @@ public final class Node implements Attachable, Endpoint {
         /** {@link io.jiip.api.NicFeatures} the simulated NIC offers (see {@link SimNic#SUPPORTED}). */
         public Builder nicFeatures(int features) {
             this.features = features;
+            return this;
+        }
+
+        /**
+         * Interrupt moderation: the stack runs this long after the first frame of a batch arrives, so that frames
+         * arriving meanwhile are handed over together (and can be merged by LRO). Default 0: every frame at once.
+         */
+        public Builder rxCoalesceNanos(long nanos) {
+            this.rxCoalesce = nanos;
             return this;
         }
 

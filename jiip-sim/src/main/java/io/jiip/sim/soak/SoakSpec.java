@@ -47,6 +47,7 @@ public final class SoakSpec {
         boolean windowScaling;
         boolean sack;
         boolean cubic;
+        long rxCoalesce;
         long msl;
         long minRto;
         int slots;
@@ -178,6 +179,7 @@ public final class SoakSpec {
         n.windowScaling = r.nextInt(5) != 0;
         n.sack = r.nextInt(2) == 0;
         n.cubic = r.nextInt(2) == 0;
+        n.rxCoalesce = r.nextInt(2) == 0 ? 0 : Units.us(5 + r.nextInt(200));
         // TIME-WAIT (2 MSL) must outlast the peer's FIN retransmissions (30 tries at the 2 s RTO cap), or a lost
         // last ACK legitimately ends the peer with RESET_BY_PEER; simulated time costs nothing.
         n.msl = Units.seconds(30 + r.nextInt(31));
@@ -320,7 +322,7 @@ public final class SoakSpec {
         List<Node> built = new ArrayList<>();
         for (NodeSpec ns : nodes) {
             int slots = Math.max(512, Math.min(8192, ns.slots));
-            built.add(sim.node(ns.name).mtu(ns.mtu).nicFeatures(ns.features).pool(slots * 2 + 512, slots, 2048)
+            built.add(sim.node(ns.name).mtu(ns.mtu).nicFeatures(ns.features).rxCoalesceNanos(ns.rxCoalesce).pool(slots * 2 + 512, slots, 2048)
                     .tcp(t -> t.receiveBuffer(ns.receiveBuffer).sendBuffer(ns.sendBuffer).nagle(ns.nagle)
                             .delayedAck(ns.delayedAck).timestamps(ns.timestamps).windowScaling(ns.windowScaling)
                             .sack(ns.sack).congestionControl(ns.cubic ? CongestionAlgorithm.CUBIC : CongestionAlgorithm.NEW_RENO)
@@ -379,9 +381,9 @@ public final class SoakSpec {
                 switched ? "on a switch" : "on one link"));
         for (NodeSpec n : nodes) {
             sb.append(String.format(Locale.ROOT, "  node %s: mtu %d, nic 0x%x, rcvbuf %d, sndbuf %d, nagle %b, delack %b,"
-                    + " ts %b, wscale %b, sack %b, cubic %b, msl %s, minRto %s, pool %d%n", n.name, n.mtu, n.features,
+                    + " ts %b, wscale %b, sack %b, cubic %b, rx coalesce %s, msl %s, minRto %s, pool %d%n", n.name, n.mtu, n.features,
                     n.receiveBuffer, n.sendBuffer, n.nagle, n.delayedAck, n.timestamps, n.windowScaling, n.sack,
-                    n.cubic,
+                    n.cubic, Units.formatTime(n.rxCoalesce),
                     Units.formatTime(n.msl), Units.formatTime(n.minRto), Math.max(512, Math.min(8192, n.slots))));
         }
         for (LinkSpec l : links) {
