@@ -65,6 +65,11 @@ public final class Stack<P> {
         nif.beginRun();
         int i = 0;
         try {
+            if (count > 1) {
+                for (int k = 0; k < count; k++) {
+                    nif.warm(rx[k]);
+                }
+            }
             for (; i < count; i++) {
                 nif.input(rx[i]);
             }

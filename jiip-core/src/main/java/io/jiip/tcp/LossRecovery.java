@@ -28,6 +28,7 @@ final class LossRecovery<P> {
         for (int b = 0; b < o.sackBlocks; b++) {
             fresh |= c.scoreboard.add(o.sackLeft[b], o.sackRight[b], c.sndUna, c.sndMax);
         }
+        c.sacked = c.scoreboard.ranges() > 0;
         return fresh;
     }
 
@@ -98,6 +99,7 @@ final class LossRecovery<P> {
         c.recover = c.sndMax;
         c.dupAcks = 0;
         c.scoreboard.clear();
+        c.sacked = false;
         c.highRxt = c.sndUna;
     }
 

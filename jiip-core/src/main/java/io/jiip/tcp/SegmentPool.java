@@ -8,21 +8,21 @@ package io.jiip.tcp;
  */
 final class SegmentPool {
     static final int NONE = -1;
+    /** Fields of a descriptor side by side (one cache line): sequence number, length, data index, next. */
+    private static final int SEQ = 0;
+    private static final int LEN = 1;
+    private static final int DATA = 2;
+    private static final int NEXT = 3;
+    private static final int STRIDE = 4;
 
     final Object[] packet;
-    final int[] seq;
-    final int[] len;
-    final int[] data;
-    final int[] next;
+    private final int[] fields;
     private final int[] free;
     private int freeCount;
 
     SegmentPool(int capacity) {
         this.packet = new Object[capacity];
-        this.seq = new int[capacity];
-        this.len = new int[capacity];
-        this.data = new int[capacity];
-        this.next = new int[capacity];
+        this.fields = new int[capacity * STRIDE];
         this.free = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             free[i] = capacity - 1 - i;
@@ -37,10 +37,11 @@ final class SegmentPool {
         }
         int d = free[--freeCount];
         packet[d] = pkt;
-        seq[d] = sequence;
-        data[d] = dataIndex;
-        len[d] = length;
-        next[d] = NONE;
+        int f = d * STRIDE;
+        fields[f + SEQ] = sequence;
+        fields[f + DATA] = dataIndex;
+        fields[f + LEN] = length;
+        fields[f + NEXT] = NONE;
         return d;
     }
 
@@ -52,5 +53,27 @@ final class SegmentPool {
 
     int available() {
         return freeCount;
+    }
+
+    /** Sequence number of the descriptor's first byte. */
+    int seq(int d) {
+        return fields[d * STRIDE + SEQ];
+    }
+
+    int len(int d) {
+        return fields[d * STRIDE + LEN];
+    }
+
+    /** Absolute index of the first byte in the packet's buffer. */
+    int data(int d) {
+        return fields[d * STRIDE + DATA];
+    }
+
+    int next(int d) {
+        return fields[d * STRIDE + NEXT];
+    }
+
+    void next(int d, int next) {
+        fields[d * STRIDE + NEXT] = next;
     }
 }

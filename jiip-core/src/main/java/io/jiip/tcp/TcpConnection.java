@@ -78,6 +78,8 @@ final class TcpConnection<P> {
     final Cubic cubic;
     CongestionControl cc = newReno;
     final SackScoreboard scoreboard = new SackScoreboard(16);
+    /** The scoreboard holds ranges (kept here so that loss-free ACKs need not look at it). */
+    boolean sacked;
     /** RFC 6675 HighRxt: the highest sequence number retransmitted in the current recovery. */
     int highRxt;
     /** RFC 6675 RescueRxt, valid once a rescue retransmission was made in this recovery. */
@@ -153,6 +155,7 @@ final class TcpConnection<P> {
         rtt.reset();
         cc = cfg.congestionControl() == io.jiip.api.CongestionAlgorithm.CUBIC ? cubic : newReno;
         scoreboard.clear();
+        sacked = false;
         highRxt = 0;
         rttTiming = false;
         dupAcks = 0;

@@ -320,7 +320,10 @@ final class TcpInput<P> {
             rttFromAck(c, ack);
             c.retries = 0;
             c.persist = false;
-            c.scoreboard.advance(ack);
+            if (c.sacked) { // the flag spares a cache miss on the scoreboard in the common, loss-free case
+                c.scoreboard.advance(ack);
+                c.sacked = c.scoreboard.ranges() > 0;
+            }
             tcp.recovery.recordSack(c, s.options);
             tcp.recovery.onAdvance(c, acked, dataAcked, flightBefore);
             boolean outstanding = c.sndMax != c.sndUna;
@@ -387,8 +390,8 @@ final class TcpInput<P> {
     /** Frees send-queue packets wholly acknowledged and tells the application how many bytes went through. */
     private void releaseAcked(TcpConnection<P> c, int bytes) {
         int d = c.sendHead;
-        while (d != SegmentPool.NONE && Seq.le(segs.seq[d] + segs.len[d], c.sndUna)) {
-            int next = segs.next[d];
+        while (d != SegmentPool.NONE && Seq.le(segs.seq(d) + segs.len(d), c.sndUna)) {
+            int next = segs.next(d);
             tcp.freeSegment(d);
             d = next;
         }
@@ -509,16 +512,16 @@ final class TcpInput<P> {
     }
 
     private void drainOutOfOrder(TcpConnection<P> c, int gen) {
-        while (c.oooHead != SegmentPool.NONE && Seq.le(segs.seq[c.oooHead], c.rcvNxt)) {
+        while (c.oooHead != SegmentPool.NONE && Seq.le(segs.seq(c.oooHead), c.rcvNxt)) {
             int d = c.oooHead;
-            c.oooHead = segs.next[d];
-            c.oooBytes -= c.oooCharge(segs.len[d]);
-            tcp.oooMemory -= c.oooCharge(segs.len[d]);
-            int cut = c.rcvNxt - segs.seq[d];
-            int len = segs.len[d] - cut;
+            c.oooHead = segs.next(d);
+            c.oooBytes -= c.oooCharge(segs.len(d));
+            tcp.oooMemory -= c.oooCharge(segs.len(d));
+            int cut = c.rcvNxt - segs.seq(d);
+            int len = segs.len(d) - cut;
             @SuppressWarnings("unchecked")
             P frame = (P) segs.packet[d];
-            int data = segs.data[d];
+            int data = segs.data(d);
             segs.release(d);
             try {
                 if (len > 0) {
@@ -541,12 +544,12 @@ final class TcpInput<P> {
     private boolean queueOutOfOrder(TcpConnection<P> c, P frame, int seq, int off, int len) {
         int prev = SegmentPool.NONE;
         int d = c.oooHead;
-        while (d != SegmentPool.NONE && Seq.le(segs.seq[d], seq)) {
+        while (d != SegmentPool.NONE && Seq.le(segs.seq(d), seq)) {
             prev = d;
-            d = segs.next[d];
+            d = segs.next(d);
         }
         if (prev != SegmentPool.NONE) {
-            int prevEnd = segs.seq[prev] + segs.len[prev];
+            int prevEnd = segs.seq(prev) + segs.len(prev);
             if (Seq.gt(prevEnd, seq)) {
                 int cut = prevEnd - seq;
                 seq += cut;
@@ -559,21 +562,21 @@ final class TcpInput<P> {
             }
         }
         // Later entries wholly covered by the new one go; a partial overlap trims the new one's tail.
-        while (d != SegmentPool.NONE && Seq.lt(segs.seq[d], seq + len)) {
-            int dEnd = segs.seq[d] + segs.len[d];
+        while (d != SegmentPool.NONE && Seq.lt(segs.seq(d), seq + len)) {
+            int dEnd = segs.seq(d) + segs.len(d);
             if (Seq.le(dEnd, seq + len)) {
-                int next = segs.next[d];
-                c.oooBytes -= c.oooCharge(segs.len[d]);
-                tcp.oooMemory -= c.oooCharge(segs.len[d]);
+                int next = segs.next(d);
+                c.oooBytes -= c.oooCharge(segs.len(d));
+                tcp.oooMemory -= c.oooCharge(segs.len(d));
                 tcp.freeSegment(d);
                 d = next;
             } else {
-                len = segs.seq[d] - seq;
+                len = segs.seq(d) - seq;
                 break;
             }
         }
         if (prev != SegmentPool.NONE) {
-            segs.next[prev] = d;
+            segs.next(prev, d);
         } else {
             c.oooHead = d;
         }
@@ -589,9 +592,9 @@ final class TcpInput<P> {
             nif.stats.inc(Counter.DROP_TCP_OOO_LIMIT);
             return false;
         }
-        segs.next[n] = d;
+        segs.next(n, d);
         if (prev != SegmentPool.NONE) {
-            segs.next[prev] = n;
+            segs.next(prev, n);
         } else {
             c.oooHead = n;
         }

@@ -338,14 +338,14 @@ final class TcpOutput<P> {
         int firstIndex = -1;
         int d = c.oooHead;
         while (d != SegmentPool.NONE) {
-            int l = segs.seq[d];
-            int r = l + segs.len[d];
+            int l = segs.seq(d);
+            int r = l + segs.len(d);
             boolean recent = Seq.le(l, c.lastOooSeq) && Seq.lt(c.lastOooSeq, r);
-            d = segs.next[d];
-            while (d != SegmentPool.NONE && segs.seq[d] == r) { // contiguous entries form one block
-                recent |= segs.seq[d] == c.lastOooSeq;
-                r += segs.len[d];
-                d = segs.next[d];
+            d = segs.next(d);
+            while (d != SegmentPool.NONE && segs.seq(d) == r) { // contiguous entries form one block
+                recent |= segs.seq(d) == c.lastOooSeq;
+                r += segs.len(d);
+                d = segs.next(d);
             }
             if (recent) {
                 firstIndex = n < max ? n : max - 1;
@@ -412,19 +412,19 @@ final class TcpOutput<P> {
     /** The send-queue descriptor holding sequence number {@code seq}. */
     private int findSegment(TcpConnection<P> c, int seq) {
         int d = c.sendHead;
-        while (d != SegmentPool.NONE && Seq.ge(seq, segs.seq[d] + segs.len[d])) {
-            d = segs.next[d];
+        while (d != SegmentPool.NONE && Seq.ge(seq, segs.seq(d) + segs.len(d))) {
+            d = segs.next(d);
         }
         return d;
     }
 
     private void copyPayload(TcpConnection<P> c, int seq, int len, ByteBuffer dst, int at) {
-        for (int d = findSegment(c, seq); len > 0; d = segs.next[d]) {
-            int skip = seq - segs.seq[d];
-            int n = Math.min(len, segs.len[d] - skip);
+        for (int d = findSegment(c, seq); len > 0; d = segs.next(d)) {
+            int skip = seq - segs.seq(d);
+            int n = Math.min(len, segs.len(d) - skip);
             @SuppressWarnings("unchecked")
             P p = (P) segs.packet[d];
-            dst.put(at, ops.buffer(p), segs.data[d] + skip, n);
+            dst.put(at, ops.buffer(p), segs.data(d) + skip, n);
             at += n;
             seq += n;
             len -= n;
@@ -434,9 +434,9 @@ final class TcpOutput<P> {
     /** Clones (zero-copy) the queued bytes {@code [seq, seq + len)} as a chain; {@code null} without descriptors. */
     private P clonePayload(TcpConnection<P> c, int seq, int len) {
         P head = null;
-        for (int d = findSegment(c, seq); len > 0; d = segs.next[d]) {
-            int skip = seq - segs.seq[d];
-            int n = Math.min(len, segs.len[d] - skip);
+        for (int d = findSegment(c, seq); len > 0; d = segs.next(d)) {
+            int skip = seq - segs.seq(d);
+            int n = Math.min(len, segs.len(d) - skip);
             @SuppressWarnings("unchecked")
             P p = ops.clone((P) segs.packet[d]);
             if (p == null) {
@@ -445,7 +445,7 @@ final class TcpOutput<P> {
                 }
                 return null;
             }
-            ops.trimHead(p, segs.data[d] + skip - ops.offset(p));
+            ops.trimHead(p, segs.data(d) + skip - ops.offset(p));
             ops.length(p, n);
             if (head == null) {
                 head = p;
