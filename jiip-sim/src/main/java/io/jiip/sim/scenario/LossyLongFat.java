@@ -1,5 +1,6 @@
 package io.jiip.sim.scenario;
 
+import io.jiip.api.CongestionAlgorithm;
 import io.jiip.api.Result;
 import io.jiip.api.TcpInfo;
 import io.jiip.sim.Impairments;
@@ -41,6 +42,8 @@ public final class LossyLongFat implements Scenario {
                 new Param("queue", "1000", "drop-tail queue, frames"),
                 new Param("rcvbuf", "1MiB", "receive window, below the bandwidth-delay product so that losses come"
                         + " from the link alone (no queue overflow after slow start)"),
+                new Param("cc", "cubic", "congestion control of both ends: cubic or newreno"),
+                new Param("sack", "on", "SACK (RFC 2018/6675) offered by both ends: on or off"),
                 new Param("duration", "60s", "the sender stops sending at this time"),
                 new Param("warmup", "10s", "goodput is measured from here to the end of sending"));
     }
@@ -116,9 +119,19 @@ public final class LossyLongFat implements Scenario {
         long duration = o.getTime("duration");
         long warmup = o.getTime("warmup");
         long delay = o.getTime("delay");
-        Node a = sim.node("a").tcp(t -> t.sendBuffer(4 << 20)).build();
+        CongestionAlgorithm cc = switch (o.raw("cc")) {
+            case "cubic" -> CongestionAlgorithm.CUBIC;
+            case "newreno" -> CongestionAlgorithm.NEW_RENO;
+            default -> throw new IllegalArgumentException("cc must be cubic or newreno: " + o.raw("cc"));
+        };
+        boolean sack = switch (o.raw("sack")) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("sack must be on or off: " + o.raw("sack"));
+        };
+        Node a = sim.node("a").tcp(t -> t.sendBuffer(4 << 20).congestionControl(cc).sack(sack)).build();
         int rcvbuf = Math.toIntExact(o.getBytes("rcvbuf"));
-        Node b = sim.node("b").tcp(t -> t.receiveBuffer(rcvbuf)).build();
+        Node b = sim.node("b").tcp(t -> t.receiveBuffer(rcvbuf).congestionControl(cc).sack(sack)).build();
         sim.link(a, b).bandwidth(o.getRate("bandwidth")).delay(delay).queue(o.getInt("queue"))
                 .impairForward(Impairments.none().loss(loss)).build();
         TcpScript script = TcpScript.bulkUntil(duration);
