@@ -8,6 +8,10 @@ public final class Stats {
     private static final Counter[] ALL = Counter.values();
     private final long[] values = new long[ALL.length];
 
+    /** Zeroed counters (each {@link Stack} makes its own). */
+    public Stats() {
+    }
+
     /** Increments a counter (stack-internal). */
     public void inc(Counter counter) {
         values[counter.ordinal()]++;

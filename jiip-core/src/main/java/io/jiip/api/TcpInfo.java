@@ -29,4 +29,8 @@ public final class TcpInfo {
     /** Segments retransmitted on this connection so far. */
     public long retransmits;
     public boolean inRecovery;
+
+    /** An empty snapshot, filled by {@code Stack.tcpInfo}. */
+    public TcpInfo() {
+    }
 }

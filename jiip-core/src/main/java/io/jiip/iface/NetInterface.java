@@ -12,7 +12,6 @@ import io.jiip.api.StackConfig;
 import io.jiip.api.StackEvents;
 import io.jiip.api.Stats;
 import io.jiip.arp.ArpCache;
-import io.jiip.arp.ArpLayer;
 import io.jiip.icmp.IcmpLayer;
 import io.jiip.ip.Ipv4Layer;
 import io.jiip.ip.PathMtuCache;

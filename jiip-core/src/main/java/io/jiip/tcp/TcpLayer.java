@@ -60,7 +60,7 @@ public final class TcpLayer<P> {
         this.cfg = nif.config.tcp();
         this.stats = nif.stats;
         int n = cfg.connections();
-        this.conns = new TcpConnection[n];
+        this.conns = (TcpConnection<P>[]) new TcpConnection<?>[n];
         this.freeConns = new int[n];
         for (int i = 0; i < n; i++) {
             conns[i] = new TcpConnection<>(i, cfg);
@@ -82,7 +82,7 @@ public final class TcpLayer<P> {
         this.listenHalfOpen = new int[cfg.listeners()];
         this.listenHandler = new Object[cfg.listeners()];
         int span = cfg.ephemeralHigh() - cfg.ephemeralLow() + 1;
-        this.nextEphemeral = cfg.ephemeralLow() + (int) Math.floorMod(isn.sipHash24(nif.ip, 0x6570686d), span);
+        this.nextEphemeral = cfg.ephemeralLow() + Math.floorMod(isn.sipHash24(nif.ip, 0x6570686d), span);
         this.recovery = new LossRecovery<>(this);
         this.input = new TcpInput<>(this);
         this.output = new TcpOutput<>(this);

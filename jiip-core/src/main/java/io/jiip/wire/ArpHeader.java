@@ -27,6 +27,10 @@ public final class ArpHeader {
     private ByteBuffer buf;
     private int off;
 
+    /** An unbound view; {@link #wrap} points it at bytes. */
+    public ArpHeader() {
+    }
+
     public ArpHeader wrap(ByteBuffer buffer, int offset) {
         this.buf = buffer;
         this.off = offset;

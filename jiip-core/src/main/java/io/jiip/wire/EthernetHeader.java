@@ -18,6 +18,10 @@ public final class EthernetHeader {
     private ByteBuffer buf;
     private int off;
 
+    /** An unbound view; {@link #wrap} points it at bytes. */
+    public EthernetHeader() {
+    }
+
     public EthernetHeader wrap(ByteBuffer buffer, int offset) {
         this.buf = buffer;
         this.off = offset;

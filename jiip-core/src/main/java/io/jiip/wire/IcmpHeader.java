@@ -26,6 +26,10 @@ public final class IcmpHeader {
     private ByteBuffer buf;
     private int off;
 
+    /** An unbound view; {@link #wrap} points it at bytes. */
+    public IcmpHeader() {
+    }
+
     public IcmpHeader wrap(ByteBuffer buffer, int offset) {
         this.buf = buffer;
         this.off = offset;

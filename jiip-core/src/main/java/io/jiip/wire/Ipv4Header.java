@@ -41,6 +41,10 @@ public final class Ipv4Header {
     private ByteBuffer buf;
     private int off;
 
+    /** An unbound view; {@link #wrap} points it at bytes. */
+    public Ipv4Header() {
+    }
+
     public Ipv4Header wrap(ByteBuffer buffer, int offset) {
         this.buf = buffer;
         this.off = offset;

@@ -34,6 +34,10 @@ public final class TcpHeader {
     private ByteBuffer buf;
     private int off;
 
+    /** An unbound view; {@link #wrap} points it at bytes. */
+    public TcpHeader() {
+    }
+
     public TcpHeader wrap(ByteBuffer buffer, int offset) {
         this.buf = buffer;
         this.off = offset;

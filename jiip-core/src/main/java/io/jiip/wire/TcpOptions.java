@@ -34,6 +34,10 @@ public final class TcpOptions {
     public final int[] sackLeft = new int[MAX_SACK_BLOCKS];
     public final int[] sackRight = new int[MAX_SACK_BLOCKS];
 
+    /** An empty holder; {@link #parse} fills it. */
+    public TcpOptions() {
+    }
+
     /** Parses the options area {@code [off, off + len)}; fields of absent options are reset. */
     public int parse(ByteBuffer buf, int off, int len) {
         mss = -1;

@@ -13,6 +13,10 @@ public final class UdpHeader {
     private ByteBuffer buf;
     private int off;
 
+    /** An unbound view; {@link #wrap} points it at bytes. */
+    public UdpHeader() {
+    }
+
     public UdpHeader wrap(ByteBuffer buffer, int offset) {
         this.buf = buffer;
         this.off = offset;

@@ -1,7 +1,7 @@
-package io.jiip.arp;
+package io.jiip.iface;
 
 import io.jiip.api.Counter;
-import io.jiip.iface.NetInterface;
+import io.jiip.arp.ArpCache;
 import io.jiip.wire.ArpHeader;
 import io.jiip.wire.EthernetHeader;
 import java.nio.ByteBuffer;
