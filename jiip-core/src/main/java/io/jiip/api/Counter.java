@@ -80,6 +80,7 @@ public enum Counter {
     TCP_RETRANSMITS("TCP segments retransmitted"),
     TCP_FAST_RETRANSMITS("fast retransmits (three duplicate ACKs)"),
     TCP_TIMEOUTS("retransmission timeouts"),
+    TCP_TLP_PROBES("tail loss probes sent (RFC 8985)"),
     TCP_ACTIVE_OPENS("connections opened actively"),
     TCP_PASSIVE_OPENS("connections accepted"),
     TCP_RESETS_TX("resets sent"),

@@ -11,6 +11,11 @@ import io.jiip.wire.TcpOptions;
  * controller only sizes the windows.
  */
 final class LossRecovery<P> {
+    /** RFC 8985 §7.2 WCDelAckT: the worst-case delayed-ACK time of the peer. */
+    private static final long WORST_CASE_DELAYED_ACK = 200_000_000L;
+    /** A floor for the probe timeout, so that microsecond RTTs do not probe on every run. */
+    private static final long MIN_PTO = 10_000_000L;
+
     private final TcpLayer<P> tcp;
     private final NetInterface<P> nif;
 
@@ -92,6 +97,48 @@ final class LossRecovery<P> {
         }
     }
 
+    /**
+     * Tail loss probe (RFC 8985 §7.2): when data is outstanding outside recovery, schedule a probe two smoothed
+     * RTTs out (plus a delayed-ACK allowance when a single segment is in flight), and never after the RTO.
+     */
+    void armTailLossProbe(TcpConnection<P> c) {
+        if (c.inRecovery || c.tlpProbing || c.sndMax == c.sndUna || !c.rtt.hasSample() || !c.state.isSynchronized()) {
+            return;
+        }
+        long pto = 2 * c.rtt.srtt();
+        if (c.inFlight() <= c.mss) {
+            pto += WORST_CASE_DELAYED_ACK;
+        }
+        // PTO = min(PTO, RTO) (RFC 8985 §7.2): a probe comes first even when the RTO is the nearer deadline, so
+        // a lost tail costs a probe rather than the collapse of the window.
+        c.tlpAt = Math.min(nif.now + Math.max(pto, MIN_PTO), c.rtoAt); // a tie goes to the probe
+    }
+
+    /**
+     * The probe timer fired (RFC 8985 §7.3): send one new segment if the windows allow, else retransmit the last
+     * one sent, so that its ACK (with SACK) reveals a lost tail without waiting for the RTO.
+     */
+    void tailLossProbe(TcpConnection<P> c) {
+        if (c.inRecovery || c.sndMax == c.sndUna || !c.state.isSynchronized()) {
+            return;
+        }
+        c.tlpProbing = true;
+        nif.stats.inc(Counter.TCP_TLP_PROBES);
+        int end = c.sendEnd();
+        int unsent = Seq.lt(c.sndNxt, end) ? end - c.sndNxt : 0;
+        int usable = c.sndWnd - (c.sndNxt - c.sndUna);
+        if (unsent > 0 && usable > 0 && c.sndNxt == c.sndMax) {
+            int len = Math.min(Math.min(unsent, c.mss), usable);
+            tcp.output.sendData(c, c.sndNxt, len, c.finQueued && len == unsent);
+        } else {
+            boolean finSent = c.finQueued && Seq.gt(c.sndMax, c.finSeq);
+            int dataEnd = finSent ? c.finSeq : c.sndMax;
+            int from = Seq.max(c.sndUna, dataEnd - c.mss);
+            tcp.output.sendData(c, from, dataEnd - from, finSent);
+        }
+        c.rtoAt = nif.now + c.rtt.rto(); // RFC 8985 §7.3: the RTO is re-armed after the probe
+    }
+
     /** A retransmission timeout ends any recovery and forgets SACK state (RFC 6675 §5.1: reneging is possible). */
     void onTimeout(TcpConnection<P> c) {
         c.cc.onTimeout(c.inFlight(), nif.now);
@@ -101,6 +148,8 @@ final class LossRecovery<P> {
         c.scoreboard.clear();
         c.sacked = false;
         c.highRxt = c.sndUna;
+        c.tlpAt = Long.MAX_VALUE;
+        c.tlpProbing = false;
     }
 
     /**

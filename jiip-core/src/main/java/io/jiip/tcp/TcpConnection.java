@@ -97,6 +97,9 @@ final class TcpConnection<P> {
 
     // timers: absolute deadlines, Long.MAX_VALUE = off; the wheel holds their minimum
     long rtoAt = Long.MAX_VALUE;
+    /** Tail loss probe deadline (RFC 8985 §7), and whether a probe is out since the last ACK advance. */
+    long tlpAt = Long.MAX_VALUE;
+    boolean tlpProbing;
     boolean persist;
     long ackAt = Long.MAX_VALUE;
     long keepaliveAt = Long.MAX_VALUE;
@@ -161,7 +164,8 @@ final class TcpConnection<P> {
         dupAcks = 0;
         inRecovery = false;
         retransmits = 0;
-        rtoAt = ackAt = keepaliveAt = stateAt = Long.MAX_VALUE;
+        rtoAt = ackAt = keepaliveAt = stateAt = tlpAt = Long.MAX_VALUE;
+        tlpProbing = false;
         persist = false;
         retries = 0;
         keepaliveProbes = 0;

@@ -328,6 +328,11 @@ final class TcpInput<P> {
             tcp.recovery.onAdvance(c, acked, dataAcked, flightBefore);
             boolean outstanding = c.sndMax != c.sndUna;
             c.rtoAt = outstanding ? nif.now + c.rtt.rto() : Long.MAX_VALUE; // RFC 6298 §5.3
+            c.tlpProbing = false;
+            c.tlpAt = Long.MAX_VALUE;
+            if (outstanding) {
+                tcp.recovery.armTailLossProbe(c);
+            }
             c.unackedSince = outstanding ? nif.now : Long.MAX_VALUE;
             updateWindow(c, scaledWindow);
             int gen = c.generation;

@@ -347,7 +347,7 @@ public final class TcpLayer<P> {
     /** Both FINs are through: the application is told and the 4-tuple waits 2 MSL (RFC 9293 §3.10.7.4). */
     void enterTimeWait(TcpConnection<P> c) {
         c.state = TcpState.TIME_WAIT;
-        c.rtoAt = c.ackAt = c.keepaliveAt = Long.MAX_VALUE;
+        c.rtoAt = c.ackAt = c.keepaliveAt = c.tlpAt = Long.MAX_VALUE;
         c.unackedSince = Long.MAX_VALUE;
         c.stateAt = nif.now + 2 * cfg.mslNanos();
         notifyClosed(c, TcpCloseReason.NORMAL);
@@ -360,7 +360,7 @@ public final class TcpLayer<P> {
      * due and re-arms for the real deadline, which keeps wheel operations off the per-segment path.
      */
     void updateTimer(TcpConnection<P> c) {
-        long t = Math.min(Math.min(c.rtoAt, c.ackAt), Math.min(c.keepaliveAt, c.stateAt));
+        long t = Math.min(Math.min(Math.min(c.rtoAt, c.tlpAt), c.ackAt), Math.min(c.keepaliveAt, c.stateAt));
         if (c.userTimeout > 0 && c.unackedSince != Long.MAX_VALUE) {
             t = Math.min(t, c.unackedSince + c.userTimeout);
         }

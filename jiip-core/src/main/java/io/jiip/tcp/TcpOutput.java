@@ -151,6 +151,9 @@ final class TcpOutput<P> {
             c.persist = false;
             c.rtoAt = nif.now + c.rtt.rto();
         }
+        if (!retransmit) {
+            tcp.recovery.armTailLossProbe(c);
+        }
         if (c.unackedSince == Long.MAX_VALUE) {
             c.unackedSince = nif.now;
         }

@@ -39,6 +39,10 @@ final class TcpTimers<P> {
             tcp.close(c, TcpCloseReason.TIMEOUT);
             return;
         }
+        if (c.tlpAt <= now) {
+            c.tlpAt = Long.MAX_VALUE;
+            tcp.recovery.tailLossProbe(c);
+        }
         if (c.rtoAt <= now) {
             c.rtoAt = Long.MAX_VALUE;
             if (!retransmissionTimeout(c)) {

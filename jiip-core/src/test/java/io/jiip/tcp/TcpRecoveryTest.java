@@ -107,4 +107,44 @@ class TcpRecoveryTest {
             }
         }
     }
+
+    @Test
+    void shouldRecoverALostTailWithAProbeInsteadOfATimeout() throws Exception {
+        TestNet net = TestNet.twoNodes(b -> b.tcp(TcpConfig.builder().isnKey(new byte[16]).nagle(false).build()), 0);
+        StringBuilder received = new StringBuilder();
+        assertEquals(Result.OK, net.b().stack.tcpListen(9000, 4, new TcpEvents<>() {
+            @Override
+            public void onPayload(Stack<Packet> s, int c, Object a, Packet p, int off, int len) {
+                byte[] b = new byte[len];
+                p.buffer().get(off, b);
+                received.append(new String(b, java.nio.charset.StandardCharsets.US_ASCII));
+                s.tcpRxConsumed(c, len);
+            }
+        }));
+        int conn = net.a().stack.tcpConnect(B, 9000, 0, new TcpEvents<>() { }, null);
+        net.pump();
+        // Drop the sixth data segment from A: the last of the burst, so no duplicate ACK can reveal it.
+        int[] dataFrames = {0};
+        net.link.hook((from, buf, off, len) -> from == 0 && len > 66 && ++dataFrames[0] == 6
+                ? io.jiip.link.FrameHook.DROP : io.jiip.link.FrameHook.PASS);
+        StringBuilder sent = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            String text = String.valueOf((char) ('a' + i)).repeat(1000);
+            sent.append(text);
+            Packet p = net.a().pool.alloc(1000);
+            p.buffer().put(p.offset(), text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            net.a().pool.length(p, 1000);
+            assertEquals(Result.OK, net.a().stack.tcpSend(conn, p, 0));
+        }
+        net.pump();
+        for (int i = 0; i < 30 && received.length() < sent.length(); i++) {
+            net.advance(50_000_000L);
+        }
+        assertEquals(sent.toString(), received.toString());
+        assertEquals(1, net.a().stack.stats().get(Counter.TCP_TLP_PROBES));
+        assertEquals(0, net.a().stack.stats().get(Counter.TCP_TIMEOUTS), "no retransmission timeout");
+        net.a().stack.tcpAbort(conn);
+        net.pump();
+        net.assertNoLeaks();
+    }
 }

@@ -820,16 +820,18 @@ class TcpStateMachineTest {
         send(net.a(), conn, "lost");
         net.runFor(60 * SECOND);
 
-        // RTO after the handshake's sample is the 200 ms floor; doubled per timeout: 0.2, 0.4, 0.8, 1.6 s.
-        assertEquals(4, tap.fromA.size(), "original and 3 retransmissions: " + tap.fromA);
-        long[] at = {0, 200 * MS, 600 * MS, 1400 * MS};
-        for (int i = 0; i < 4; i++) {
+        // A tail loss probe (RFC 8985) comes first, at the RTO's time (200 ms floor, a single segment out), and
+        // re-arms the RTO; then the timeouts, doubled each time: 0.2, 0.4, 0.8 s after one another.
+        assertEquals(5, tap.fromA.size(), "original, probe and 3 retransmissions: " + tap.fromA);
+        long[] at = {0, 200 * MS, 400 * MS, 800 * MS, 1600 * MS};
+        for (int i = 0; i < 5; i++) {
             assertNear(sentAt + at[i], tap.fromA.get(i).time(), "transmission " + i);
             assertEquals("lost", new String(tap.fromA.get(i).payload(), StandardCharsets.US_ASCII));
         }
         assertEquals(List.of("connected", "closed TIMEOUT"), client.log);
-        assertNear(sentAt + 3000 * MS, client.closedAt, "4th timeout");
-        assertEquals(3, net.a().stack.stats().get(Counter.TCP_RETRANSMITS));
+        assertNear(sentAt + 3200 * MS, client.closedAt, "4th timeout");
+        assertEquals(1, net.a().stack.stats().get(Counter.TCP_TLP_PROBES));
+        assertEquals(4, net.a().stack.stats().get(Counter.TCP_RETRANSMITS));
         assertNull(net.a().stack.tcpState(conn));
         net.assertNoLeaks();
     }
