@@ -212,7 +212,7 @@ public final class BenchCommand implements Callable<Integer> {
         return new ParameterException(spec.commandLine(), message);
     }
 
-    static String unescape(String s) {
+    String unescape(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
@@ -223,8 +223,7 @@ public final class BenchCommand implements Callable<Integer> {
                     case 'n' -> '\n';
                     case 't' -> '\t';
                     case '\\' -> '\\';
-                    default -> throw new ParameterException(new CommandLine(new BenchCommand()),
-                            "-m: unknown escape \\" + n);
+                    default -> throw bad("-m: unknown escape \\" + n);
                 });
             } else {
                 b.append(ch);
