@@ -36,10 +36,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--pair", description = "Run client and server over the memory link in one process (default).")
     boolean pair;
 
-    @Option(names = "--listen", paramLabel = "PORT", description = "Server role on --tap (not in this build).")
+    @Option(names = "--listen", paramLabel = "PORT",
+            description = "Server role on --tap: ping-pong echoes (with -m: answers each payload with the message),"
+                    + " --bulk sinks.")
     Integer listen;
 
-    @Option(names = "--server", paramLabel = "IP:PORT", description = "Client role on --tap (not in this build).")
+    @Option(names = "--server", paramLabel = "IP:PORT",
+            description = "Client role on --tap: ping-pong against an echo server, or --bulk.")
     String server;
 
     @Option(names = "--link", paramLabel = "memory|tap", description = "Backend (default: ${DEFAULT-VALUE}).")
@@ -47,6 +50,16 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--tap", paramLabel = "NAME", description = "TAP device backend (with --listen/--server).")
     String tap;
+
+    @Option(names = "--ip", paramLabel = "A/N", description = "With --tap: jiip's IPv4 address and prefix.")
+    String ip;
+
+    @Option(names = "--host-ip", paramLabel = "A/N", description = "With --tap: also give the kernel side this address.")
+    String hostIp;
+
+    @Option(names = "--netns", paramLabel = "NAME",
+            description = "With --tap: open the TAP inside this (existing) network namespace.")
+    String netns;
 
     @Option(names = "--bulk", description = "TCP bulk: the client sends, the server sinks.")
     boolean bulk;
@@ -118,7 +131,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchConfig cfg = config();
         PrintStream out = System.out;
         boolean tty = System.console() != null && System.console().isTerminal();
-        result = BenchRunner.run(cfg, out, tty);
+        result = cfg.tap != null ? TapRole.run(cfg, out) : BenchRunner.run(cfg, out, tty);
         if (json != null) {
             Files.writeString(json, result.toJson(), StandardCharsets.UTF_8);
         }
@@ -138,11 +151,9 @@ public final class BenchCommand implements Callable<Integer> {
             throw bad("--link must be memory or tap, not '" + link + "'");
         }
         if (listen != null || server != null || tap != null || "tap".equals(link)) {
-            if (pair) {
-                throw bad("--pair runs on the memory link; it excludes --listen, --server and --tap");
-            }
-            throw bad("--listen/--server/--tap (the TAP backend roles) are not implemented in this build;"
-                    + " use --pair");
+            tapRole(c);
+        } else if (ip != null || hostIp != null || netns != null) {
+            throw bad("--ip, --host-ip and --netns need --tap");
         }
         try {
             c.model = Model.valueOf(model.toUpperCase(Locale.ROOT));
@@ -200,6 +211,42 @@ public final class BenchCommand implements Callable<Integer> {
         c.scatterGather = !noSg;
         c.perSecond = !quiet;
         return c;
+    }
+
+    private void tapRole(BenchConfig c) {
+        if (pair) {
+            throw bad("--pair runs on the memory link; it excludes --listen, --server and --tap");
+        }
+        if (tap == null || ip == null) {
+            throw bad("the TAP roles need --tap NAME and --ip A/N");
+        }
+        if ((listen == null) == (server == null)) {
+            throw bad("with --tap give exactly one of --listen PORT and --server IP:PORT");
+        }
+        if (udp || udpStream) {
+            throw bad("the TAP roles run TCP ping-pong or --bulk");
+        }
+        if (threads != 1 || !"unified".equalsIgnoreCase(model)) {
+            throw bad("the TAP roles run one unified context (--threads 1)");
+        }
+        c.tap = tap;
+        c.ip = ip;
+        c.hostIp = hostIp;
+        c.netns = netns;
+        if (listen != null) {
+            range("--listen", listen, 1, 65535);
+            c.listenPort = listen;
+        } else {
+            int colon = server.lastIndexOf(':');
+            try {
+                c.serverIp = server.substring(0, colon);
+                io.jiip.wire.Ipv4Address.parse(c.serverIp);
+                c.serverPort = Integer.parseInt(server.substring(colon + 1));
+            } catch (RuntimeException e) {
+                throw bad("--server must be IP:PORT, not '" + server + "'");
+            }
+            range("--server port", c.serverPort, 1, 65535);
+        }
     }
 
     private void range(String name, int value, int min, int max) {

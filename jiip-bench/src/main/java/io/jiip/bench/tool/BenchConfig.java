@@ -59,6 +59,16 @@ public final class BenchConfig {
     public boolean tso = true;
     public boolean lro = true;
     public boolean scatterGather = true;
+    // TAP roles (jiip-io): the device, its namespace (null: the current one), jiip's and the kernel's addresses.
+    public String tap;
+    public String netns;
+    public String ip;
+    public String hostIp;
+    /** Server role: the port to listen on (0: not a server). */
+    public int listenPort;
+    /** Client role: where to connect (null: not a client). */
+    public String serverIp;
+    public int serverPort;
     /** Print a line per second per thread. */
     public boolean perSecond = true;
 

@@ -55,7 +55,8 @@ class BenchCommandTest {
     @ParameterizedTest
     @ValueSource(strings = {"-d 0", "-d x", "-c 0", "-l 0", "-l 70000", "--udp -l 1500", "--threads 0", "-t 0",
         "-t -1", "-r -5", "--model fast", "--model split --bulk", "--bulk --udp", "-l 4 -m hi", "--link carrier",
-        "--listen 80", "--pair --tap tap0", "--warmup -1", "--nonsense", "-m \\q"})
+        "--listen 80", "--pair --tap tap0", "--tap t0 --ip 10.0.0.2/24", "--tap t0 --ip 1.2.3.4 --server x:1",
+        "--tap t0 --ip 1.2.3.4 --listen 7 --udp", "--ip 1.2.3.4", "--warmup -1", "--nonsense", "-m \\q"})
     void shouldRejectBadValuesWithOneLineAndExitCode2(String args) {
         Run r = parse(args.split(" "));
         assertEquals(2, r.code, args);
