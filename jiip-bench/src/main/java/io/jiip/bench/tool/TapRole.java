@@ -57,7 +57,6 @@ final class TapRole {
                     if (h < 0) {
                         throw new IOException("connect " + cfg.serverIp + ":" + cfg.serverPort + ": " + Result.name(h));
                     }
-                    app.conns[i].handle = h;
                 }
             }
             return report(cfg, out, node, app);
@@ -188,6 +187,38 @@ final class TapRole {
             }
         }
 
+        private Packet master;
+        /** Bulk message length: -l, or what the pool could give the master chunk (reported as failures). */
+        private int bulkLen;
+
+        /** Bulk: zero-copy clones of one master chunk, as the HTTP server streams. */
+        private boolean sendChunk(Stack<Packet> s, int connection) {
+            if (master == null) {
+                for (int size : new int[] {reqLen, 65_536, 4096, 1024}) { // once per run
+                    master = master == null ? pool.alloc(Math.min(reqLen, size)) : master;
+                }
+                if (master == null) {
+                    failures++;
+                    return false;
+                }
+                bulkLen = Math.min(reqLen, master.capacity());
+                pool.length(master, bulkLen);
+            }
+            Packet p = pool.clone(master);
+            if (p == null) {
+                failures++;
+                return false;
+            }
+            int rc = s.tcpSend(connection, p, 0);
+            if (rc != Result.OK) {
+                pool.free(p);
+                failures++;
+                return false;
+            }
+            txBytes += bulkLen;
+            return true;
+        }
+
         private boolean sendBytes(Stack<Packet> s, int connection, Packet src, int off, int len) {
             Packet p = pool.alloc(len);
             if (p == null) {
@@ -243,6 +274,7 @@ final class TapRole {
             @Override
             public Object onConnected(Stack<Packet> s, int connection, Object a) {
                 s.tcpNoDelay(connection, true);
+                ((Conn) a).handle = connection;
                 topUp(s, (Conn) a, System.nanoTime());
                 return a;
             }
@@ -273,8 +305,8 @@ final class TapRole {
                 }
                 Conn c = (Conn) a;
                 c.pending += bytes;
-                while (c.pending >= reqLen && c.count > 0) {
-                    c.pending -= reqLen;
+                while (c.pending >= bulkLen && c.count > 0) {
+                    c.pending -= bulkLen;
                     c.count--;
                     rxMsgs++;
                 }
@@ -290,7 +322,9 @@ final class TapRole {
                     }
                     c.next = Math.max(c.next + interval, now - interval);
                 }
-                if (!sendBytes(s, c.handle, null, 0, reqLen)) {
+                boolean ok = cfg.workload == Workload.BULK ? sendChunk(s, c.handle)
+                        : sendBytes(s, c.handle, null, 0, reqLen);
+                if (!ok) {
                     return;
                 }
                 c.sent[(c.head + c.count) % c.sent.length] = now;

@@ -55,4 +55,32 @@ class BenchTapTest {
             assertEquals(500, command.result.serverReceivedBytes, command.result.summary());
         }
     }
+
+    /** {@code --server}: the jiip client on a TAP against kernel servers (socat echo, socat sink). */
+    @Test
+    void shouldRunClientPingPongAndBulkAgainstTheKernel() throws Exception {
+        String cause = NetNs.unavailabilityCause();
+        assumeTrue(cause == null, () -> "TAP bench skipped: " + cause);
+        assumeTrue(TapDevice.isAvailable(), "TAP unavailable");
+        assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/socat")), "no socat");
+        try (NetNs ns = NetNs.create("jiipb")) {
+            ns.start(null, "socat", "TCP-LISTEN:7,fork,reuseaddr", "EXEC:cat");
+            ns.start(null, "socat", "-u", "TCP-LISTEN:9,fork,reuseaddr", "OPEN:/dev/null");
+            Thread.sleep(300);
+            BenchCommand pp = new BenchCommand();
+            int code = new CommandLine(pp).execute("--server", "10.78.0.1:7", "--tap", "jb1", "--netns", ns.name(),
+                    "--ip", "10.78.0.2/24", "--host-ip", "10.78.0.1/24", "-t", "2", "-q", "-c", "2", "-d", "2");
+            assertEquals(0, code);
+            BenchResult r = pp.result;
+            assertTrue(r.clientReceived > 0 && r.p50Ns > 0, r.summary());
+            assertTrue(r.clientSent - r.clientReceived <= 4, r.summary()); // sent = received + in flight
+            assertEquals(r.clientReceived, r.latencySamples, r.summary());
+            BenchCommand bulk = new BenchCommand();
+            code = new CommandLine(bulk).execute("--server", "10.78.0.1:9", "--bulk", "--tap", "jb1", "--netns",
+                    ns.name(), "--ip", "10.78.0.2/24", "--host-ip", "10.78.0.1/24", "-t", "2", "-q");
+            assertEquals(0, code);
+            assertTrue(bulk.result.clientReceived > 0, bulk.result.summary()); // acknowledged messages
+            assertTrue(bulk.result.clientSent - bulk.result.clientReceived <= 16, bulk.result.summary());
+        }
+    }
 }
