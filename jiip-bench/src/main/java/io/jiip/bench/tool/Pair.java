@@ -57,6 +57,8 @@ final class Pair {
     private static final String SERVER_IP = "10.0.0.2";
     private static final byte[] ISN_KEY = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
     private static final long DRAIN_NANOS = 5_000_000_000L;
+    /** Split model: empty polls before a spinning thread yields its core once. */
+    private static final int SPINS_BEFORE_YIELD = 1000;
 
     final int id;
     private final BenchConfig cfg;
@@ -255,7 +257,7 @@ final class Pair {
             if (paced) {
                 topUpAll();
             }
-            if ((++iterations & 127) == 0) {
+            if ((++iterations & 15) == 0) {
                 tick(control);
             }
         }
@@ -272,12 +274,18 @@ final class Pair {
     /** Split/merge, network side: runs both stacks and executes the application's commands until it is done. */
     void runNetwork() {
         long deadline = Long.MAX_VALUE;
+        int idle = 0;
         while (true) {
             pushed = false;
-            step();
+            boolean busy = step() != 0 || !commands.isEmpty();
             drainCommands();
             if (pushed) {
                 wakeApp();
+            }
+            idle = busy ? 0 : idle + 1;
+            if (idle > SPINS_BEFORE_YIELD) {
+                Thread.yield(); // spinning threads on oversubscribed cores otherwise wait out whole time slices
+                idle = 0;
             }
             if (appDone) {
                 if (deadline == Long.MAX_VALUE) {
@@ -296,8 +304,10 @@ final class Pair {
         begin(control);
         long deadline = Long.MAX_VALUE;
         long idle = 0;
+        int spins = 0;
         while (true) {
             if (!events.isEmpty()) {
+                spins = 0;
                 long e = events.take();
                 int side = (int) (e >>> 62);
                 int index = (int) ((e >>> 32) & 0x3FFF_FFFF);
@@ -331,6 +341,9 @@ final class Pair {
                     LockSupport.parkNanos(this, interval > 0 ? Math.min(interval, 1_000_000L) : 1_000_000L);
                 }
                 appParked = false;
+            } else if (++spins > SPINS_BEFORE_YIELD) {
+                Thread.yield();
+                spins = 0;
             } else {
                 Thread.onSpinWait();
             }

@@ -70,8 +70,13 @@ final class TapRole {
 
     private static BenchResult report(BenchConfig cfg, PrintStream out, TapNode node, App app)
             throws InterruptedException {
+        if (cfg.warmupSeconds > 0) {
+            Thread.sleep((long) (cfg.warmupSeconds * 1000));
+            node.execute(s -> app.histogram.reset());
+        }
         long start = System.nanoTime();
-        long[] prev = new long[4];
+        long[] prev = {app.rxBytes, app.rxMsgs, app.txBytes, app.txMsgs};
+        long[] base = prev.clone();
         long end = start + (long) (cfg.durationSeconds * 1e9);
         for (int second = 1; ; second++) {
             long due = Math.min(end, start + second * 1_000_000_000L);
@@ -104,22 +109,14 @@ final class TapRole {
         r.rate = cfg.rate;
         r.offloads = cfg.offloads();
         r.seconds = seconds;
-        r.rxBytes = app.rxBytes;
-        r.rxMsgs = app.rxMsgs;
-        r.txBytes = app.txBytes;
-        r.txMsgs = app.txMsgs;
+        r.rxBytes = prev[0] - base[0];
+        r.rxMsgs = prev[1] - base[1];
+        r.txBytes = prev[2] - base[2];
+        r.txMsgs = prev[3] - base[3];
         r.rxMbitPerSecond = r.rxBytes * 8 / 1e6 / seconds;
         r.txMbitPerSecond = r.txBytes * 8 / 1e6 / seconds;
         r.msgsPerSecond = r.rxMsgs / seconds;
-        if (cfg.listenPort > 0) {
-            r.serverReceived = r.rxMsgs;
-            r.serverSent = r.txMsgs;
-            r.serverReceivedBytes = r.rxBytes;
-        } else {
-            r.clientSent = r.txMsgs;
-            r.clientReceived = r.rxMsgs;
-            r.clientSentBytes = r.txBytes;
-            r.inFlight = r.txMsgs - r.rxMsgs;
+        if (cfg.listenPort == 0) {
             if (cfg.workload == Workload.PING_PONG) {
                 r.roundTripsPerSecond = r.rxMsgs / seconds;
                 r.latencySamples = h.getTotalCount();
@@ -131,6 +128,16 @@ final class TapRole {
             }
         }
         r.sendFailures = app.failures;
+        if (cfg.listenPort > 0) {
+            r.serverReceived = app.rxMsgs; // totals, warmup included
+            r.serverSent = app.txMsgs;
+            r.serverReceivedBytes = app.rxBytes;
+        } else {
+            r.clientSent = app.txMsgs;
+            r.clientReceived = app.rxMsgs;
+            r.clientSentBytes = app.txBytes;
+            r.inFlight = app.txMsgs - app.rxMsgs;
+        }
         out.print(r.summary());
         return r;
     }
