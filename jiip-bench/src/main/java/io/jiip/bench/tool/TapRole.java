@@ -17,7 +17,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -39,8 +38,11 @@ final class TapRole {
         try {
             configureHost(cfg, device);
             String[] ip = cfg.ip.split("/");
-            StackConfig config = StackConfig.builder().mac(randomMac())
-                    .ipv4(Ipv4Address.parse(ip[0]), ip.length > 1 ? Integer.parseInt(ip[1]) : 24).mtu(device.mtu())
+            // A MAC derived from the address (02:00:a:b:c:d): the same every run, so a kernel neighbour entry left
+            // by an earlier run stays right (a random MAC made the kernel send to the old one).
+            int address = Ipv4Address.parse(ip[0]);
+            StackConfig config = StackConfig.builder().mac(0x0200_0000_0000L | (address & 0xFFFF_FFFFL))
+                    .ipv4(address, ip.length > 1 ? Integer.parseInt(ip[1]) : 24).mtu(device.mtu())
                     .tcp(TcpConfig.builder().nagle(false).connections(cfg.connections + 1024)
                             .receiveBuffer(4 << 20).sendBuffer(4 << 20).build())
                     .build();
@@ -155,11 +157,6 @@ final class TapRole {
         if (p.waitFor() != 0) {
             throw new IOException(String.join(" ", cmd) + " failed");
         }
-    }
-
-    private static long randomMac() {
-        long m = ThreadLocalRandom.current().nextLong() & 0xFFFF_FFFF_FFFFL;
-        return (m & ~0x0100_0000_0000L) | 0x0200_0000_0000L;
     }
 
     private static void check(int result, String what) {
