@@ -22,10 +22,11 @@ import picocli.CommandLine.Spec;
             "--pair runs client and server contexts over the in-memory link in this process (no root, no network);"
                 + " prints a line per second per thread and a total, then a summary with latency percentiles."},
         footer = {"", "Examples:",
-            "  ./jiip bench --pair -t 5                       1-byte TCP ping-pong, 1 thread",
-            "  ./jiip bench --pair -c 32 -d 4 --threads 2     32 connections x 4 in flight on each of 2 threads",
-            "  ./jiip bench --pair --bulk --no-tso            bulk, TSO off",
-            "  ./jiip bench --pair --model split -r 100000    network and app on two threads, 100k req/s offered"})
+            "  ./jiip bench --pair -t 5                     1-byte ping-pong",
+            "  ./jiip bench --pair -c 32 -d 4 --threads 2   2 threads, 32 conns x 4",
+            "  ./jiip bench --pair --bulk --no-tso          bulk, TSO off",
+            "  ./jiip bench --pair --model split -r 10000   2 threads per context",
+            "  ./jiip bench --listen 7 --tap tap0 --ip 10.0.0.2/24 --host-ip 10.0.0.1/24"})
 public final class BenchCommand implements Callable<Integer> {
     /** Exit code of a bad command line (picocli's usage code). */
     public static final int USAGE = 2;
