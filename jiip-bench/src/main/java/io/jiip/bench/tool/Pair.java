@@ -271,6 +271,24 @@ final class Pair {
         end();
     }
 
+    /**
+     * Tests: {@code n} iterations of the unified loop body (after {@link #start}), without the stop/drain logic.
+     */
+    void iterate(int n) {
+        boolean paced = interval > 0 || workload == Workload.UDP_STREAM;
+        for (int i = 0; i < n; i++) {
+            step();
+            if (paced) {
+                topUpAll();
+            }
+        }
+    }
+
+    /** Tests: begins measuring and issues the first requests, as {@link #runUnified} does. */
+    void start(Control control) {
+        begin(control);
+    }
+
     /** Split/merge, network side: runs both stacks and executes the application's commands until it is done. */
     void runNetwork() {
         long deadline = Long.MAX_VALUE;
