@@ -1,5 +1,6 @@
 package io.jiip.cli;
 
+import io.jiip.bench.tool.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "jiip", mixinStandardHelpOptions = true, version = "jiip 0.1.0",
         description = "jiip: an integratable TCP/IP stack for Java.",
         subcommands = {DemoCommand.class, SimCommand.class, ServeCommand.class, GetCommand.class, PingCommand.class,
-            TapBenchCommand.class})
+            TapBenchCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     @Override
@@ -16,6 +17,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler(BenchCommand.oneLineErrors(cl.getParameterExceptionHandler()));
+        System.exit(cl.execute(args));
     }
 }
