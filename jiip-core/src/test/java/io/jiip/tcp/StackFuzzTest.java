@@ -85,10 +85,9 @@ class StackFuzzTest {
         switch (d.consumeInt(0, 8)) {
             case 0: { // raw Ethernet frame, usually addressed to the stack
                 byte[] f = d.consumeBytes(d.consumeInt(0, 1600));
-                if (f.length >= 6 && d.consumeBoolean()) {
+                if (f.length >= EthernetHeader.LENGTH && d.consumeBoolean()) {
                     EthernetHeader.write(ByteBuffer.wrap(f), 0, Frames.B_MAC, Frames.A_MAC,
-                            f.length >= 14 ? (d.consumeBoolean() ? EthernetHeader.TYPE_IPV4 : EthernetHeader.TYPE_ARP)
-                                    : 0);
+                            d.consumeBoolean() ? EthernetHeader.TYPE_IPV4 : EthernetHeader.TYPE_ARP);
                 }
                 inject(node, f);
                 break;
