@@ -58,6 +58,8 @@ class AdversarialTest {
         Seg reply = out.stream().filter(s -> s.payload().length > 0).findFirst().orElseThrow();
         assertEquals("pong", new String(reply.payload(), StandardCharsets.US_ASCII));
         assertEquals(peer.rcvNxt, reply.seq(), "in sequence");
+        peer.rcvNxt = reply.seq() + 4;
+        peer.ack();
         assertEquals(TcpState.ESTABLISHED, peer.net.a().stack.tcpState(server.conn));
     }
 
@@ -115,6 +117,34 @@ class AdversarialTest {
         // Challenge ACKs stay within the RFC 5961 §7 budget (1000 per second by default; no time passed).
         assertTrue(before.delta(Counter.TCP_CHALLENGE_ACKS) <= 1000, before.changes().toString());
         assertStillTransfers(peer, server[0], "before ");
+        closeAndCheckLeaks(peer, server[0]);
+    }
+
+    @Test
+    void synFloodIsAnsweredWithCookiesAndKeepsNoStateBeyondTheBacklog() {
+        App[] server = new App[1];
+        TcpPeer peer = connected(b -> { }, server); // listener on 80 with a backlog of 16
+        Accounting.Snapshot before = Accounting.snapshot(peer.net.a().stack.stats());
+        Random r = new Random(3);
+        int n = 5000;
+        for (int i = 0; i < n; i++) {
+            int port = 1024 + r.nextInt(60000);
+            peer.pushSegment(port == peer.localPort ? port + 1 : port, 80, SYN, r.nextInt(), 0, 65535,
+                    Opts.all(1460, 7, r.nextInt(), 0), null);
+            if (i % 60 == 59) {
+                peer.net.pump();
+            }
+        }
+        peer.net.pump();
+        assertTrue(peer.net.a().stack.tcpConnectionCount() <= 1 + 16, "half-open bounded by the backlog");
+        assertTrue(before.delta(Counter.SYN_COOKIES_SENT) >= n - 16 - 400, before.changes().toString());
+        assertEquals(0, before.delta(Counter.SYN_COOKIES_VALID));
+        assertStillTransfers(peer, server[0], "");
+        // The real half-open connections time out; nothing of the flood remains.
+        peer.net.runFor(200 * SECOND);
+        peer.drain();
+        assertEquals(1, peer.net.a().stack.tcpConnectionCount());
+        assertEquals(List.of("accepted"), server[0].log);
         closeAndCheckLeaks(peer, server[0]);
     }
 

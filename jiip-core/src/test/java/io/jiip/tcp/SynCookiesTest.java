@@ -187,6 +187,25 @@ class SynCookiesTest {
     }
 
     @Test
+    void shouldDropOverThePerContextHalfOpenLimitWhenCookiesOff() {
+        TcpPeer peer = TcpPeer.withStack(TcpStateMachineTest.stackTcp(t -> t.halfOpenLimit(2).synCookies(false)));
+        App server = new App(peer.net);
+        assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 100, server));
+        App other = new App(peer.net);
+        assertEquals(Result.OK, peer.net.a().stack.tcpListen(81, 100, other));
+        peer.segment(1000, 80, SYN, 0, 0, 65535, null, null);
+        peer.expect(SYN | ACK);
+        peer.segment(1001, 81, SYN, 0, 0, 65535, null, null);
+        peer.expect(SYN | ACK);
+        peer.segment(1002, 81, SYN, 0, 0, 65535, null, null); // the limit counts both listeners together
+        peer.expectNone();
+        assertEquals(1, stats(peer).get(Counter.DROP_TCP_HALF_OPEN_LIMIT));
+        assertEquals(1, stats(peer).get(Counter.TCP_HALF_OPEN_LIMITED));
+        assertEquals(2, peer.net.a().stack.tcpConnectionCount());
+        io.jiip.testkit.Accounting.assertEveryFrameAccounted(stats(peer));
+    }
+
+    @Test
     void shouldEncodeAndDecodeEveryMssIndex() {
         for (int i = 0; i < SynCookies.MSS_TABLE.length; i++) {
             assertEquals(i, SynCookies.mssIndex(SynCookies.MSS_TABLE[i]));
