@@ -35,6 +35,9 @@ class SynFloodTest {
         assertTrue(flood.metric("syns") > 50_000, flood.report());
         assertTrue(flood.metric("cookies_sent") > 0.9 * flood.metric("syns"), flood.report());
         assertTrue(ratio >= 0.9, "goodput ratio " + ratio + "\n" + flood.report() + "\n" + base.report());
+        // A client that connects to the flooded listener gets through at once, by a cookie.
+        assertTrue(flood.metric("late_connect_ms") < 20, flood.report());
+        assertTrue(flood.metric("passive_opens") >= 2, flood.report());
     }
 
     @Test

@@ -42,7 +42,8 @@ public final class SynFloodBulk implements Scenario {
                 new Param("flood", "100M", "flood rate, bit/s of minimum frames (0: no flood)"),
                 new Param("flood-start", "50ms", "when the flood starts (the bulk flow connects at 0)"),
                 new Param("flood-stop", "2s", "when the flood stops"),
-                new Param("cookies", "1", "SYN cookies on the server (1) or off (0)"));
+                new Param("cookies", "1", "SYN cookies on the server (1) or off (0)"),
+                new Param("late-at", "600ms", "a second client connects to the flooded listener then (0: none)"));
     }
 
     @Override
@@ -63,7 +64,11 @@ public final class SynFloodBulk implements Scenario {
         sim.link(sw, b).bandwidth(o.getRate("server-bandwidth")).delay(delay).build();
         TcpScript script = TcpScript.bulk(bytes);
         TcpServerApp sink = b.add(new TcpServerApp(5001, script));
-        TcpClientApp sender = a.add(new TcpClientApp(b, 5001, script).label("bulk").pairWith(sink));
+        TcpClientApp sender = a.add(new TcpClientApp(b, 5001, script).label("bulk"));
+        // Not paired with the sink (it accepts both clients); each connection still checks its stream byte-exact.
+        long lateAt = o.getTime("late-at");
+        TcpClientApp late = lateAt > 0
+                ? a.add(new TcpClientApp(b, 5001, script).label("late"), lateAt) : null;
         SynFlood flooder = flood > 0
                 ? x.add(new SynFlood(b, 5001, flood, o.getTime("flood-stop")), o.getTime("flood-start")) : null;
         run.line("topology: client and attacker --%s-- switch --%s-- server, %s per link; %s bulk, flood %s",
@@ -84,6 +89,14 @@ public final class SynFloodBulk implements Scenario {
             r.metric("cookies_sent", s.get(Counter.SYN_COOKIES_SENT));
             r.metric("backlog_drops", s.get(Counter.DROP_TCP_BACKLOG_FULL));
             r.metric("passive_opens", s.get(Counter.TCP_PASSIVE_OPENS));
+            if (late != null && !late.ends().isEmpty() && late.ends().get(0).established()) {
+                double ms = (late.ends().get(0).establishedAt() - lateAt) / 1e6;
+                r.metric("late_connect_ms", ms);
+                r.line("a client connecting during the flood at %s: established after %.1f ms",
+                        Units.formatTime(lateAt), ms);
+            } else if (late != null) {
+                r.line("a client connecting during the flood at %s: never established", Units.formatTime(lateAt));
+            }
             r.line("goodput: %s (%s in %.3f s); %d SYNs, %d cookies sent, %d backlog drops",
                     Units.formatRate(goodput), Units.formatBytes(in.received()), seconds,
                     flooder == null ? 0 : flooder.sent(), s.get(Counter.SYN_COOKIES_SENT),
