@@ -206,6 +206,27 @@ class SynCookiesTest {
     }
 
     @Test
+    void shouldUseCookiesWhenTheConnectionTableIsNearlyFull() {
+        // 32 connections: the last 32 / 16 = 2 slots are kept for connections proven by a cookie.
+        TcpPeer peer = TcpPeer.withStack(TcpStateMachineTest.stackTcp(t -> t.connections(32).halfOpenLimit(100)));
+        App server = new App(peer.net);
+        assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 100, server));
+        for (int i = 0; i < 30; i++) {
+            peer.segment(1000 + i, 80, SYN, 100 * i, 0, 65535, null, null);
+            peer.expect(SYN | ACK);
+        }
+        assertEquals(0, stats(peer).get(Counter.SYN_COOKIES_SENT));
+        peer.segment(2000, 80, SYN, 7777, 0, 65535, null, null);
+        Seg synAck = peer.expect(SYN | ACK);
+        assertEquals(1, stats(peer).get(Counter.SYN_COOKIES_SENT));
+        assertEquals(30, peer.net.a().stack.tcpConnectionCount());
+        peer.segment(2000, 80, ACK, 7778, synAck.seq() + 1, 65535, null, null);
+        assertEquals(1, stats(peer).get(Counter.SYN_COOKIES_VALID));
+        assertEquals(List.of("accepted"), server.log);
+        assertEquals(31, peer.net.a().stack.tcpConnectionCount());
+    }
+
+    @Test
     void shouldEncodeAndDecodeEveryMssIndex() {
         for (int i = 0; i < SynCookies.MSS_TABLE.length; i++) {
             assertEquals(i, SynCookies.mssIndex(SynCookies.MSS_TABLE[i]));
