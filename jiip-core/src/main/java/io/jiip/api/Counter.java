@@ -108,7 +108,14 @@ public enum Counter {
     DROP_TCP_OOO_LIMIT("out-of-order segments dropped: memory or descriptor budget"),
     DROP_TCP_DATA_AFTER_CLOSE("segments with data after the application closed (RST sent)"),
     DROP_TCP_DUPLICATE("TCP segments entirely already received"),
-    DROP_TCP_STATE("TCP segments not acceptable in the connection's state");
+    DROP_TCP_STATE("TCP segments not acceptable in the connection's state"),
+
+    // hardening (SYN cookies, RFC 4987; budgets)
+    SYN_COOKIES_SENT("SYN-ACKs sent with a SYN cookie (backlog, half-open limit or table full)"),
+    SYN_COOKIES_VALID("connections completed through a valid SYN cookie"),
+    SYN_COOKIES_INVALID("ACKs to a listener carrying no valid SYN cookie (answered with RST)"),
+    TCP_HALF_OPEN_LIMITED("SYNs over the per-context half-open limit (cookie or drop)"),
+    DROP_TCP_HALF_OPEN_LIMIT("SYNs dropped: per-context half-open limit, cookies off");
 
     private final String description;
 

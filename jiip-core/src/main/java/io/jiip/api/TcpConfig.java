@@ -36,6 +36,8 @@ public final class TcpConfig {
     final int ephemeralLow;
     final int ephemeralHigh;
     final CongestionAlgorithm congestionControl;
+    final boolean synCookies;
+    final int halfOpenLimit;
 
     private TcpConfig(Builder b) {
         connections = b.connections;
@@ -66,6 +68,8 @@ public final class TcpConfig {
         ephemeralLow = b.ephemeralLow;
         ephemeralHigh = b.ephemeralHigh;
         congestionControl = b.congestionControl;
+        synCookies = b.synCookies;
+        halfOpenLimit = b.halfOpenLimit >= 0 ? b.halfOpenLimit : Math.max(16, b.connections / 4);
     }
 
     public static Builder builder() {
@@ -105,6 +109,8 @@ public final class TcpConfig {
     public int ephemeralLow() { return ephemeralLow; }
     public int ephemeralHigh() { return ephemeralHigh; }
     public CongestionAlgorithm congestionControl() { return congestionControl; }
+    public boolean synCookies() { return synCookies; }
+    public int halfOpenLimit() { return halfOpenLimit; }
 
     /** Mutable builder; {@link #build()} validates. */
     public static final class Builder {
@@ -136,6 +142,8 @@ public final class TcpConfig {
         private int ephemeralLow = 49152;
         private int ephemeralHigh = 65535;
         private CongestionAlgorithm congestionControl = CongestionAlgorithm.CUBIC;
+        private boolean synCookies = true;
+        private int halfOpenLimit = -1;
 
         private Builder() {
         }
@@ -226,6 +234,15 @@ public final class TcpConfig {
             this.congestionControl = algorithm;
             return this;
         }
+
+        /**
+         * Answer SYNs with SYN cookies (RFC 4987 §3.6) instead of dropping them when a listener's backlog, the
+         * context's half-open limit or the connection table is full (default on).
+         */
+        public Builder synCookies(boolean on) { this.synCookies = on; return this; }
+
+        /** Half-open (SYN-RECEIVED) connections of all listeners together (default max(16, connections / 4)). */
+        public Builder halfOpenLimit(int n) { this.halfOpenLimit = n; return this; }
 
         public TcpConfig build() {
             require(connections >= 0 && connections < (1 << 20), "connections must be 0..1048575");

@@ -44,6 +44,7 @@ public final class TcpLayer<P> {
     final TcpOutput<P> output;
     final TcpTimers<P> timers;
     final LossRecovery<P> recovery;
+    final SynCookies<P> cookies;
 
     private final int[] listenPort;
     private final int[] listenBacklog;
@@ -87,6 +88,7 @@ public final class TcpLayer<P> {
         this.input = new TcpInput<>(this);
         this.output = new TcpOutput<>(this);
         this.timers = new TcpTimers<>(this);
+        this.cookies = new SynCookies<>(this);
     }
 
     // ---- demultiplexing ----
@@ -173,6 +175,17 @@ public final class TcpLayer<P> {
             ops.free(frame);
             return;
         }
+        if (l >= 0 && s.has(TcpHeader.ACK_FLAG) && !s.has(TcpHeader.SYN) && !s.has(TcpHeader.RST)
+                && cookies.mayBeCookie()) {
+            @SuppressWarnings("unchecked")
+            int r = cookies.complete(l, (TcpEvents<P>) listenHandler[l], frame);
+            if (r >= 0) {
+                if (r == 0) {
+                    ops.free(frame);
+                }
+                return;
+            }
+        }
         noConnection();
         ops.free(frame);
     }
@@ -195,11 +208,21 @@ public final class TcpLayer<P> {
     @SuppressWarnings("unchecked")
     private void passiveOpen(int l) {
         Segment s = seg;
-        if (listenHalfOpen[l] >= listenBacklog[l]) {
-            stats.inc(Counter.DROP_TCP_BACKLOG_FULL);
+        TcpEvents<P> handler = (TcpEvents<P>) listenHandler[l];
+        boolean backlogFull = listenHalfOpen[l] >= listenBacklog[l];
+        boolean contextFull = !backlogFull && halfOpenCount() >= cfg.halfOpenLimit();
+        boolean tableLow = freeConnCount > 0 && freeConnCount <= conns.length >> 4;
+        if (contextFull) {
+            stats.inc(Counter.TCP_HALF_OPEN_LIMITED);
+        }
+        if (backlogFull || contextFull || tableLow && cfg.synCookies()) {
+            if (cfg.synCookies()) {
+                cookies.sendCookie(l, handler); // RFC 4987 §3.6: no state until the ACK proves the address
+            } else {
+                stats.inc(backlogFull ? Counter.DROP_TCP_BACKLOG_FULL : Counter.DROP_TCP_HALF_OPEN_LIMIT);
+            }
             return;
         }
-        TcpEvents<P> handler = (TcpEvents<P>) listenHandler[l];
         if (!handler.onAccept(nif.stack, s.dstPort, s.srcIp, s.srcPort)) {
             stats.inc(Counter.DROP_TCP_REFUSED);
             output.sendReset(s.srcIp, s.srcMac, s.dstPort, s.srcPort, 0, s.seq + s.seqLength(),
@@ -260,6 +283,15 @@ public final class TcpLayer<P> {
         return nif.pathMtu.get(remoteIp, nif.now) - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH;
     }
 
+    /** Half-open passive connections of all listeners (the per-context budget {@link TcpConfig#halfOpenLimit}). */
+    int halfOpenCount() {
+        int n = 0;
+        for (int h : listenHalfOpen) {
+            n += h;
+        }
+        return n;
+    }
+
     private int findListener(int port) {
         for (int l = 0; l < listenPort.length; l++) {
             if (listenPort[l] == port) {
@@ -271,7 +303,7 @@ public final class TcpLayer<P> {
 
     // ---- connection life cycle ----
 
-    private TcpConnection<P> allocConnection(int remoteIp, int remotePort, int localPort) {
+    TcpConnection<P> allocConnection(int remoteIp, int remotePort, int localPort) {
         if (freeConnCount == 0) {
             return null;
         }

@@ -78,6 +78,11 @@ final class TcpTimers<P> {
             // Zero window: probe with backoff; the probes never give up on their own (the user timeout may).
             nif.stats.inc(Counter.TCP_WINDOW_PROBES);
             tcp.output.sendWindowProbe(c);
+            if (c.unackedSince == Long.MAX_VALUE && c.sndMax != c.sndUna) {
+                // The probe byte is data left unacknowledged: a peer that keeps its window shut for good is
+                // closed by the user timeout (RFC 5482) instead of pinning the send queue forever.
+                c.unackedSince = nif.now;
+            }
             c.rtt.backOff();
             c.persist = true;
             c.rtoAt = nif.now + Math.min(c.rtt.rto(), MAX_PERSIST_INTERVAL);

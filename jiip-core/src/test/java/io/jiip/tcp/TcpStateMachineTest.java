@@ -486,7 +486,7 @@ class TcpStateMachineTest {
 
     @Test
     void shouldDropSynsBeyondTheListenBacklog() {
-        TcpPeer peer = TcpPeer.withStack(b -> { });
+        TcpPeer peer = TcpPeer.withStack(stackTcp(t -> t.synCookies(false)));
         TestNet net = peer.net;
         App server = new App(net);
         assertEquals(Result.OK, net.a().stack.tcpListen(80, 2, server));
