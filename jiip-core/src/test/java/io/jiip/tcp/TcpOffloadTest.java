@@ -1,6 +1,5 @@
 package io.jiip.tcp;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,15 +11,14 @@ import io.jiip.api.Stack;
 import io.jiip.api.TcpEvents;
 import io.jiip.link.Packet;
 import io.jiip.link.PcapWriter;
+import io.jiip.testkit.ByteStream;
 import io.jiip.testkit.Pcap;
 import io.jiip.testkit.TestNet;
 import io.jiip.testkit.WireCheck;
 import io.jiip.wire.Ipv4Address;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,46 +61,16 @@ class TcpOffloadTest {
         PcapWriter pcap = PcapWriter.create(file, LinkType.ETHERNET);
         net.link.capture(pcap);
 
-        MessageDigest received = MessageDigest.getInstance("SHA-256");
-        long[] count = new long[1];
-        assertEquals(Result.OK, net.b().stack.tcpListen(9000, 4, new TcpEvents<>() {
-            @Override
-            public void onPayload(Stack<Packet> s, int c, Object a, Packet p, int off, int len) {
-                byte[] b = new byte[len];
-                p.buffer().get(off, b);
-                received.update(b);
-                count[0] += len;
-                s.tcpRxConsumed(c, len);
-            }
-        }));
+        ByteStream stream = new ByteStream(senderFeatures * 31L + receiverFeatures, BYTES, 1, 20_000);
+        assertEquals(Result.OK, net.b().stack.tcpListen(9000, 4, stream.sink()));
         int conn = net.a().stack.tcpConnect(B, 9000, 0, new TcpEvents<>() { }, null);
         net.pump();
-
-        MessageDigest sent = MessageDigest.getInstance("SHA-256");
-        SplittableRandom random = new SplittableRandom(senderFeatures * 31L + receiverFeatures);
-        int queued = 0;
-        for (int round = 0; round < 100_000 && count[0] < BYTES; round++) {
-            while (queued < BYTES) {
-                int n = Math.min(BYTES - queued, 1 + random.nextInt(20_000));
-                Packet p = net.a().pool.alloc(n);
-                if (p == null) {
-                    break;
-                }
-                byte[] b = new byte[n];
-                random.nextBytes(b);
-                p.buffer().put(p.offset(), b);
-                net.a().pool.length(p, n);
-                if (net.a().stack.tcpSend(conn, p, 0) != Result.OK) {
-                    net.a().pool.free(p);
-                    break;
-                }
-                sent.update(b);
-                queued += n;
-            }
+        for (int round = 0; round < 100_000 && !stream.done(); round++) {
+            stream.fill(net.a(), conn);
             net.advance(1_000_000L);
         }
-        assertEquals(BYTES, count[0]);
-        assertArrayEquals(sent.digest(), received.digest());
+        assertEquals(BYTES, stream.receivedBytes());
+        assertTrue(stream.exact(), "SHA-256 of the stream");
         boolean tso = (senderFeatures & NicFeatures.TCP_TSO) != 0;
         long segments = net.a().stack.stats().get(Counter.TCP_TX);
         long frames = net.b().stack.stats().get(Counter.RX_FRAMES);

@@ -1,6 +1,5 @@
 package io.jiip.tcp;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,10 +11,9 @@ import io.jiip.api.TcpConfig;
 import io.jiip.api.TcpEvents;
 import io.jiip.link.FaultInjector;
 import io.jiip.link.Packet;
+import io.jiip.testkit.ByteStream;
 import io.jiip.testkit.TestNet;
 import io.jiip.wire.Ipv4Address;
-import java.security.MessageDigest;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** Loss recovery episodes on a lossy memory link: byte-exact always, and SACK needs fewer retransmissions. */
@@ -31,46 +29,17 @@ class TcpRecoveryTest {
         TcpConfig tcp = TcpConfig.builder().sack(sack).congestionControl(cc).isnKey(new byte[16]).build();
         TestNet net = TestNet.twoNodes(b -> b.tcp(tcp), 0);
         net.link.hook(new FaultInjector(seed).drop(loss));
-        MessageDigest received = MessageDigest.getInstance("SHA-256");
-        long[] count = new long[1];
-        assertEquals(Result.OK, net.b().stack.tcpListen(9000, 4, new TcpEvents<>() {
-            @Override
-            public void onPayload(Stack<Packet> s, int c, Object a, Packet p, int off, int len) {
-                byte[] b = new byte[len];
-                p.buffer().get(off, b);
-                received.update(b);
-                count[0] += len;
-                s.tcpRxConsumed(c, len);
-            }
-        }));
+        ByteStream stream = new ByteStream(seed, BYTES, 1000, 1999);
+        assertEquals(Result.OK, net.b().stack.tcpListen(9000, 4, stream.sink()));
         int conn = net.a().stack.tcpConnect(B, 9000, 0, new TcpEvents<>() { }, null);
         for (int i = 0; i < 100 && net.a().stack.tcpState(conn) != io.jiip.api.TcpState.ESTABLISHED; i++) {
             net.advance(100_000_000L);
         }
-        MessageDigest sent = MessageDigest.getInstance("SHA-256");
-        SplittableRandom random = new SplittableRandom(seed);
-        int queued = 0;
-        for (int round = 0; round < 200_000 && count[0] < BYTES; round++) {
-            while (queued < BYTES) {
-                int n = Math.min(BYTES - queued, 1000 + random.nextInt(1000));
-                Packet p = net.a().pool.alloc(n);
-                if (p == null) {
-                    break;
-                }
-                byte[] b = new byte[n];
-                random.nextBytes(b);
-                p.buffer().put(p.offset(), b);
-                net.a().pool.length(p, n);
-                if (net.a().stack.tcpSend(conn, p, 0) != Result.OK) {
-                    net.a().pool.free(p);
-                    break;
-                }
-                sent.update(b);
-                queued += n;
-            }
+        for (int round = 0; round < 200_000 && !stream.done(); round++) {
+            stream.fill(net.a(), conn);
             net.advance(1_000_000L);
         }
-        boolean exact = count[0] == BYTES && MessageDigest.isEqual(sent.digest(), received.digest());
+        boolean exact = stream.exact();
         var stats = net.a().stack.stats();
         Run run = new Run(stats.get(Counter.TCP_RETRANSMITS), stats.get(Counter.TCP_TIMEOUTS),
                 stats.get(Counter.TCP_FAST_RETRANSMITS), exact);

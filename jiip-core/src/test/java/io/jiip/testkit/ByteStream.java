@@ -1,0 +1,88 @@
+package io.jiip.testkit;
+
+import io.jiip.api.Result;
+import io.jiip.api.Stack;
+import io.jiip.api.TcpEvents;
+import io.jiip.link.Packet;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.SplittableRandom;
+
+/**
+ * A seeded random byte stream sent over one TCP connection and hashed at both ends: {@link #sink()} is the
+ * receiver's handler, {@link #fill} queues more of the stream, {@link #exact()} compares the SHA-256 digests.
+ */
+public final class ByteStream {
+    private final MessageDigest sent = sha256();
+    private final MessageDigest received = sha256();
+    private final SplittableRandom random;
+    private final int total;
+    private final int minChunk;
+    private final int maxChunk;
+    private int queued;
+    private long receivedBytes;
+
+    /** {@code total} bytes in writes of {@code minChunk..maxChunk} bytes. */
+    public ByteStream(long seed, int total, int minChunk, int maxChunk) {
+        this.random = new SplittableRandom(seed);
+        this.total = total;
+        this.minChunk = minChunk;
+        this.maxChunk = maxChunk;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The receiving side: hashes every payload byte and consumes it at once. */
+    public TcpEvents<Packet> sink() {
+        return new TcpEvents<>() {
+            @Override
+            public void onPayload(Stack<Packet> s, int c, Object a, Packet p, int off, int len) {
+                byte[] b = new byte[len];
+                p.buffer().get(off, b);
+                received.update(b);
+                receivedBytes += len;
+                s.tcpRxConsumed(c, len);
+            }
+        };
+    }
+
+    /** Queues more of the stream on {@code conn} until it is all queued or the pool or send buffer is full. */
+    public void fill(TestNet.Node node, int conn) {
+        while (queued < total) {
+            int n = Math.min(total - queued, minChunk + random.nextInt(maxChunk - minChunk + 1));
+            Packet p = node.pool.alloc(n);
+            if (p == null) {
+                return;
+            }
+            byte[] b = new byte[n];
+            random.nextBytes(b);
+            p.buffer().put(p.offset(), b);
+            node.pool.length(p, n);
+            if (node.stack.tcpSend(conn, p, 0) != Result.OK) {
+                node.pool.free(p);
+                return;
+            }
+            sent.update(b);
+            queued += n;
+        }
+    }
+
+    public long receivedBytes() {
+        return receivedBytes;
+    }
+
+    public boolean done() {
+        return receivedBytes >= total;
+    }
+
+    /** Everything arrived and both digests agree. */
+    public boolean exact() {
+        return receivedBytes == total && MessageDigest.isEqual(sent.digest(), received.digest());
+    }
+}
