@@ -1,9 +1,5 @@
 package io.jiip.sim;
 
-import io.jiip.api.LinkType;
-import io.jiip.link.PcapWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +14,7 @@ public final class Link {
     private final String name;
     private final Channel ab;
     private final Channel ba;
-    private PcapWriter capture;
+    private final Capture capture = new Capture();
 
     private Link(Builder b) {
         this.sim = b.sim;
@@ -92,35 +88,16 @@ public final class Link {
 
     /** Captures every frame put on this link (both directions, at the start of transmission) into a pcap file. */
     public Link capture(Path file) {
-        try {
-            closeCapture();
-            capture = PcapWriter.create(file, LinkType.ETHERNET);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        capture.open(file);
         return this;
     }
 
     void captureTx(Frame f) {
-        if (capture != null) {
-            try {
-                capture.write(sim.now(), f.buffer, 0, f.length);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        capture.write(sim.now(), f);
     }
 
     void closeCapture() {
-        if (capture != null) {
-            try {
-                capture.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                capture = null;
-            }
-        }
+        capture.close();
     }
 
     @Override

@@ -7,11 +7,8 @@ import io.jiip.api.StackEvents;
 import io.jiip.api.TcpConfig;
 import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
-import io.jiip.link.PcapWriter;
 import io.jiip.wire.Ipv4Address;
 import io.jiip.wire.MacAddress;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -42,7 +39,7 @@ public final class Node implements Attachable, Endpoint {
     private int rxHead;
     private int rxCount;
     private Channel out;
-    private PcapWriter capture;
+    private final Capture capture = new Capture();
     private final Event wake = new Event() {
         @Override
         protected void fire() {
@@ -315,35 +312,16 @@ public final class Node implements Attachable, Endpoint {
 
     /** Captures every frame this node sends and receives (after NIC checksum completion) into a pcap file. */
     public Node capture(Path file) {
-        try {
-            closeCapture();
-            capture = PcapWriter.create(file, LinkType.ETHERNET);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        capture.open(file);
         return this;
     }
 
     private void capture(Frame f) {
-        if (capture != null) {
-            try {
-                capture.write(sim.now(), f.buffer, 0, f.length);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        capture.write(sim.now(), f);
     }
 
     void closeCapture() {
-        if (capture != null) {
-            try {
-                capture.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                capture = null;
-            }
-        }
+        capture.close();
     }
 
     public long runs() {

@@ -95,7 +95,7 @@ public final class TcpClientApp implements App {
         }
     }
 
-    private final TcpEvents<Packet> events = new TcpEvents<>() {
+    private final TcpEvents<Packet> events = new TcpEndEvents() {
         @Override
         public Object onConnected(Stack<Packet> stack, int connection, Object attachment) {
             TcpEnd end = (TcpEnd) attachment;
@@ -104,27 +104,6 @@ public final class TcpClientApp implements App {
             }
             end.onEstablished(stack, connection);
             return attachment;
-        }
-
-        @Override
-        public void onPayload(Stack<Packet> stack, int connection, Object attachment, Packet packet, int offset,
-                int length) {
-            ((TcpEnd) attachment).onPayload(stack, connection, packet, offset, length);
-        }
-
-        @Override
-        public void onAcked(Stack<Packet> stack, int connection, Object attachment, int bytes) {
-            ((TcpEnd) attachment).onAcked(stack, bytes);
-        }
-
-        @Override
-        public void onRemoteShutdown(Stack<Packet> stack, int connection, Object attachment) {
-            ((TcpEnd) attachment).onRemoteShutdown(stack);
-        }
-
-        @Override
-        public void onClosed(Stack<Packet> stack, int connection, Object attachment, int reason) {
-            ((TcpEnd) attachment).onClosed(reason);
         }
     };
 

@@ -66,7 +66,7 @@ public final class TcpServerApp implements App {
         }
     }
 
-    private final TcpEvents<Packet> events = new TcpEvents<>() {
+    private final TcpEvents<Packet> events = new TcpEndEvents() {
         @Override
         public Object onAccepted(Stack<Packet> stack, int connection) {
             String name = node.name() + ":" + port + "#" + ends.size();
@@ -82,27 +82,6 @@ public final class TcpServerApp implements App {
             }
             end.onEstablished(stack, connection);
             return end;
-        }
-
-        @Override
-        public void onPayload(Stack<Packet> stack, int connection, Object attachment, Packet packet, int offset,
-                int length) {
-            ((TcpEnd) attachment).onPayload(stack, connection, packet, offset, length);
-        }
-
-        @Override
-        public void onAcked(Stack<Packet> stack, int connection, Object attachment, int bytes) {
-            ((TcpEnd) attachment).onAcked(stack, bytes);
-        }
-
-        @Override
-        public void onRemoteShutdown(Stack<Packet> stack, int connection, Object attachment) {
-            ((TcpEnd) attachment).onRemoteShutdown(stack);
-        }
-
-        @Override
-        public void onClosed(Stack<Packet> stack, int connection, Object attachment, int reason) {
-            ((TcpEnd) attachment).onClosed(reason);
         }
     };
 
