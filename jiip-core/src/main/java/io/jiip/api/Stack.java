@@ -65,13 +65,14 @@ public final class Stack<P> {
         nif.beginRun();
         int i = 0;
         try {
-            if (count > 1) {
-                for (int k = 0; k < count; k++) {
-                    nif.warm(rx[k]);
+            while (i < count) {
+                int end = Math.min(count, i + NetInterface.WARM_BATCH);
+                if (end - i > 1) {
+                    nif.warm(rx, i, end);
                 }
-            }
-            for (; i < count; i++) {
-                nif.input(rx[i]);
+                for (; i < end; i++) {
+                    nif.input(rx[i]);
+                }
             }
             nif.tcp.settleAcks();
             return nif.timers();

@@ -93,26 +93,61 @@ public final class TcpLayer<P> {
 
     // ---- demultiplexing ----
 
+    /** {@link #flowKeyOf} of a datagram that is not a plain TCP segment. */
+    public static final long NO_FLOW_KEY = -1;
+
     /**
-     * First pass over a received batch: touches the flow table slot and the connection of a TCP segment so that
-     * the cache misses of the whole batch overlap instead of stalling one by one (the 10,000-connection case).
-     * Reads only; returns a value the caller folds into a sink so the reads are not optimised away.
+     * The flow key of an IPv4 datagram carrying TCP without IP options, or {@link #NO_FLOW_KEY}; reads only, for
+     * {@link #warm} (input validates everything properly).
      */
-    public long warm(ByteBuffer buf, int ipOff, int available) {
+    public static long flowKeyOf(ByteBuffer buf, int ipOff, int available) {
         if (available < Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH || Bytes.u8(buf, ipOff) != 0x45
                 || Bytes.u8(buf, ipOff + Ipv4Header.PROTOCOL) != Ipv4Header.PROTO_TCP) {
-            return 0;
+            return NO_FLOW_KEY;
         }
         int off = ipOff + Ipv4Header.MIN_LENGTH;
-        long key = FlowTable.key(Ipv4Header.src(buf, ipOff), Bytes.u16(buf, off + TcpHeader.SRC_PORT),
+        return FlowTable.key(Ipv4Header.src(buf, ipOff), Bytes.u16(buf, off + TcpHeader.SRC_PORT),
                 Bytes.u16(buf, off + TcpHeader.DST_PORT));
-        long slot = flows.touch(key);
-        if (slot < 0 || slot >= conns.length) {
-            return slot;
+    }
+
+    private final int[] warmIds = new int[NetInterface.WARM_BATCH];
+
+    /**
+     * Touches the state that the segments of {@code keys[0..n)} will need, in passes of independent loads so that
+     * their cache misses overlap: the flow table slots, then the connections (hot fields across the object), then
+     * what the connections point at (RTT, congestion state, the send queue's head and its packet). A guess from
+     * a key's home slot may name another connection; that only wastes a load. Reads only; returns a value the
+     * caller folds into a sink so the reads are not optimised away.
+     */
+    @SuppressWarnings("unchecked")
+    public long warm(long[] keys, int n) {
+        int[] ids = warmIds;
+        int limit = conns.length;
+        for (int k = 0; k < n; k++) {
+            long slot = flows.touch(keys[k]);
+            ids[k] = slot >= 0 && slot < limit ? (int) slot : -1;
         }
-        TcpConnection<P> c = conns[(int) slot];
-        int d = c.sendHead; // ACK processing starts at the send queue's head
-        return c.rcvNxt + (d >= 0 ? segs.seq(d) : 0);
+        long sum = 0;
+        for (int k = 0; k < n; k++) {
+            int id = ids[k];
+            if (id >= 0) {
+                TcpConnection<P> c = conns[id];
+                sum += c.rtoAt + c.unackedSince + c.sndUna + c.rcvNxt + c.lastAckSent + c.nextPendingAck
+                        + (c.ackPending ? 1 : 0) + c.state.ordinal();
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            int id = ids[k];
+            if (id >= 0) {
+                TcpConnection<P> c = conns[id];
+                sum += c.rtt.rto() + c.cc.cwnd() + wheel.deadline(id);
+                int d = c.sendHead;
+                if (d >= 0) {
+                    sum += segs.seq(d) + ops.length((P) segs.packet[d]);
+                }
+            }
+        }
+        return sum;
     }
 
     /** Takes ownership of a datagram carrying TCP. */
