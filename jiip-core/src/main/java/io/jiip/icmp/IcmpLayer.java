@@ -8,6 +8,7 @@ import io.jiip.wire.Bytes;
 import io.jiip.wire.Checksum;
 import io.jiip.wire.IcmpHeader;
 import io.jiip.wire.Ipv4Header;
+import io.jiip.wire.TcpHeader;
 import io.jiip.wire.UdpHeader;
 import java.nio.ByteBuffer;
 
@@ -113,13 +114,28 @@ public final class IcmpLayer<P> {
         int origDst = Ipv4Header.dst(buf, quoted);
         int proto = Ipv4Header.protocol(buf, quoted);
         int ports = quoted + qhlen;
+        int srcPort = Bytes.u16(buf, ports + UdpHeader.SRC_PORT); // TCP and UDP put the ports first alike
+        int dstPort = Bytes.u16(buf, ports + UdpHeader.DST_PORT);
         if (code == IcmpHeader.CODE_FRAGMENTATION_NEEDED) {
             nif.stats.inc(Counter.ICMP_FRAG_NEEDED_RX);
-            nif.pathMtu.update(origDst, Bytes.u16(buf, off + IcmpHeader.NEXT_HOP_MTU),
-                    Ipv4Header.totalLength(buf, quoted), nif.now);
         }
-        nif.events.onDestinationUnreachable(nif.stack, code, origDst, proto,
-                Bytes.u16(buf, ports + UdpHeader.SRC_PORT), Bytes.u16(buf, ports + UdpHeader.DST_PORT));
+        int connection = -1;
+        if (proto == Ipv4Header.PROTO_TCP) {
+            connection = nif.tcp.inFlightConnection(origDst, dstPort, srcPort,
+                    Bytes.i32(buf, ports + TcpHeader.SEQ_NUMBER));
+            if (connection < 0) {
+                nif.stats.inc(Counter.ICMP_ERRORS_IGNORED); // a blind forgery cannot know the sequence numbers
+                return;
+            }
+        }
+        if (code == IcmpHeader.CODE_FRAGMENTATION_NEEDED) {
+            int mtu = nif.pathMtu.update(origDst, Bytes.u16(buf, off + IcmpHeader.NEXT_HOP_MTU),
+                    Ipv4Header.totalLength(buf, quoted), nif.now);
+            if (mtu != 0 && connection >= 0) {
+                nif.tcp.pathMtuLowered(connection, mtu);
+            }
+        }
+        nif.events.onDestinationUnreachable(nif.stack, code, origDst, proto, srcPort, dstPort);
     }
 
     /**

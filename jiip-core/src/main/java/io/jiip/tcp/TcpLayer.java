@@ -313,6 +313,44 @@ public final class TcpLayer<P> {
         return shift;
     }
 
+    /**
+     * The connection an ICMP error is about, or -1: it must name a live connection whose data from {@code seq} is
+     * still in flight, SND.UNA <= seq < SND.MAX (RFC 5927 §7.2). A blind attacker cannot guess that range, so a
+     * forged error can neither shrink our segments nor reach the application.
+     */
+    public int inFlightConnection(int remoteIp, int remotePort, int localPort, int seq) {
+        int id = flows.get(FlowTable.key(remoteIp, remotePort, localPort));
+        if (id < 0) {
+            return -1;
+        }
+        TcpConnection<P> c = conns[id];
+        return c.state != TcpState.CLOSED && Seq.ge(seq, c.sndUna) && Seq.lt(seq, c.sndMax) ? id : -1;
+    }
+
+    /**
+     * The path MTU towards connection {@code id}'s peer dropped to {@code mtu}. When its segments no longer fit, it
+     * takes the smaller MSS and sends what is in flight again at once (RFC 1191 §6.4): those segments were dropped
+     * for their size, so neither the window nor the RTO is touched. During recovery the retransmissions already
+     * under way simply use the new size.
+     */
+    public void pathMtuLowered(int id, int mtu) {
+        TcpConnection<P> c = conns[id];
+        int mss = Math.max(64, mtu - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH - (c.timestamps ? 12 : 0));
+        if (mss >= c.mss) {
+            return;
+        }
+        stats.inc(Counter.TCP_PATH_MTU_REDUCTIONS);
+        c.mss = mss;
+        c.newReno.mss = mss;
+        c.cubic.mss = mss;
+        if (c.state.isSynchronized() && !c.inRecovery && c.sndMax != c.sndUna) {
+            c.sndNxt = c.sndUna;
+            c.rttTiming = false; // Karn: what is resent gives no sample
+            output.output(c, true);
+            updateTimer(c);
+        }
+    }
+
     /** MSS we can receive and send towards {@code remoteIp}: path MTU minus IPv4 and TCP headers. */
     int ourMss(int remoteIp) {
         return nif.pathMtu.get(remoteIp, nif.now) - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH;

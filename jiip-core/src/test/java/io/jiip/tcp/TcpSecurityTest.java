@@ -474,18 +474,22 @@ class TcpSecurityTest {
 
     @Test
     void shouldClampMssToThePathMtu() {
-        TcpPeer peer = TcpPeer.withStack(b -> { });
-        App server = new App(peer.net);
-        assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 16, server));
-        peer.sendFragmentationNeeded(1000);
+        App[] server = new App[1];
+        TcpPeer peer = connected(b -> { }, server);
+        TcpStateMachineTest.send(peer.net.a(), server[0].conn, "x".repeat(1000));
+        Seg sent = peer.expect(ACK);
+        peer.sendFragmentationNeeded(1000, sent.seq()); // about data in flight: accepted (RFC 5927 §7.2)
         assertEquals(1, stats(peer).get(Counter.ICMP_FRAG_NEEDED_RX));
         assertEquals(1000, peer.net.a().stack.pathMtu(peer.ip));
+        List<Seg> resent = peer.drain();
+        assertEquals(1000 - 40 - 12, resent.get(0).payload().length, "in-flight data resent at the new size");
 
-        peer.timestamps = true;
+        // A new connection to the same peer starts from the lower path MTU.
+        peer.ports(6001, 80);
         Seg synAck = peer.connect(Opts.none().mss(1460).ts(peer.tsVal, 0));
         assertEquals(960, synAck.mss(), "path MTU minus 40");
         TcpInfo info = new TcpInfo();
-        peer.net.a().stack.tcpInfo(server.conn, info);
+        peer.net.a().stack.tcpInfo(server[0].conn, info);
         assertEquals(960 - 12, info.mss, "and minus the timestamp option");
 
         // Our own SYN says the same.

@@ -346,8 +346,11 @@ public final class TcpPeer implements TestNet.Station {
         send(flags, seq, ack, window, null, null);
     }
 
-    /** An ICMP fragmentation-needed about a (made-up) TCP datagram the stack sent to the peer. */
-    public void sendFragmentationNeeded(int nextHopMtu) {
+    /**
+     * An ICMP fragmentation-needed about a 1500-byte TCP datagram the stack sent to the peer, quoting sequence
+     * number {@code quotedSeq} (the stack accepts it only for data of its own still in flight).
+     */
+    public void sendFragmentationNeeded(int nextHopMtu, int quotedSeq) {
         int quoted = Ipv4Header.MIN_LENGTH + 8;
         int icmpLen = IcmpHeader.LENGTH + quoted;
         ByteBuffer f = ByteBuffer.allocate(ETH + Ipv4Header.MIN_LENGTH + icmpLen);
@@ -357,6 +360,7 @@ public final class TcpPeer implements TestNet.Station {
         Ipv4Header.write(f, q, 1500, 7, Ipv4Header.FLAG_DF, 64, Ipv4Header.PROTO_TCP, targetIp, ip, false);
         Bytes.u16(f, q + Ipv4Header.MIN_LENGTH, remotePort);
         Bytes.u16(f, q + Ipv4Header.MIN_LENGTH + 2, localPort);
+        Bytes.i32(f, q + Ipv4Header.MIN_LENGTH + 4, quotedSeq);
         Bytes.u16(f, icmp + IcmpHeader.NEXT_HOP_MTU, nextHopMtu);
         new IcmpHeader().wrap(f, icmp).type(IcmpHeader.TYPE_DEST_UNREACHABLE)
                 .code(IcmpHeader.CODE_FRAGMENTATION_NEEDED).fillChecksum(icmpLen);
