@@ -105,7 +105,7 @@ final class TcpOutput<P> {
     /** RFC 9293 §3.8.6.2.1 (sender SWS avoidance) and Nagle (RFC 896, RFC 1122 §4.2.3.4). */
     private static boolean smallSegmentAllowed(TcpConnection<?> c, int len, int unsent, boolean push) {
         if (Seq.lt(c.sndNxt, c.sndMax)) {
-            return true; // resending data that went out before (after an RTO or a lower path MTU): Nagle is for new data
+            return true; // resending what went out before (after an RTO or a lower path MTU): Nagle is for new data
         }
         boolean idle = c.sndMax == c.sndUna;
         if (len == unsent) {
