@@ -7,11 +7,9 @@ import io.jiip.api.Stack;
 import io.jiip.api.StackConfig;
 import io.jiip.api.TcpConfig;
 import io.jiip.api.TcpEvents;
-import io.jiip.arp.ArpCache;
 import io.jiip.link.MemoryLink;
 import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
-import io.jiip.wire.Ipv4Address;
 
 /**
  * Bulk transfer over one connection between two contexts on a {@link MemoryLink} in one thread, in the shape of
@@ -28,20 +26,16 @@ import io.jiip.wire.Ipv4Address;
 public final class BulkHarness implements AutoCloseable {
     public static final int CHUNK = 65_160;
     public static final int OUTSTANDING = 16;
-    public static final int BATCH = 64;
     private static final int PORT = 5001;
     private static final int MAX_IDLE_STEPS = 100_000;
     private static final byte[] ISN_KEY = new byte[16];
 
     private final PacketPool senderPool;
     private final PacketPool receiverPool;
-    private final MemoryLink link;
-    private final MemoryLink.Port senderPort;
-    private final MemoryLink.Port receiverPort;
+    /** The sender is the client, the receiver the server. */
+    private final StackPair pair;
     private final Stack<Packet> sender;
-    private final Stack<Packet> receiver;
     private final Packet chunk;
-    private final Packet[] rx = new Packet[BATCH];
     private int connection = -1;
     private long bytesReceived;
     private long ackedSinceSend;
@@ -79,17 +73,16 @@ public final class BulkHarness implements AutoCloseable {
     public BulkHarness(boolean offload, Clock clock) {
         senderPool = PacketPool.builder().packets(8192).small(4096, 2048).large(8, 65_792).build();
         receiverPool = PacketPool.builder().packets(8192).small(4096, 2048).large(8, 65_792).build();
-        link = new MemoryLink(clock).trustChecksums(offload);
         int senderFeatures = offload ? NicFeatures.ALL_CSUM | NicFeatures.TCP_TSO | NicFeatures.TX_SCATTER_GATHER : 0;
         int receiverFeatures = offload ? NicFeatures.ALL_CSUM : 0;
-        senderPort = link.attach(senderPool, senderFeatures, 4096);
-        receiverPort = link.attach(receiverPool, receiverFeatures, 4096);
         TcpConfig tcp = TcpConfig.builder().connections(4).receiveBuffer(4 << 20).sendBuffer(4 << 20).isnKey(ISN_KEY)
                 .build();
-        sender = new Stack<>(StackConfig.builder().mac("02:00:00:00:01:01").ipv4("10.9.0.1", 24).tcp(tcp).build(),
-                senderPool, senderPort, clock, null);
-        receiver = new Stack<>(StackConfig.builder().mac("02:00:00:00:01:02").ipv4("10.9.0.2", 24).tcp(tcp).build(),
-                receiverPool, receiverPort, clock, null);
+        pair = new StackPair(new MemoryLink(clock).trustChecksums(offload), clock, 4096,
+                senderPool, senderFeatures,
+                StackConfig.builder().mac("02:00:00:00:01:01").ipv4("10.9.0.1", 24).tcp(tcp).build(),
+                receiverPool, receiverFeatures,
+                StackConfig.builder().mac("02:00:00:00:01:02").ipv4("10.9.0.2", 24).tcp(tcp).build());
+        sender = pair.client;
         chunk = senderPool.alloc(CHUNK);
         senderPool.length(chunk, CHUNK);
         for (int i = 0; i < CHUNK; i++) {
@@ -99,13 +92,9 @@ public final class BulkHarness implements AutoCloseable {
     }
 
     private void open() {
-        int receiverIp = Ipv4Address.parse("10.9.0.2");
-        check(receiver.tcpListen(PORT, 4, receiverEvents), "listen");
-        check(sender.arpRequest(receiverIp), "arp");
-        for (int i = 0; i < 100 && sender.arpLookup(receiverIp) == ArpCache.NONE; i++) {
-            step();
-        }
-        int handle = sender.tcpConnect(receiverIp, PORT, 0, senderEvents, null);
+        StackPair.check(pair.server.tcpListen(PORT, 4, receiverEvents), "listen");
+        pair.resolveServer(100);
+        int handle = sender.tcpConnect(pair.serverIp(), PORT, 0, senderEvents, null);
         if (handle < 0) {
             throw new IllegalStateException("connect: " + Result.name(handle));
         }
@@ -121,12 +110,6 @@ public final class BulkHarness implements AutoCloseable {
         }
     }
 
-    private static void check(int result, String what) {
-        if (result != Result.OK) {
-            throw new IllegalStateException(what + ": " + Result.name(result));
-        }
-    }
-
     /** Queues one more chunk: a clone of the chunk buffer (zero-copy), freed by the stack once acknowledged. */
     private void sendChunk() {
         Packet p = senderPool.clone(chunk);
@@ -138,13 +121,9 @@ public final class BulkHarness implements AutoCloseable {
         }
     }
 
-    /** One poll and run of each context. */
+    /** One poll and run of each context ({@link StackPair#step}). */
     public int step() {
-        int n = senderPort.poll(rx, BATCH);
-        sender.run(rx, n);
-        int m = receiverPort.poll(rx, BATCH);
-        receiver.run(rx, m);
-        return n + m;
+        return pair.step();
     }
 
     /** Steps until at least {@code target} payload bytes were delivered in total. */
@@ -167,10 +146,7 @@ public final class BulkHarness implements AutoCloseable {
 
     @Override
     public void close() {
-        sender.close();
-        receiver.close();
-        senderPort.clear();
-        receiverPort.clear();
+        pair.close();
         senderPool.free(chunk);
         if (senderPool.inUse() != 0 || receiverPool.inUse() != 0) {
             throw new IllegalStateException("pool leak");

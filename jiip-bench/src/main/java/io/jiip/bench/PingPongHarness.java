@@ -8,11 +8,9 @@ import io.jiip.api.StackConfig;
 import io.jiip.api.Stats;
 import io.jiip.api.TcpConfig;
 import io.jiip.api.TcpEvents;
-import io.jiip.arp.ArpCache;
 import io.jiip.link.MemoryLink;
 import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
-import io.jiip.wire.Ipv4Address;
 
 /**
  * TCP ping-pong between two jiip contexts (client and server) on a {@link MemoryLink}, in one thread: the
@@ -32,13 +30,11 @@ import io.jiip.wire.Ipv4Address;
  *       every checksum in software.</li>
  * </ul>
  *
- * {@link #step()} is one poll and run of each stack with at most {@value #BATCH} frames per run. No JMH types: a
+ * {@link #step()} is one poll and run of each stack with at most {@value StackPair#BATCH} frames per run. No JMH types: a
  * command line bench can drive it as well. Not thread-safe (nor are the stacks).
  */
 public final class PingPongHarness implements AutoCloseable {
     public static final int DEFAULT_CONNECTIONS = 32;
-    /** Frames handed to one {@code Stack.run}. */
-    public static final int BATCH = 64;
     public static final int SERVER_PORT = 7;
     /** Receive window per connection: small so that 10,000 connections fit comfortably. */
     public static final int RECEIVE_BUFFER = 16 * 1024;
@@ -53,12 +49,7 @@ public final class PingPongHarness implements AutoCloseable {
     private final int connections;
     private final boolean offload;
     private final PacketPool pool;
-    private final MemoryLink link;
-    private final MemoryLink.Port clientPort;
-    private final MemoryLink.Port serverPort;
-    private final Stack<Packet> client;
-    private final Stack<Packet> server;
-    private final Packet[] rx = new Packet[BATCH];
+    private final StackPair pair;
 
     private long roundTrips;
     private long sendFailures;
@@ -88,13 +79,10 @@ public final class PingPongHarness implements AutoCloseable {
         // next request acknowledges it) and one frame in flight; 4 per connection leaves room for the handshake.
         int packets = 4 * connections + 1024;
         this.pool = PacketPool.builder().packets(packets).small(packets, 256).large(4, 2048).build();
-        this.link = new MemoryLink(clock).delivery(delivery).trustChecksums(offload);
+        MemoryLink link = new MemoryLink(clock).delivery(delivery).trustChecksums(offload);
         int features = offload ? NicFeatures.ALL_CSUM : 0;
-        int ring = 2 * connections + 256;
-        this.clientPort = link.attach(pool, features, ring);
-        this.serverPort = link.attach(pool, features, ring);
-        this.client = new Stack<>(config(CLIENT_MAC, CLIENT_IP, connections), pool, clientPort, clock, null);
-        this.server = new Stack<>(config(SERVER_MAC, SERVER_IP, connections), pool, serverPort, clock, null);
+        this.pair = new StackPair(link, clock, 2 * connections + 256, pool, features,
+                config(CLIENT_MAC, CLIENT_IP, connections), pool, features, config(SERVER_MAC, SERVER_IP, connections));
         open();
     }
 
@@ -109,16 +97,10 @@ public final class PingPongHarness implements AutoCloseable {
     }
 
     private void open() {
-        int serverIp = Ipv4Address.parse(SERVER_IP);
-        check(server.tcpListen(SERVER_PORT, connections, serverEvents), "listen");
-        // Resolve once, so that the SYNs need not wait in the (small) ARP pending queue.
-        check(client.arpRequest(serverIp), "arp request");
-        pump();
-        if (client.arpLookup(serverIp) == ArpCache.NONE) {
-            throw new IllegalStateException("ARP did not resolve " + SERVER_IP);
-        }
+        StackPair.check(pair.server.tcpListen(SERVER_PORT, connections, serverEvents), "listen");
+        pair.resolveServer(MAX_IDLE_STEPS);
         for (int i = 0; i < connections; i++) {
-            int handle = client.tcpConnect(serverIp, SERVER_PORT, 0, clientEvents, null);
+            int handle = pair.client.tcpConnect(pair.serverIp(), SERVER_PORT, 0, clientEvents, null);
             if (handle < 0) {
                 throw new IllegalStateException("connect #" + i + ": " + Result.name(handle));
             }
@@ -135,20 +117,9 @@ public final class PingPongHarness implements AutoCloseable {
         }
     }
 
-    private static void check(int result, String what) {
-        if (result != Result.OK) {
-            throw new IllegalStateException(what + ": " + Result.name(result));
-        }
-    }
-
-    /** One poll and run of the client, then of the server, {@value #BATCH} frames at most each. */
+    /** One poll and run of the client, then of the server ({@link StackPair#step}). */
     public int step() {
-        Packet[] frames = rx;
-        int n = clientPort.poll(frames, BATCH);
-        client.run(frames, n);
-        int m = serverPort.poll(frames, BATCH);
-        server.run(frames, m);
-        return n + m;
+        return pair.step();
     }
 
     /**
@@ -163,16 +134,6 @@ public final class PingPongHarness implements AutoCloseable {
                 throw new IllegalStateException("ping-pong stalled at " + roundTrips + " round trips");
             }
         }
-    }
-
-    /** Runs every stack until the link is quiet (used while opening). */
-    private void pump() {
-        for (int i = 0; i < MAX_IDLE_STEPS; i++) {
-            if (step() == 0 && clientPort.pending() == 0 && serverPort.pending() == 0) {
-                return;
-            }
-        }
-        throw new IllegalStateException("link did not go quiet");
     }
 
     /** Round trips completed (replies received by the client) since construction. */
@@ -194,11 +155,11 @@ public final class PingPongHarness implements AutoCloseable {
     }
 
     public Stats clientStats() {
-        return client.stats();
+        return pair.client.stats();
     }
 
     public Stats serverStats() {
-        return server.stats();
+        return pair.server.stats();
     }
 
     public PacketPool pool() {
@@ -208,10 +169,7 @@ public final class PingPongHarness implements AutoCloseable {
     /** Discards both contexts and returns every packet to the pool; throws if any leaked. */
     @Override
     public void close() {
-        client.close();
-        server.close();
-        clientPort.clear();
-        serverPort.clear();
+        pair.close();
         if (pool.inUse() != 0 || pool.buffersInUse() != 0) {
             throw new IllegalStateException("pool leak: " + pool.inUse() + " packets, " + pool.buffersInUse()
                     + " buffers still in use");

@@ -7,7 +7,7 @@ import io.jiip.api.StackConfig;
 import io.jiip.api.TcpConfig;
 import io.jiip.api.TcpEvents;
 import io.jiip.api.UdpHandler;
-import io.jiip.arp.ArpCache;
+import io.jiip.bench.StackPair;
 import io.jiip.bench.tool.BenchConfig.Model;
 import io.jiip.bench.tool.BenchConfig.Workload;
 import io.jiip.link.MemoryLink;
@@ -32,7 +32,6 @@ import org.HdrHistogram.Histogram;
  * <p>The hot paths allocate nothing: packets come from the pool, events and commands are {@code long}s.
  */
 final class Pair {
-    static final int BATCH = 64;
     static final int SERVER_PORT = 7;
     static final int UDP_CLIENT_BASE = 20_000;
     static final int CLIENT = 0;
@@ -71,11 +70,11 @@ final class Pair {
     private final byte[] message;
     private final long interval;
     private final PacketPool pool;
+    private final StackPair stacks;
     private final MemoryLink.Port clientPort;
     private final MemoryLink.Port serverPort;
     private final Stack<Packet> client;
     private final Stack<Packet> server;
-    private final Packet[] rx = new Packet[BATCH];
     private final Conn[] conns;
     private final Conn[] serverConns;
     private final int serverIp;
@@ -152,8 +151,6 @@ final class Pair {
                 | (cfg.scatterGather ? NicFeatures.TX_SCATTER_GATHER : 0)
                 | (cfg.lro ? NicFeatures.LRO : 0);
         int ring = Math.min(1 << 16, Math.max(4096, 4 * inFlight + 256));
-        this.clientPort = link.attach(pool, features, ring);
-        this.serverPort = link.attach(pool, features, ring);
         boolean bulk = workload == Workload.BULK;
         TcpConfig tcp = TcpConfig.builder()
                 .connections(c + 100)
@@ -162,10 +159,13 @@ final class Pair {
                 .nagle(false)
                 .isnKey(ISN_KEY)
                 .build();
-        this.client = new Stack<>(StackConfig.builder().mac("02:00:00:00:00:01").ipv4(CLIENT_IP, 24).tcp(tcp).build(),
-                pool, clientPort, System::nanoTime, null);
-        this.server = new Stack<>(StackConfig.builder().mac("02:00:00:00:00:02").ipv4(SERVER_IP, 24).tcp(tcp).build(),
-                pool, serverPort, System::nanoTime, null);
+        this.stacks = new StackPair(link, System::nanoTime, ring,
+                pool, features, StackConfig.builder().mac("02:00:00:00:00:01").ipv4(CLIENT_IP, 24).tcp(tcp).build(),
+                pool, features, StackConfig.builder().mac("02:00:00:00:00:02").ipv4(SERVER_IP, 24).tcp(tcp).build());
+        this.clientPort = stacks.clientPort;
+        this.serverPort = stacks.serverPort;
+        this.client = stacks.client;
+        this.server = stacks.server;
         this.serverIp = Ipv4Address.parse(SERVER_IP);
         this.clientIp = Ipv4Address.parse(CLIENT_IP);
         this.conns = new Conn[c];
@@ -205,13 +205,7 @@ final class Pair {
                 check(client.udpBind(conn.handle, clientUdp), "udp bind");
             }
         }
-        check(client.arpRequest(serverIp), "arp request");
-        for (int i = 0; i < 10_000 && client.arpLookup(serverIp) == ArpCache.NONE; i++) {
-            step();
-        }
-        if (client.arpLookup(serverIp) == ArpCache.NONE) {
-            throw new IllegalStateException("ARP did not resolve " + SERVER_IP);
-        }
+        stacks.resolveServer(10_000);
         if (workload.tcp()) {
             for (Conn conn : conns) {
                 int handle = client.tcpConnect(serverIp, SERVER_PORT, 0, clientTcp, conn);
@@ -230,21 +224,14 @@ final class Pair {
     }
 
     private static void check(int result, String what) {
-        if (result != Result.OK) {
-            throw new IllegalStateException(what + ": " + Result.name(result));
-        }
+        StackPair.check(result, what);
     }
 
     // ---------------------------------------------------------------- loops
 
     /** One poll and run of the client, then of the server. */
     private int step() {
-        Packet[] frames = rx;
-        int n = clientPort.poll(frames, BATCH);
-        client.run(frames, n);
-        int m = serverPort.poll(frames, BATCH);
-        server.run(frames, m);
-        return n + m;
+        return stacks.step();
     }
 
     /** The unified model: this thread runs both stacks and the application; returns after the drain. */
@@ -692,10 +679,7 @@ final class Pair {
 
     /** Discards both stacks and returns every packet to the pool. */
     void close() {
-        client.close();
-        server.close();
-        clientPort.clear();
-        serverPort.clear();
+        stacks.close();
         if (chunk != null) {
             pool.free(chunk);
         }
