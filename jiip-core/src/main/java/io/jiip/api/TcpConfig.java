@@ -36,6 +36,7 @@ public final class TcpConfig {
     final int ephemeralLow;
     final int ephemeralHigh;
     final CongestionAlgorithm congestionControl;
+    final boolean hystart;
     final boolean synCookies;
     final int halfOpenLimit;
 
@@ -68,6 +69,7 @@ public final class TcpConfig {
         ephemeralLow = b.ephemeralLow;
         ephemeralHigh = b.ephemeralHigh;
         congestionControl = b.congestionControl;
+        hystart = b.hystart;
         synCookies = b.synCookies;
         halfOpenLimit = b.halfOpenLimit >= 0 ? b.halfOpenLimit : Math.max(16, b.connections / 4);
     }
@@ -109,6 +111,8 @@ public final class TcpConfig {
     public int ephemeralLow() { return ephemeralLow; }
     public int ephemeralHigh() { return ephemeralHigh; }
     public CongestionAlgorithm congestionControl() { return congestionControl; }
+    /** Whether the initial slow start uses HyStart++ (RFC 9406); see {@link Builder#hystart(boolean)}. */
+    public boolean hystart() { return hystart; }
     public boolean synCookies() { return synCookies; }
     public int halfOpenLimit() { return halfOpenLimit; }
 
@@ -142,6 +146,7 @@ public final class TcpConfig {
         private int ephemeralLow = 49152;
         private int ephemeralHigh = 65535;
         private CongestionAlgorithm congestionControl = CongestionAlgorithm.CUBIC;
+        private boolean hystart = true;
         private boolean synCookies = true;
         private int halfOpenLimit = -1;
 
@@ -234,6 +239,16 @@ public final class TcpConfig {
             this.congestionControl = algorithm;
             return this;
         }
+
+        /**
+         * HyStart++ (RFC 9406) for the initial slow start of new connections, with either congestion control
+         * (default on, as RFC 9406 recommends): slow start ends early, through a quarter-speed Conservative Slow
+         * Start, when the minimum RTT of a round rises over the previous round's (a queue building at the
+         * bottleneck) instead of overshooting into losses. It needs an RTT sample on most ACKs, so it acts only
+         * when timestamps (RFC 7323) are negotiated; otherwise it only lets an ACK grow the window by up to 8 MSS
+         * (RFC 9406 §4.3, a sender without pacing) instead of 2. Off: standard slow start (RFC 5681, RFC 3465).
+         */
+        public Builder hystart(boolean on) { this.hystart = on; return this; }
 
         /**
          * Answer SYNs with SYN cookies (RFC 4987 §3.6) instead of dropping them when a listener's backlog, the

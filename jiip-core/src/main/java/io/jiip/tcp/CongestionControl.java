@@ -7,12 +7,22 @@ package io.jiip.tcp;
  */
 interface CongestionControl {
 
-    /** Starts on a connection with sender MSS {@code mss} (initial window per RFC 6928). */
-    void init(int mss, long now);
+    /**
+     * Starts on a connection with sender MSS {@code mss} (initial window per RFC 6928); the initial slow start uses
+     * HyStart++ (RFC 9406) if {@code useHyStart}.
+     */
+    void init(int mss, boolean useHyStart, long now);
 
     int cwnd();
 
     int ssthresh();
+
+    /**
+     * Every ACK that advances SND.UNA to {@code ack}, before {@link #onAck} and the recovery calls: {@code sndNxt} is
+     * the highest sequence number sent plus one, {@code rttSample} the RTT this ACK measured in nanoseconds, or
+     * {@link RttEstimator#NO_SAMPLE}. Feeds HyStart++ (RFC 9406 §4.2): its rounds and their minimum RTT.
+     */
+    void observeRtt(int ack, int sndNxt, long rttSample);
 
     /** New data acknowledged outside recovery. */
     void onAck(int bytesAcked, int flightBefore, long now);

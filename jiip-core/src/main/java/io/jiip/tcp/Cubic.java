@@ -28,8 +28,8 @@ final class Cubic extends WindowControl {
     }
 
     @Override
-    public void init(int mss, long now) {
-        super.init(mss, now);
+    public void init(int mss, boolean useHyStart, long now) {
+        super.init(mss, useHyStart, now);
         this.wMax = 0;
         this.epochStart = -1;
         this.ackedSinceGrow = 0;

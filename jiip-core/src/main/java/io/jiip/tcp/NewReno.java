@@ -8,8 +8,8 @@ final class NewReno extends WindowControl {
     private int bytesAckedInCa;
 
     @Override
-    public void init(int mss, long now) {
-        super.init(mss, now);
+    public void init(int mss, boolean useHyStart, long now) {
+        super.init(mss, useHyStart, now);
         bytesAckedInCa = 0;
     }
 

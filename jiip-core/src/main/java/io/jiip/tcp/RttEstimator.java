@@ -6,6 +6,8 @@ package io.jiip.tcp;
  */
 final class RttEstimator {
     private static final long CLOCK_GRANULARITY = 1_000_000L; // G, RFC 6298 §2: our timers tick at ~1 ms
+    /** An ACK that measured no round-trip time. */
+    static final long NO_SAMPLE = -1;
 
     private final long minRto;
     private final long maxRto;

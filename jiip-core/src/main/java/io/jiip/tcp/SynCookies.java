@@ -198,7 +198,7 @@ final class SynCookies<P> {
         }
         int mss = Math.min(MSS_TABLE[mssIndex], tcp.ourMss(s.srcIp));
         c.mss = Math.max(64, mss - (ts ? 12 : 0));
-        c.cc.init(c.mss, now);
+        c.cc.init(c.mss, tcp.cfg.hystart(), now);
         // The window our SYN-ACK advertised (never scaled in a SYN).
         int space = Math.max(0, tcp.cfg.receiveBuffer());
         c.rcvAdv = c.rcvNxt + Math.min(space, 65535);

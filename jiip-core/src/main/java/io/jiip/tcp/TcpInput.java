@@ -317,7 +317,7 @@ final class TcpInput<P> {
             if (Seq.lt(c.sndNxt, ack)) {
                 c.sndNxt = ack;
             }
-            rttFromAck(c, ack);
+            c.cc.observeRtt(ack, c.sndMax, rttFromAck(c, ack)); // HyStart++ rounds, RFC 9406 §4.2
             c.retries = 0;
             c.persist = false;
             if (c.sacked) { // the flag spares a cache miss on the scoreboard in the common, loss-free case
@@ -366,17 +366,29 @@ final class TcpInput<P> {
         tcp.output.output(c, true);
     }
 
-    private void rttFromAck(TcpConnection<P> c, int ack) {
+    /**
+     * Feeds the estimator from the timed segment or, when none is being timed, the echoed timestamp; returns the RTT
+     * this ACK measured, from either, or {@link RttEstimator#NO_SAMPLE} (HyStart++ wants one per ACK).
+     */
+    private long rttFromAck(TcpConnection<P> c, int ack) {
         if (c.rttTiming && Seq.gt(ack, c.rttSeq)) {
-            c.rtt.sample(nif.now - c.rttStart);
+            long rtt = nif.now - c.rttStart;
+            c.rtt.sample(rtt);
             c.rttTiming = false;
-        } else if (c.timestamps && seg.options.timestamps && seg.options.tsEcr != 0 && !c.rttTiming) {
+            return rtt;
+        }
+        if (c.timestamps && seg.options.timestamps && seg.options.tsEcr != 0) {
             // RFC 7323 §4.1: RTTM from the echoed timestamp, unambiguous even after retransmission.
             long ms = tcp.output.tsNow(c) - seg.options.tsEcr;
             if (ms >= 0 && ms < 120_000) {
-                c.rtt.sample(Math.max(1, ms) * 1_000_000L);
+                long rtt = Math.max(1, ms) * 1_000_000L;
+                if (!c.rttTiming) {
+                    c.rtt.sample(rtt);
+                }
+                return rtt;
             }
         }
+        return RttEstimator.NO_SAMPLE;
     }
 
     /** RFC 9293 §3.10.7.4: take the window from the newest segment (SND.WL1/SND.WL2 rule). */

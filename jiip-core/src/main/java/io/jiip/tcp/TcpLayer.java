@@ -302,7 +302,7 @@ public final class TcpLayer<P> {
         int peerMss = o.mss > 0 ? o.mss : 536; // RFC 9293 §3.7.1: 536 when absent
         int mss = Math.min(peerMss, ourMss(c.remoteIp));
         c.mss = Math.max(64, mss - (c.timestamps ? 12 : 0));
-        c.cc.init(c.mss, nif.now);
+        c.cc.init(c.mss, cfg.hystart(), nif.now);
     }
 
     int ourWindowShift() {
@@ -798,7 +798,7 @@ public final class TcpLayer<P> {
         CongestionControl next = algorithm == io.jiip.api.CongestionAlgorithm.CUBIC ? c.cubic : c.newReno;
         if (next != c.cc) {
             c.cc = next;
-            next.init(c.mss, nif.now); // a fresh start: RFC 6928 initial window, slow start
+            next.init(c.mss, cfg.hystart(), nif.now); // a fresh start: RFC 6928 initial window, slow start
             c.inRecovery = false;
             c.recover = c.sndMax;
         }

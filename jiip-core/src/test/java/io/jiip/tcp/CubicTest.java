@@ -18,7 +18,7 @@ class CubicTest {
     @Test
     void shouldReduceByBetaAndRecoverTowardsWmaxAlongACubic() {
         Cubic cubic = new Cubic(rtt(100 * MS)); // K = cbrt(30 / 0.4) = 4.2 s; within one segment of W_max at ~2.9 s
-        cubic.init(MSS, 0);
+        cubic.init(MSS, false, 0);
         long now = 0;
         while (cubic.cwnd() < 100 * MSS) {
             cubic.onAck(MSS, cubic.cwnd(), now); // slow start
@@ -56,7 +56,7 @@ class CubicTest {
     @Test
     void shouldCollapseToOneSegmentOnTimeout() {
         Cubic cubic = new Cubic(rtt(10 * MS));
-        cubic.init(MSS, 0);
+        cubic.init(MSS, false, 0);
         for (int i = 0; i < 50; i++) {
             cubic.onAck(MSS, cubic.cwnd(), 0);
         }

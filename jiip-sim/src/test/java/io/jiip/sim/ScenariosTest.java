@@ -10,6 +10,8 @@ import io.jiip.sim.scenario.Scenarios;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every registered scenario runs (at a reduced size) with every invariant holding, and reports sane numbers. */
 class ScenariosTest {
@@ -53,6 +55,34 @@ class ScenariosTest {
         ScenarioResult r = run("lossy-lfn", "loss", "1%", "duration", "20s", "warmup", "5s");
         double ratio = r.metric("goodput_bps") / r.metric("mathis_bps");
         assertTrue(ratio > 0.4 && ratio < 1.6, r.report());
+    }
+
+    /**
+     * HyStart++ (RFC 9406) on a drop-tail bottleneck whose buffer slow start overflows: 20 Mbit/s, 20 ms RTT (a
+     * bandwidth-delay product of 34 segments), 1000 frames of queue, and a receive window above both.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cubic", "newreno"})
+    void hyStartShouldLeaveSlowStartBeforeTheBottleneckQueueOverflows(String cc) {
+        String[] bottleneck = {"loss", "0", "bandwidth", "20M", "delay", "10ms", "queue", "1000", "rcvbuf", "16MiB",
+                "duration", "3s", "warmup", "1s", "cc", cc};
+        ScenarioResult on = run("lossy-lfn", with(bottleneck, "hystart", "on"));
+        ScenarioResult off = run("lossy-lfn", with(bottleneck, "hystart", "off"));
+        assertEquals(0, on.metric("retransmits"), on.report());
+        assertEquals(0, on.metric("timeouts"), on.report());
+        assertTrue(on.metric("ssthresh_bytes") < Integer.MAX_VALUE, "slow start ended, and not by a loss: "
+                + on.report());
+        assertTrue(off.metric("retransmits") > 1000, "slow start overshoots into the drop-tail queue: "
+                + off.report());
+        assertTrue(off.metric("timeouts") >= 1, off.report());
+        assertTrue(on.metric("goodput_bps") > off.metric("goodput_bps"), on.report() + off.report());
+    }
+
+    private static String[] with(String[] params, String name, String value) {
+        String[] all = java.util.Arrays.copyOf(params, params.length + 2);
+        all[params.length] = name;
+        all[params.length + 1] = value;
+        return all;
     }
 
     @Test

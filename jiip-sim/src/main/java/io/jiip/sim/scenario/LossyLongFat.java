@@ -1,6 +1,7 @@
 package io.jiip.sim.scenario;
 
 import io.jiip.api.CongestionAlgorithm;
+import io.jiip.api.Counter;
 import io.jiip.api.Result;
 import io.jiip.api.TcpInfo;
 import io.jiip.sim.Impairments;
@@ -18,6 +19,8 @@ import java.util.List;
 /**
  * One bulk flow over a long fat link with random loss on the data direction: goodput against the Mathis model
  * (MSS / RTT x C / sqrt(p)). With {@code -p sweep=0.001,0.01,...} it runs once per loss rate and prints a table.
+ * With {@code -p loss=0} and a receive window above the bandwidth-delay product plus the queue, the losses are the
+ * drop-tail queue's when slow start overshoots, which {@code -p hystart=on} (RFC 9406) avoids.
  */
 public final class LossyLongFat implements Scenario {
     public LossyLongFat() {
@@ -44,6 +47,7 @@ public final class LossyLongFat implements Scenario {
                         + " from the link alone (no queue overflow after slow start)"),
                 new Param("cc", "cubic", "congestion control of both ends: cubic or newreno"),
                 new Param("sack", "on", "SACK (RFC 2018/6675) offered by both ends: on or off"),
+                new Param("hystart", "on", "HyStart++ (RFC 9406) in the initial slow start of both ends: on or off"),
                 new Param("duration", "60s", "the sender stops sending at this time"),
                 new Param("warmup", "10s", "goodput is measured from here to the end of sending"));
     }
@@ -124,14 +128,13 @@ public final class LossyLongFat implements Scenario {
             case "newreno" -> CongestionAlgorithm.NEW_RENO;
             default -> throw new IllegalArgumentException("cc must be cubic or newreno: " + o.raw("cc"));
         };
-        boolean sack = switch (o.raw("sack")) {
-            case "on" -> true;
-            case "off" -> false;
-            default -> throw new IllegalArgumentException("sack must be on or off: " + o.raw("sack"));
-        };
-        Node a = sim.node("a").tcp(t -> t.sendBuffer(4 << 20).congestionControl(cc).sack(sack)).build();
+        boolean sack = o.getSwitch("sack");
+        boolean hystart = o.getSwitch("hystart");
+        Node a = sim.node("a").tcp(t -> t.sendBuffer(4 << 20).congestionControl(cc).sack(sack).hystart(hystart))
+                .build();
         int rcvbuf = Math.toIntExact(o.getBytes("rcvbuf"));
-        Node b = sim.node("b").tcp(t -> t.receiveBuffer(rcvbuf).congestionControl(cc).sack(sack)).build();
+        Node b = sim.node("b").tcp(t -> t.receiveBuffer(rcvbuf).congestionControl(cc).sack(sack).hystart(hystart))
+                .build();
         sim.link(a, b).bandwidth(o.getRate("bandwidth")).delay(delay).queue(o.getInt("queue"))
                 .impairForward(Impairments.none().loss(loss)).build();
         TcpScript script = TcpScript.bulkUntil(duration);
@@ -161,18 +164,26 @@ public final class LossyLongFat implements Scenario {
             p.mathis = Metrics.mathis(mss[0], rtt, loss, Metrics.C_PER_SEGMENT);
             p.mathisDelayedAck = Metrics.mathis(mss[0], rtt, loss, Metrics.C_DELAYED_ACK);
             TcpEnd end = sender.ends().get(0);
-            p.retransmits = s.rows() > 0 ? s.retransmits(s.rows() - 1) : 0;
+            p.retransmits = a.stack().stats().get(Counter.TCP_RETRANSMITS);
+            long timeouts = a.stack().stats().get(Counter.TCP_TIMEOUTS);
+            int ssthresh = s.rows() > 0 ? s.ssthresh(s.rows() - 1) : Integer.MAX_VALUE;
             out[0] = p;
             r.metric("goodput_bps", p.goodput);
             r.metric("mathis_bps", p.mathis);
             r.metric("mathis_delack_bps", p.mathisDelayedAck);
             r.metric("rtt_s", rtt);
+            r.metric("retransmits", p.retransmits);
+            r.metric("timeouts", timeouts);
+            r.metric("ssthresh_bytes", ssthresh);
             r.line("goodput %s from %s to %s (%s acknowledged in all); mean srtt %.1f ms, MSS %d B",
                     Units.formatRate(p.goodput), Units.formatTime(warmup), Units.formatTime(duration),
                     Units.formatBytes(end.acked()), rtt * 1e3, p.mss);
             r.line("Mathis MSS/RTT x 1.22/sqrt(p) = %s (measured/model %.2f); with delayed ACKs (C = 0.87) %s "
                     + "(%.2f)", Units.formatRate(p.mathis), p.goodput / p.mathis, Units.formatRate(p.mathisDelayedAck),
                     p.goodput / p.mathisDelayedAck);
+            r.line("%d retransmissions (%d timeouts); %s", p.retransmits, timeouts,
+                    ssthresh == Integer.MAX_VALUE ? "still in the initial slow start"
+                            : "last ssthresh " + Units.formatBytes(ssthresh));
         });
     }
 

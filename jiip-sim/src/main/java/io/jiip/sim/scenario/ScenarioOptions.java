@@ -108,6 +108,15 @@ public final class ScenarioOptions {
         return Double.parseDouble(v);
     }
 
+    /** A switch: "on" or "off". */
+    public boolean getSwitch(String name) {
+        return switch (raw(name).trim()) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException(name + " must be on or off: " + raw(name));
+        };
+    }
+
     /** Bits per second: "100M", "1G", "64k", "1500000". */
     public long getRate(String name) {
         String v = raw(name).trim().toLowerCase(Locale.ROOT).replace("bit/s", "").replace("bps", "");
