@@ -460,18 +460,16 @@ public final class TcpLayer<P> {
     }
 
     /**
-     * Makes sure the wheel fires no later than the connection's earliest deadline. A deadline that moved later
-     * (the RTO restarting on every ACK, the common case) leaves the wheel alone: the early firing finds nothing
-     * due and re-arms for the real deadline, which keeps wheel operations off the per-segment path.
+     * Tells the wheel the connection's earliest deadline. A deadline that moved later (the RTO restarting on every
+     * ACK, the common case) is only recorded ({@link TimerWheel#postpone}): no list operation per segment, and the
+     * early entry re-files itself without a visit to the connection.
      */
     void updateTimer(TcpConnection<P> c) {
         long t = Math.min(Math.min(Math.min(c.rtoAt, c.tlpAt), c.ackAt), Math.min(c.keepaliveAt, c.stateAt));
         if (c.userTimeout > 0 && c.unackedSince != Long.MAX_VALUE) {
             t = Math.min(t, c.unackedSince + c.userTimeout);
         }
-        if (t < wheel.deadline(c.index)) {
-            wheel.schedule(c.index, t);
-        }
+        wheel.postpone(c.index, t);
     }
 
     /** Marks that the connection owes an ACK; settled at the end of the run unless data carries it first. */
