@@ -197,12 +197,12 @@ final class Pair {
 
     private void open() {
         if (workload.tcp()) {
-            check(server.tcpListen(SERVER_PORT, conns.length, serverTcp), "listen");
+            StackPair.check(server.tcpListen(SERVER_PORT, conns.length, serverTcp), "listen");
         } else {
-            check(server.udpBind(SERVER_PORT, serverUdp), "udp bind");
+            StackPair.check(server.udpBind(SERVER_PORT, serverUdp), "udp bind");
             for (Conn conn : conns) {
                 conn.handle = UDP_CLIENT_BASE + conn.index;
-                check(client.udpBind(conn.handle, clientUdp), "udp bind");
+                StackPair.check(client.udpBind(conn.handle, clientUdp), "udp bind");
             }
         }
         stacks.resolveServer(10_000);
@@ -223,9 +223,6 @@ final class Pair {
         }
     }
 
-    private static void check(int result, String what) {
-        StackPair.check(result, what);
-    }
 
     // ---------------------------------------------------------------- loops
 

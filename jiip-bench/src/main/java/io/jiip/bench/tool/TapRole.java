@@ -5,6 +5,7 @@ import io.jiip.api.Stack;
 import io.jiip.api.StackConfig;
 import io.jiip.api.TcpConfig;
 import io.jiip.api.TcpEvents;
+import io.jiip.bench.StackPair;
 import io.jiip.bench.tool.BenchConfig.Workload;
 import io.jiip.io.TapConfig;
 import io.jiip.io.TapDevice;
@@ -49,7 +50,7 @@ final class TapRole {
             node = TapNode.start(device.queue(0), config, null, null, null, 0, "jiip-bench-" + device.name());
             App app = new App(cfg, device.queue(0).pool());
             if (cfg.listenPort > 0) {
-                check(node.call(s -> s.tcpListen(cfg.listenPort, 1024, app.server)), "listen");
+                StackPair.check(node.call(s -> s.tcpListen(cfg.listenPort, 1024, app.server)), "listen");
                 out.printf("jiip bench server on %s:%d via TAP %s%n", ip[0], cfg.listenPort, device.name());
             } else {
                 int dst = Ipv4Address.parse(cfg.serverIp);
@@ -159,11 +160,6 @@ final class TapRole {
         }
     }
 
-    private static void check(int result, String what) {
-        if (result != Result.OK) {
-            throw new IllegalStateException(what + ": " + Result.name(result));
-        }
-    }
 
     /** The application logic on the loop thread. */
     private static final class App {
