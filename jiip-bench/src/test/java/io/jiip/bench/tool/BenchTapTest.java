@@ -42,7 +42,7 @@ class BenchTapTest {
             BenchCommand command = new BenchCommand();
             AtomicInteger code = new AtomicInteger(-1);
             Thread server = new Thread(() -> code.set(new CommandLine(command).execute("--listen", "7", "--tap",
-                    "jb0", "--netns", ns.name(), "--ip", "10.78.0.2/24", "--host-ip", "10.78.0.1/24", "-t", "4",
+                    "jb0", "--netns", ns.name(), "--ip", "10.78.0.2/24", "--host-ip", "10.78.0.1/24", "-t", "6",
                     "-q")));
             server.start();
             NetNs.Result client = ns.exec(Duration.ofSeconds(30), "python3", "-c", CLIENT);
