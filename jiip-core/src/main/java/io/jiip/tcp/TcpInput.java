@@ -483,9 +483,11 @@ final class TcpInput<P> {
         }
         if (seq != c.rcvNxt) {
             // Out of order: a duplicate ACK at once (RFC 5681 §4.2), one per segment even when a run brings many,
-            // or the sender never counts the three it needs for fast retransmit.
+            // or the sender never counts the three it needs for fast retransmit. Sent once the segment is queued,
+            // so that the first SACK block holds it (RFC 2018 §4): SACK recovery counts SACKed bytes.
+            boolean kept = queueOutOfOrder(c, frame, seq, off, len);
             tcp.output.sendAck(c);
-            return queueOutOfOrder(c, frame, seq, off, len);
+            return kept;
         }
         boolean gapFilled = c.oooHead != SegmentPool.NONE;
         c.rcvNxt += len;
