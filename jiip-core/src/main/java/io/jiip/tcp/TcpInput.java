@@ -296,8 +296,19 @@ final class TcpInput<P> {
 
     private void sampleRtt(TcpConnection<P> c, int ack) {
         if (c.rttTiming && Seq.gt(ack, c.rttSeq)) {
-            c.rtt.sample(nif.now - c.rttStart);
-            c.rttTiming = false;
+            timedSample(c);
+        }
+    }
+
+    /** The timed segment (RFC 6298 §3, Karn's rule) came back: a sample for SRTT, and for RACK's minimum RTT. */
+    private void timedSample(TcpConnection<P> c) {
+        long rtt = nif.now - c.rttStart;
+        c.rtt.sample(rtt);
+        c.rttTiming = false;
+        if (c.rack) {
+            // RFC 8985 §6.2 step 1. Only the timed samples (once per round trip, in nanoseconds): the timestamp
+            // samples tick in milliseconds, too coarse for a quarter of a sub-millisecond RTT.
+            RackLossDetection.sampleMinRtt(c, rtt, nif.now);
         }
     }
 
@@ -320,12 +331,17 @@ final class TcpInput<P> {
             rttFromAck(c, ack);
             c.retries = 0;
             c.persist = false;
-            if (c.sacked) { // the flag spares a cache miss on the scoreboard in the common, loss-free case
+            boolean hadSacked = c.sacked;
+            if (hadSacked) { // the flag spares a cache miss on the scoreboard in the common, loss-free case
                 c.scoreboard.advance(ack);
                 c.sacked = c.scoreboard.ranges() > 0;
             }
             tcp.recovery.recordSack(c, s.options);
+            boolean rackLoss = tcp.recovery.rackOnAck(c, ack - acked, hadSacked, ack, s.options);
             tcp.recovery.onAdvance(c, acked, dataAcked, flightBefore);
+            if (rackLoss) {
+                tcp.recovery.onRackLoss(c);
+            }
             boolean outstanding = c.sndMax != c.sndUna;
             c.rtoAt = outstanding ? nif.now + c.rtt.rto() : Long.MAX_VALUE; // RFC 6298 §5.3
             c.tlpProbing = false;
@@ -349,7 +365,9 @@ final class TcpInput<P> {
                 }
             }
         } else {
+            boolean hadSacked = c.sacked;
             boolean newlySacked = tcp.recovery.recordSack(c, s.options);
+            boolean rackLoss = tcp.recovery.rackOnAck(c, c.sndUna, hadSacked, ack, s.options);
             boolean outstanding = ack == c.sndUna && c.sndMax != c.sndUna;
             // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT", or an ACK that newly SACKs data (RFC 6675 §2); an ACK closing
             // the window (the answer to a zero-window probe) says nothing about loss.
@@ -362,14 +380,16 @@ final class TcpInput<P> {
             if (duplicate) {
                 tcp.recovery.onDuplicate(c);
             }
+            if (rackLoss) {
+                tcp.recovery.onRackLoss(c);
+            }
         }
         tcp.output.output(c, true);
     }
 
     private void rttFromAck(TcpConnection<P> c, int ack) {
         if (c.rttTiming && Seq.gt(ack, c.rttSeq)) {
-            c.rtt.sample(nif.now - c.rttStart);
-            c.rttTiming = false;
+            timedSample(c);
         } else if (c.timestamps && seg.options.timestamps && seg.options.tsEcr != 0 && !c.rttTiming) {
             // RFC 7323 §4.1: RTTM from the echoed timestamp, unambiguous even after retransmission.
             long ms = tcp.output.tsNow(c) - seg.options.tsEcr;

@@ -421,10 +421,21 @@ final class TcpOutput<P> {
         return d;
     }
 
+    /**
+     * RFC 8985 §6.1: bytes of descriptor {@code d} from {@code seq} up to {@code upTo} are being sent now; a
+     * retransmission when they were sent before (SND.MAX is not yet advanced past them).
+     */
+    private void markSent(TcpConnection<P> c, int d, int seq, int upTo) {
+        if (c.rack) {
+            segs.markSent(d, tcp.rack.transmissionTime(nif.now), Seq.lt(seq, c.sndMax), seq, upTo);
+        }
+    }
+
     private void copyPayload(TcpConnection<P> c, int seq, int len, ByteBuffer dst, int at) {
         for (int d = findSegment(c, seq); len > 0; d = segs.next(d)) {
             int skip = seq - segs.seq(d);
             int n = Math.min(len, segs.len(d) - skip);
+            markSent(c, d, seq, seq + n);
             @SuppressWarnings("unchecked")
             P p = (P) segs.packet[d];
             dst.put(at, ops.buffer(p), segs.data(d) + skip, n);
@@ -437,7 +448,9 @@ final class TcpOutput<P> {
     /** Clones (zero-copy) the queued bytes {@code [seq, seq + len)} as a chain; {@code null} without descriptors. */
     private P clonePayload(TcpConnection<P> c, int seq, int len) {
         P head = null;
-        for (int d = findSegment(c, seq); len > 0; d = segs.next(d)) {
+        int first = findSegment(c, seq);
+        int from = seq;
+        for (int d = first; len > 0; d = segs.next(d)) {
             int skip = seq - segs.seq(d);
             int n = Math.min(len, segs.len(d) - skip);
             @SuppressWarnings("unchecked")
@@ -457,6 +470,12 @@ final class TcpOutput<P> {
             }
             seq += n;
             len -= n;
+        }
+        // Only now that the segment will go: a failed clone must leave the transmission records as they were.
+        for (int d = first; c.rack && Seq.lt(from, seq); d = segs.next(d)) {
+            int upTo = Seq.min(segs.end(d), seq);
+            markSent(c, d, from, upTo);
+            from = upTo;
         }
         return head;
     }
