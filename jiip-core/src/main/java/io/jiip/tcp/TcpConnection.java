@@ -102,6 +102,8 @@ abstract class TcpConnectionHotFields<P> {
     // ACK state
     boolean ackPending;
     boolean ackNow;
+    /** A duplicate segment arrived: the next ACK reports it in a D-SACK block (RFC 2883), {@code dsackLeft..}. */
+    boolean dsackPending;
     int fullSegmentsUnacked;
     /** Intrusive list of connections with an ACK to settle at the end of the run. */
     int nextPendingAck = -1;
@@ -136,6 +138,9 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
     /** Start of the most recently queued out-of-order segment: its block goes first in our SACK option. */
     int lastOooSeq;
     int finPendingSeq;
+    /** The duplicate data a pending D-SACK block reports. */
+    int dsackLeft;
+    int dsackRight;
 
     final NewReno newReno;
     final Cubic cubic;
@@ -223,7 +228,7 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
         retries = 0;
         keepaliveProbes = 0;
         unackedSince = Long.MAX_VALUE;
-        ackPending = ackNow = false;
+        ackPending = ackNow = dsackPending = false;
         fullSegmentsUnacked = 0;
         nagle = cfg.nagle();
         delayedAck = cfg.delayedAck();

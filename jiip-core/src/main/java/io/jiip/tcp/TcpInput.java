@@ -160,6 +160,13 @@ final class TcpInput<P> {
         boolean zeroWindowAckOnly = !acceptable && window == 0 && s.seq == c.rcvNxt;
         if (!acceptable && !zeroWindowAckOnly) {
             if (!s.has(TcpHeader.RST)) {
+                if (c.sackPermitted && s.dataLen > 0 && Seq.le(s.seq + s.dataLen, c.rcvNxt)) {
+                    // RFC 2883: tell the sender this data arrived twice (a D-SACK block), so that it can tell a
+                    // needless retransmission, and reordering, from a loss (RFC 8985 §6.2 step 4).
+                    c.dsackPending = true;
+                    c.dsackLeft = s.seq;
+                    c.dsackRight = s.seq + s.dataLen;
+                }
                 tcp.ackLater(c, true);
                 if (c.state == TcpState.TIME_WAIT && s.has(TcpHeader.FIN) && s.seq + segLen == c.rcvNxt) {
                     c.stateAt = nif.now + 2 * tcp.cfg.mslNanos(); // the peer's FIN again: restart 2 MSL

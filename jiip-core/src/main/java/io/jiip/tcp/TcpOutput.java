@@ -244,8 +244,8 @@ final class TcpOutput<P> {
                 return false;
             }
         }
-        int sackBlocks = !syn && c.sackPermitted && c.oooHead != SegmentPool.NONE && (flags & TcpHeader.ACK_FLAG) != 0
-                ? sackBlocks(c) : 0;
+        int sackBlocks = !syn && c.sackPermitted && (c.oooHead != SegmentPool.NONE || c.dsackPending)
+                && (flags & TcpHeader.ACK_FLAG) != 0 ? sackBlocks(c) : 0;
         int optLen = syn ? synOptionsLength(c) : (c.timestamps ? 12 : 0) + (sackBlocks > 0 ? 4 + 8 * sackBlocks : 0);
         int thlen = TcpHeader.MIN_LENGTH + optLen;
         boolean gather = len > 0 && nif.has(NicFeatures.TX_SCATTER_GATHER);
@@ -326,6 +326,9 @@ final class TcpOutput<P> {
             c.fullSegmentsUnacked = 0;
             c.ackAt = Long.MAX_VALUE;
             c.lastAckSent = c.rcvNxt;
+            if (sackBlocks > 0) {
+                c.dsackPending = false; // a duplicate is reported once
+            }
         }
         nif.transmitIp(frame, c.remoteIp, mac);
         return true;
@@ -333,11 +336,18 @@ final class TcpOutput<P> {
 
     /**
      * RFC 2018 §4: the blocks of our out-of-order queue, the one holding the most recently received segment
-     * first, as many as fit beside the timestamps (3 with, 4 without).
+     * first, as many as fit beside the timestamps (3 with, 4 without); before them a D-SACK block for duplicate
+     * data received since the last ACK (RFC 2883 §4).
      */
     private int sackBlocks(TcpConnection<P> c) {
         int max = c.timestamps ? 3 : 4;
-        int n = 0;
+        int first = 0;
+        if (c.dsackPending) {
+            sackLeft[0] = c.dsackLeft;
+            sackRight[0] = c.dsackRight;
+            first = 1;
+        }
+        int n = first;
         int firstIndex = -1;
         int d = c.oooHead;
         while (d != SegmentPool.NONE) {
@@ -362,13 +372,13 @@ final class TcpOutput<P> {
                 sackRight[max - 1] = r;
             }
         }
-        if (firstIndex > 0) {
+        if (firstIndex > first) {
             int l = sackLeft[firstIndex];
             int r = sackRight[firstIndex];
-            System.arraycopy(sackLeft, 0, sackLeft, 1, firstIndex);
-            System.arraycopy(sackRight, 0, sackRight, 1, firstIndex);
-            sackLeft[0] = l;
-            sackRight[0] = r;
+            System.arraycopy(sackLeft, first, sackLeft, first + 1, firstIndex - first);
+            System.arraycopy(sackRight, first, sackRight, first + 1, firstIndex - first);
+            sackLeft[first] = l;
+            sackRight[first] = r;
         }
         return n;
     }
