@@ -3,10 +3,16 @@ package io.jiip.tcp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiip.api.CongestionAlgorithm;
 import io.jiip.api.Counter;
 import io.jiip.api.Result;
 import io.jiip.api.TcpConfig;
+import io.jiip.api.TcpEvents;
+import io.jiip.api.TcpState;
+import io.jiip.link.FaultInjector;
 import io.jiip.link.FrameHook;
+import io.jiip.link.Packet;
+import io.jiip.testkit.ByteStream;
 import io.jiip.testkit.TestNet;
 import io.jiip.wire.Ipv4Address;
 import io.jiip.wire.Ipv4Header;
@@ -17,9 +23,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The D-SACK blocks (RFC 2883) that let a sender see its needless retransmissions (RFC 8985 §6.2 step 4). */
+/**
+ * RACK (RFC 8985 §6) end to end: a lost retransmission repaired without a retransmission timeout, reordering
+ * tolerated once seen, and the D-SACK blocks (RFC 2883) that let a sender see its needless retransmissions.
+ * Always byte-exact (SHA-256 of the stream at both ends).
+ */
 class TcpRackTest {
     private static final int B = Ipv4Address.parse(TestNet.B_IP);
+
+    /** Outcome of one transfer. */
+    record Run(long retransmits, long timeouts, long fastRetransmits, boolean exact) {
+    }
 
     /** The TCP header offset of an Ethernet/IPv4/TCP frame, or -1. */
     static int tcpOffset(ByteBuffer buf, int off) {
@@ -33,6 +47,153 @@ class TcpRackTest {
     /** Payload bytes of a TCP frame at {@code tcp}. */
     static int payload(ByteBuffer buf, int off, int tcp) {
         return Ipv4Header.totalLength(buf, off + 14) - (tcp - off - 14) - TcpHeader.headerLength(buf, tcp);
+    }
+
+    /** Drops the {@code nth} data segment node A sends, and then its first retransmission too. */
+    static final class DropSegmentTwice implements FrameHook {
+        private final int nth;
+        private int count;
+        private int target;
+        int drops;
+
+        DropSegmentTwice(int nth) {
+            this.nth = nth;
+        }
+
+        @Override
+        public int onFrame(int from, ByteBuffer buf, int off, int len) {
+            int tcp = tcpOffset(buf, off);
+            if (from != 0 || tcp < 0 || payload(buf, off, tcp) == 0) {
+                return PASS;
+            }
+            int seq = buf.getInt(tcp + 4);
+            if (++count == nth) {
+                target = seq;
+            }
+            if (count >= nth && seq == target && drops < 2) {
+                drops++;
+                return DROP;
+            }
+            return PASS;
+        }
+    }
+
+    static Run transfer(boolean rack, FrameHook hook, long seed, int bytes) {
+        TcpConfig tcp = TcpConfig.builder().rack(rack).congestionControl(CongestionAlgorithm.CUBIC)
+                .isnKey(new byte[16]).build();
+        TestNet net = TestNet.twoNodes(b -> b.tcp(tcp), 0);
+        net.link.hook(hook);
+        ByteStream stream = new ByteStream(seed, bytes, 1000, 1999);
+        assertEquals(Result.OK, net.b().stack.tcpListen(9000, 4, stream.sink()));
+        int conn = net.a().stack.tcpConnect(B, 9000, 0, new TcpEvents<>() { }, null);
+        for (int i = 0; i < 100 && net.a().stack.tcpState(conn) != TcpState.ESTABLISHED; i++) {
+            net.advance(100_000_000L);
+        }
+        for (int round = 0; round < 200_000 && !stream.done(); round++) {
+            stream.fill(net.a(), conn);
+            net.advance(1_000_000L);
+        }
+        var stats = net.a().stack.stats();
+        Run run = new Run(stats.get(Counter.TCP_RETRANSMITS), stats.get(Counter.TCP_TIMEOUTS),
+                stats.get(Counter.TCP_FAST_RETRANSMITS), stream.exact());
+        net.a().stack.tcpAbort(conn);
+        net.pump();
+        net.assertNoLeaks();
+        return run;
+    }
+
+    /**
+     * RFC 8985's main gain over RFC 6675: the retransmission of a lost segment is lost as well. Its new
+     * transmission time makes RACK mark it lost again once data sent after it is SACKed, so fast recovery repairs
+     * it; with DupThresh only a retransmission timeout can.
+     */
+    @Test
+    void shouldRepairALostRetransmissionWithoutATimeout() {
+        DropSegmentTwice withRackDrops = new DropSegmentTwice(100);
+        Run withRack = transfer(true, withRackDrops, 7, 1_000_000);
+        DropSegmentTwice withoutRackDrops = new DropSegmentTwice(100);
+        Run withoutRack = transfer(false, withoutRackDrops, 7, 1_000_000);
+        assertTrue(withRack.exact() && withoutRack.exact(), withRack + " / " + withoutRack);
+        assertEquals(2, withRackDrops.drops);
+        assertEquals(2, withoutRackDrops.drops);
+        assertEquals(0, withRack.timeouts(), "RACK: " + withRack);
+        assertEquals(1, withRack.fastRetransmits(), "RACK: one recovery repairs both losses; " + withRack);
+        assertEquals(2, withRack.retransmits(), "RACK: the segment twice, nothing else; " + withRack);
+        assertEquals(1, withoutRack.timeouts(), "DupThresh: " + withoutRack);
+    }
+
+    /** Random loss both ways (5 %), several seeds: byte-exact, and RACK needs fewer timeouts. */
+    @Test
+    void shouldNeedFewerTimeoutsWithRackUnderRandomLoss() {
+        long withRack = 0;
+        long without = 0;
+        for (long seed = 1; seed <= 3; seed++) {
+            Run r = transfer(true, new FaultInjector(seed).drop(0.05), seed, 2_000_000);
+            Run n = transfer(false, new FaultInjector(seed).drop(0.05), seed, 2_000_000);
+            assertTrue(r.exact() && n.exact(), "seed " + seed + ": " + r + " / " + n);
+            withRack += r.timeouts();
+            without += n.timeouts();
+        }
+        System.out.printf("retransmission timeouts at 5 %% loss, seeds 1..3: RACK %d, DupThresh %d%n", withRack,
+                without);
+        assertTrue(withRack < without, "RACK " + withRack + " vs DupThresh " + without);
+    }
+
+    /**
+     * Reordering without loss: one new segment in 40 from A is held 2 ms longer than the 5 ms one-way delay, so
+     * that the rest of its flight overtakes it. DupThresh needlessly retransmits each one that three segments
+     * overtake (three duplicate ACKs; 31 of 72 here). RACK does so once, the first time, before any reordering was seen (RFC 8985 §6.2 step 4: no window
+     * then once DupThresh segments are SACKed); the D-SACK of that needless retransmission shows it reordering and
+     * doubles the window to half the minimum RTT (5 ms), and every later late segment arrives within it.
+     */
+    @Test
+    void shouldRetransmitAReorderedSegmentOnlyUntilTheWindowAdapts() {
+        long[] withRack = reorderedTransfer(true);
+        long[] without = reorderedTransfer(false);
+        System.out.printf("retransmissions of late segments: RACK %d, DupThresh %d (of %d late)%n", withRack[0],
+                without[0], without[1]);
+        assertTrue(without[1] >= 40, "late segments: " + without[1]);
+        assertTrue(without[0] >= 10, "DupThresh: every late segment overtaken by three is retransmitted; "
+                + without[0]);
+        assertEquals(1, withRack[0], "RACK: only the first, before reordering was seen");
+    }
+
+    /** Returns the retransmissions of the sender and the number of segments held back. */
+    private static long[] reorderedTransfer(boolean rack) {
+        TcpTransferTest.Pair p = new TcpTransferTest.Pair(TcpTransferTest.tcp().rack(rack).build(),
+                5 * TcpTransferTest.MS, 0, 0);
+        int[] highest = {0};
+        boolean[] started = {false};
+        int[] segments = {0};
+        long[] held = {0};
+        p.line.extraDelay((toNode, frame) -> {
+            ByteBuffer buf = frame.buffer();
+            int off = frame.offset();
+            int tcp = tcpOffset(buf, off);
+            if (toNode != 1 || tcp < 0 || payload(buf, off, tcp) == 0) {
+                return 0;
+            }
+            int seq = buf.getInt(tcp + 4);
+            if (started[0] && !Seq.gt(seq, highest[0])) {
+                return 0; // a retransmission
+            }
+            started[0] = true;
+            highest[0] = seq;
+            if (++segments[0] % 40 != 20) {
+                return 0;
+            }
+            held[0]++;
+            return 2 * TcpTransferTest.MS;
+        });
+        p.a.send(4 * TcpTransferTest.MIB, 21);
+        p.a.closeWhenQueued = true;
+        p.connect();
+        p.runToClose(600 * TcpTransferTest.SECOND);
+        p.assertExactAndClosed();
+        assertEquals(0, p.a.count(Counter.TCP_TIMEOUTS), "no loss, no timeout");
+        long retransmits = p.a.count(Counter.TCP_RETRANSMITS);
+        p.line.assertNoLeaks();
+        return new long[] {retransmits, held[0]};
     }
 
     /** RFC 2883: a segment received twice is reported once, in the first SACK block of the next ACK. */
