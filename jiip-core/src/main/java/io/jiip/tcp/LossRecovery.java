@@ -41,18 +41,28 @@ final class LossRecovery<P> {
     }
 
     /**
-     * RACK's part of an ACK (RFC 8985 §6.2), before {@link #onAdvance} or {@link #onDuplicate}: only when the
-     * ACK carries or clears SACK information, during recovery, or with the reordering timer armed.
+     * Whether RACK takes part in this ACK (RFC 8985 §6.2): only when it carries or clears SACK information, during
+     * recovery, or with the reordering timer armed. If so, the reordering it shows is noted now, before the
+     * scoreboard takes it in ({@link RackLossDetection#detectReordering}); {@link #rackOnAck} follows.
      *
      * @param ackedFrom SND.UNA before the ACK
-     * @param hadSacked the scoreboard held ranges before the ACK
-     * @return whether RACK deems any segment lost; then {@link #onRackLoss} follows the ACK's processing
+     * @param hadSacked the scoreboard holds ranges
      */
-    boolean rackOnAck(TcpConnection<P> c, int ackedFrom, boolean hadSacked, int ack, TcpOptions o) {
+    boolean rackBeforeAck(TcpConnection<P> c, int ackedFrom, int ack, boolean hadSacked, TcpOptions o) {
         if (!c.rack || !(hadSacked || o.sackBlocks > 0 || c.inRecovery || c.rackAt != Long.MAX_VALUE)) {
             return false;
         }
-        return rack.onAck(c, ackedFrom, ack, o, nif.now);
+        rack.detectReordering(c, ackedFrom, ack, o);
+        return true;
+    }
+
+    /**
+     * RACK's part of an ACK the scoreboard took in, before {@link #onAdvance} or {@link #onDuplicate}.
+     *
+     * @return whether RACK deems any segment lost; then {@link #onRackLoss} follows the ACK's processing
+     */
+    boolean rackOnAck(TcpConnection<P> c, int ack, TcpOptions o) {
+        return rack.onAck(c, ack, o, nif.now);
     }
 
     /**
@@ -203,8 +213,10 @@ final class LossRecovery<P> {
         c.tlpAt = Long.MAX_VALUE;
         c.tlpProbing = false;
         // RFC 8985 §6.3 marks what the timeout shows lost; here everything from SND.UNA on is sent again anyway,
-        // and each retransmission renews its segment's transmission time. Marks already made stay.
+        // and each retransmission renews its segment's transmission time. Marks already made stay. RACK.fack goes
+        // with the scoreboard: blocks reported again are no news of reordering.
         c.rackAt = Long.MAX_VALUE;
+        c.rackFack = c.sndUna;
     }
 
     /**

@@ -84,28 +84,89 @@ final class RackLossDetection {
     }
 
     /**
-     * Processes an ACK (RFC 8985 §6.2 steps 2 to 5): notes the segments it newly delivers, the reordering and
-     * D-SACKs it reveals, then marks losses and arms the reordering timer. {@code c.sndUna}, the scoreboard and
-     * {@code c.sacked} already reflect the ACK; {@code ackedFrom} is SND.UNA before it.
+     * Processes an ACK (RFC 8985 §6.2 steps 2, 4 and 5; step 3 is {@link #detectReordering}): notes the segments it
+     * newly delivers and the D-SACK it may carry, then marks losses and arms the reordering timer.
+     * {@code c.sndUna}, the scoreboard and {@code c.sacked} already reflect the ACK.
      *
      * @return whether any segment is deemed lost (and not yet retransmitted)
      */
-    boolean onAck(TcpConnection<?> c, int ackedFrom, int ack, TcpOptions o, long now) {
-        updateDelivered(c, ackedFrom, o, now);
+    boolean onAck(TcpConnection<?> c, int ack, TcpOptions o, long now) {
+        updateDelivered(c, o, now);
         updateReorderingWindow(c, hasDsack(o, ack));
         return detectLoss(c, now);
     }
 
     /**
-     * RFC 8985 §6.2 steps 2 and 3: for every segment this ACK delivers, the reordering it shows (delivered below
-     * RACK.fack though never retransmitted), and among those whose RTT sample is unambiguous the most recently
-     * sent one becomes RACK.xmit_ts/end_seq with its RTT as RACK.rtt.
+     * RFC 8985 §6.2 step 3, byte by byte: bytes of a segment never retransmitted that this ACK delivers below the
+     * highest byte delivered before it (RACK.fack) arrived out of order. Bytes, not whole descriptors, so that a
+     * segment overtaken by others of the same application packet counts too. Called before the scoreboard takes
+     * the ACK in, as the scoreboard then tells what was delivered before; moves RACK.fack up.
+     *
+     * <p>Only evidence of a late arrival counts: the first SACK block, which holds the segment that triggered the
+     * ACK (RFC 2018 §4), and a cumulative advance that acknowledges no retransmitted data. Other blocks, and the
+     * cumulative ACK after a retransmission filled a hole, may reveal data SACKed long before in blocks a receiver
+     * with more holes than blocks did not report (or in ACKs that were lost).
+     *
+     * @param ackedFrom SND.UNA before the ACK
+     * @param ack the ACK's cumulative acknowledgment (below {@code ackedFrom} for an old ACK)
      */
-    private void updateDelivered(TcpConnection<?> c, int ackedFrom, TcpOptions o, long now) {
-        int una = c.sndUna;
+    void detectReordering(TcpConnection<?> c, int ackedFrom, int ack, TcpOptions o) {
         if (!Seq.inWindow(c.rackFack, ackedFrom, c.sndMax - ackedFrom + 1)) {
             c.rackFack = ackedFrom; // not kept up while nothing was SACKed: nothing above SND.UNA was delivered
         }
+        int fack = c.rackFack;
+        int una = Seq.max(ackedFrom, ack);
+        if (!c.rackReorderingSeen && Seq.lt(ackedFrom, una) && !retransmittedWithin(ackedFrom, una, c)
+                && deliveredLate(c, ackedFrom, Seq.min(una, fack))) {
+            c.rackReorderingSeen = true;
+        }
+        int highest = Seq.max(fack, una);
+        for (int b = 0; b < o.sackBlocks; b++) {
+            int left = Seq.max(o.sackLeft[b], una);
+            int right = o.sackRight[b];
+            if (!Seq.lt(left, right) || Seq.gt(right, c.sndMax)) {
+                continue; // a D-SACK, or bogus
+            }
+            if (b == 0 && !c.rackReorderingSeen && deliveredLate(c, left, Seq.min(right, fack))) {
+                c.rackReorderingSeen = true;
+            }
+            highest = Seq.max(highest, right);
+        }
+        c.rackFack = highest;
+    }
+
+    /** Some descriptor with bytes in {@code [from, to)} was retransmitted. */
+    private boolean retransmittedWithin(int from, int to, TcpConnection<?> c) {
+        for (int d = c.sendHead; d != SegmentPool.NONE && Seq.lt(segs.seq(d), to); d = segs.next(d)) {
+            if (Seq.gt(segs.end(d), from) && (segs.flags(d) & SegmentPool.RETRANSMITTED) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Bytes of {@code [from, to)} not SACKed before belong to a descriptor never retransmitted. */
+    private boolean deliveredLate(TcpConnection<?> c, int from, int to) {
+        if (!Seq.lt(from, to) || to - from <= c.scoreboard.sackedWithin(from, to)) {
+            return false;
+        }
+        for (int d = c.sendHead; d != SegmentPool.NONE && Seq.lt(segs.seq(d), to); d = segs.next(d)) {
+            int l = Seq.max(segs.seq(d), from);
+            int r = Seq.min(segs.end(d), to);
+            if (Seq.lt(l, r) && (segs.flags(d) & SegmentPool.RETRANSMITTED) == 0
+                    && r - l > c.scoreboard.sackedWithin(l, r)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * RFC 8985 §6.2 step 2: among the segments this ACK delivers whose RTT sample is unambiguous, the most recently
+     * sent one becomes RACK.xmit_ts/end_seq, with its RTT as RACK.rtt.
+     */
+    private void updateDelivered(TcpConnection<?> c, TcpOptions o, long now) {
+        int una = c.sndUna;
         int limit = una; // a segment this ACK delivers ends at or below the cumulative ACK or in one of its blocks
         for (int b = 0; b < o.sackBlocks; b++) {
             int right = o.sackRight[b];
@@ -128,12 +189,6 @@ final class RackLossDetection {
             }
             segs.flags(d, flags | SegmentPool.DELIVERED);
             boolean retransmitted = (flags & SegmentPool.RETRANSMITTED) != 0;
-            // RFC 8985 §6.2 step 3: delivered below the highest delivered sequence, though sent only once.
-            if (Seq.gt(end, c.rackFack)) {
-                c.rackFack = end;
-            } else if (Seq.lt(end, c.rackFack) && !retransmitted) {
-                c.rackReorderingSeen = true;
-            }
             long sent = segs.sentAt(d);
             long rtt = now - sent;
             // RFC 8985 §6.2 step 2: a retransmitted segment's ACK may answer an earlier transmission. Ignore it if
@@ -167,14 +222,15 @@ final class RackLossDetection {
 
     /**
      * RFC 8985 §6.2 step 4: a D-SACK shows a spurious retransmission, so the window grows by a quarter of the
-     * minimum RTT, at most once per round trip, and stays grown for {@link #REO_WND_PERSIST} recoveries.
+     * minimum RTT, at most once per round trip, and stays grown for {@link #REO_WND_PERSIST} recoveries. It does
+     * not by itself count as reordering seen (step 3 decides that): tail loss probes, timeouts and lost ACKs make
+     * needless retransmissions too, and taking each for reordering would turn DupThresh off for good.
      */
     private static void updateReorderingWindow(TcpConnection<?> c, boolean dsack) {
         if (c.rackDsackRoundActive && (Seq.ge(c.sndUna, c.rackDsackRound) || Seq.gt(c.rackDsackRound, c.sndMax))) {
             c.rackDsackRoundActive = false;
         }
         if (dsack) {
-            c.rackReorderingSeen = true; // a needless retransmission: the original was late, not lost
             if (!c.rackDsackRoundActive) {
                 c.rackDsackRoundActive = true;
                 c.rackDsackRound = c.sndMax; // RFC 8985 SND.NXT: the next new byte

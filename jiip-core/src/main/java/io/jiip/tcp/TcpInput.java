@@ -339,12 +339,13 @@ final class TcpInput<P> {
             c.retries = 0;
             c.persist = false;
             boolean hadSacked = c.sacked;
+            boolean rack = tcp.recovery.rackBeforeAck(c, ack - acked, ack, hadSacked, s.options);
             if (hadSacked) { // the flag spares a cache miss on the scoreboard in the common, loss-free case
                 c.scoreboard.advance(ack);
                 c.sacked = c.scoreboard.ranges() > 0;
             }
             tcp.recovery.recordSack(c, s.options);
-            boolean rackLoss = tcp.recovery.rackOnAck(c, ack - acked, hadSacked, ack, s.options);
+            boolean rackLoss = rack && tcp.recovery.rackOnAck(c, ack, s.options);
             tcp.recovery.onAdvance(c, acked, dataAcked, flightBefore);
             if (rackLoss) {
                 tcp.recovery.onRackLoss(c);
@@ -372,9 +373,9 @@ final class TcpInput<P> {
                 }
             }
         } else {
-            boolean hadSacked = c.sacked;
+            boolean rack = tcp.recovery.rackBeforeAck(c, c.sndUna, ack, c.sacked, s.options);
             boolean newlySacked = tcp.recovery.recordSack(c, s.options);
-            boolean rackLoss = tcp.recovery.rackOnAck(c, c.sndUna, hadSacked, ack, s.options);
+            boolean rackLoss = rack && tcp.recovery.rackOnAck(c, ack, s.options);
             boolean outstanding = ack == c.sndUna && c.sndMax != c.sndUna;
             // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT", or an ACK that newly SACKs data (RFC 6675 §2); an ACK closing
             // the window (the answer to a zero-window probe) says nothing about loss.

@@ -78,6 +78,7 @@ class RackLossDetectionTest {
     private boolean ackWith(long ms, int ackUpTo, TcpOptions o) {
         int ackedFrom = c.sndUna;
         int ack = UNA + ackUpTo * MSS;
+        rack.detectReordering(c, ackedFrom, ack, o); // before the scoreboard takes the ACK in, as TcpInput does
         if (Seq.gt(ack, c.sndUna)) {
             c.sndUna = ack;
             c.scoreboard.advance(ack);
@@ -86,7 +87,7 @@ class RackLossDetectionTest {
             c.scoreboard.add(o.sackLeft[b], o.sackRight[b], c.sndUna, c.sndMax);
         }
         c.sacked = c.scoreboard.ranges() > 0;
-        return rack.onAck(c, ackedFrom, ack, o, T0 + ms * MS);
+        return rack.onAck(c, ack, o, T0 + ms * MS);
     }
 
     private boolean lost(int i) {
@@ -234,6 +235,59 @@ class RackLossDetectionTest {
     }
 
     @Test
+    void shouldTakeOnlyLateArrivalsForReordering() {
+        for (int i = 0; i < 8; i++) {
+            send(i, 0);
+        }
+        // Segment 0 is lost and retransmitted; 1..3 are SACKed; 5 is SACKed in an ACK whose first block is 5, and
+        // 4 shows up later in a second block only (a receiver with more holes than blocks did not report it).
+        ack(40, 0, 1, 2, 3);
+        ack(41, 0, 5);
+        TcpOptions repeat = new TcpOptions();
+        repeat.sackBlocks = 2;
+        repeat.sackLeft[0] = UNA + 6 * MSS;
+        repeat.sackRight[0] = UNA + 7 * MSS;
+        repeat.sackLeft[1] = UNA + MSS;
+        repeat.sackRight[1] = UNA + 5 * MSS;
+        ackWith(42, 0, repeat);
+        assertFalse(c.rackReorderingSeen, "a second block is no news of reordering");
+        send(0, 43);
+        ack(90, 8);
+        assertFalse(c.rackReorderingSeen, "the cumulative ACK after a retransmission filled the hole");
+
+        setUp();
+        for (int i = 0; i < 4; i++) {
+            send(i, 0);
+        }
+        ack(40, 0, 2, 3);
+        ack(41, 0, 1);
+        assertTrue(c.rackReorderingSeen, "segment 1, sent once, arrived after 2 and 3 (first block)");
+
+        setUp();
+        for (int i = 0; i < 4; i++) {
+            send(i, 0);
+        }
+        ack(40, 0, 1, 2);
+        ack(41, 3);
+        assertTrue(c.rackReorderingSeen, "segment 0, sent once, arrived after 1 and 2 (cumulative ACK)");
+    }
+
+    @Test
+    void shouldSeeReorderingWithinOneLargeDescriptor() {
+        segs = new SegmentPool(4);
+        rack = new RackLossDetection(segs);
+        int d = segs.alloc(null, UNA, 0, 8 * MSS);
+        c.sendHead = c.sendTail = d;
+        c.queued = 8 * MSS;
+        segs.markSent(d, T0, false, UNA, UNA + 8 * MSS);
+        c.sndNxt = c.sndMax = UNA + 8 * MSS;
+        ack(40, 0, 3); // bytes 3000..4000 first
+        assertFalse(c.rackReorderingSeen);
+        ack(41, 0, 1); // then 1000..2000, below them, of the same application packet
+        assertTrue(c.rackReorderingSeen);
+    }
+
+    @Test
     void shouldCloseTheWindowWithoutReorderingOnceDupThreshSegmentsAreSacked() {
         for (int i = 0; i < 5; i++) {
             send(i, 0);
@@ -271,7 +325,7 @@ class RackLossDetectionTest {
         o.sackRight[0] = UNA + 4 * MSS;
         c.scoreboard.add(o.sackLeft[0], o.sackRight[0], UNA, c.sndMax);
         c.sacked = true;
-        assertTrue(rack.onAck(c, UNA, UNA, o, T0 + 40 * MS));
+        assertTrue(rack.onAck(c, UNA, o, T0 + 40 * MS));
         assertTrue(rack.findLost(c));
         assertEquals(UNA, rack.lostSeq);
         assertEquals(MSS, rack.lostLen);
