@@ -29,6 +29,7 @@ public final class TcpConfig {
     final boolean windowScaling;
     final boolean timestamps;
     final boolean sack;
+    final boolean rack;
     final long keepaliveIdleNanos;
     final long keepaliveIntervalNanos;
     final int keepaliveCount;
@@ -62,6 +63,7 @@ public final class TcpConfig {
         windowScaling = b.windowScaling;
         timestamps = b.timestamps;
         sack = b.sack;
+        rack = b.rack;
         keepaliveIdleNanos = b.keepaliveIdleNanos;
         keepaliveIntervalNanos = b.keepaliveIntervalNanos;
         keepaliveCount = b.keepaliveCount;
@@ -104,6 +106,7 @@ public final class TcpConfig {
     public boolean windowScaling() { return windowScaling; }
     public boolean timestamps() { return timestamps; }
     public boolean sack() { return sack; }
+    public boolean rack() { return rack; }
     public long keepaliveIdleNanos() { return keepaliveIdleNanos; }
     public long keepaliveIntervalNanos() { return keepaliveIntervalNanos; }
     public int keepaliveCount() { return keepaliveCount; }
@@ -139,6 +142,7 @@ public final class TcpConfig {
         private boolean windowScaling = true;
         private boolean timestamps = true;
         private boolean sack = true;
+        private boolean rack = true;
         private long keepaliveIdleNanos;
         private long keepaliveIntervalNanos = 75 * SECOND;
         private int keepaliveCount = 9;
@@ -215,6 +219,17 @@ public final class TcpConfig {
 
         /** Offer SACK-permitted (RFC 2018; default on). */
         public Builder sack(boolean on) { this.sack = on; return this; }
+
+        /**
+         * RACK time-based loss detection (RFC 8985 §6) on connections that negotiated SACK (default on, as in
+         * Linux): a segment is deemed lost once a segment sent sufficiently later (a round-trip time plus a
+         * reordering window) was delivered, instead of after three duplicate ACKs (RFC 6675 DupThresh). It starts
+         * fast recovery sooner for small flights, repairs a lost retransmission without waiting for the
+         * retransmission timeout, and adapts its window to reordering (a quarter of the minimum RTT, growing on
+         * D-SACKs). Off, or without SACK, losses are detected by DupThresh. The tail loss probe (RFC 8985 §7) is
+         * independent of this setting.
+         */
+        public Builder rack(boolean on) { this.rack = on; return this; }
 
         /** Keepalive for new connections: idle time before probing (0 = off, the default), interval, probes. */
         public Builder keepalive(long idleNanos, long intervalNanos, int count) {

@@ -7,8 +7,9 @@ import io.jiip.wire.TcpOptions;
 /**
  * Loss detection and recovery: fast retransmit on three duplicate ACKs (RFC 5681 §3.2), then either NewReno
  * (RFC 6582: one hole per partial ACK) or, when SACK was negotiated, the conservative SACK-based recovery of
- * RFC 6675 (the scoreboard decides what is lost, {@code pipe} how much may be sent, NextSeg what). The congestion
- * controller only sizes the windows.
+ * RFC 6675 (the scoreboard decides what is lost, {@code pipe} how much may be sent, NextSeg what). With RACK
+ * (RFC 8985 §6, {@link RackLossDetection}) and SACK, RACK decides instead what is lost and when recovery starts;
+ * {@code pipe} and NextSeg then follow its marks. The congestion controller only sizes the windows.
  */
 final class LossRecovery<P> {
     /** RFC 8985 §7.2 WCDelAckT: the worst-case delayed-ACK time of the peer. */
@@ -18,10 +19,12 @@ final class LossRecovery<P> {
 
     private final TcpLayer<P> tcp;
     private final NetInterface<P> nif;
+    private final RackLossDetection rack;
 
     LossRecovery(TcpLayer<P> tcp) {
         this.tcp = tcp;
         this.nif = tcp.nif;
+        this.rack = tcp.rack;
     }
 
     /** Feeds the SACK blocks of the current segment to the scoreboard; {@code true} if any newly SACKed data. */
@@ -37,10 +40,62 @@ final class LossRecovery<P> {
         return fresh;
     }
 
+    /**
+     * Whether RACK takes part in this ACK (RFC 8985 §6.2): only when it carries or clears SACK information, during
+     * recovery, or with the reordering timer armed. If so, the reordering it shows is noted now, before the
+     * scoreboard takes it in ({@link RackLossDetection#detectReordering}); {@link #rackOnAck} follows.
+     *
+     * @param ackedFrom SND.UNA before the ACK
+     * @param hadSacked the scoreboard holds ranges
+     */
+    boolean rackBeforeAck(TcpConnection<P> c, int ackedFrom, int ack, boolean hadSacked, TcpOptions o) {
+        if (!c.rack || !(hadSacked || o.sackBlocks > 0 || c.inRecovery || c.rackAt != Long.MAX_VALUE)) {
+            return false;
+        }
+        rack.detectReordering(c, ackedFrom, ack, o);
+        return true;
+    }
+
+    /**
+     * RACK's part of an ACK the scoreboard took in, before {@link #onAdvance} or {@link #onDuplicate}.
+     *
+     * @return whether RACK deems any segment lost; then {@link #onRackLoss} follows the ACK's processing
+     */
+    boolean rackOnAck(TcpConnection<P> c, int ack, TcpOptions o) {
+        return rack.onAck(c, ack, o, nif.now);
+    }
+
+    /**
+     * RACK deems a segment lost: fast recovery starts (RFC 8985 §6.2 step 5 in place of DupThresh), unless what
+     * was outstanding at the last retransmission timeout is not all acknowledged yet (the go-back-N that follows
+     * it resends everything anyway). The scoreboard tells which segments are missing, so the careful rule of
+     * RFC 6582 §3.2 step 1 (the ACK must pass "recover") is not needed: a loss right at the recovery point
+     * starts recovery too.
+     */
+    void onRackLoss(TcpConnection<P> c) {
+        if (!c.inRecovery && Seq.ge(c.sndUna, c.recover)) {
+            enter(c);
+        }
+    }
+
+    /** The reordering timer fired (RFC 8985 §6.2 step 5): detect losses again, and repair them. */
+    void reorderingTimeout(TcpConnection<P> c) {
+        if (!c.rack || c.sndMax == c.sndUna || !c.state.isSynchronized()) {
+            return;
+        }
+        if (rack.detectLoss(c, nif.now)) {
+            onRackLoss(c);
+            tcp.output.output(c, true);
+        }
+    }
+
     /** The cumulative ACK advanced by {@code acked} bytes ({@code dataAcked} of them data). */
     void onAdvance(TcpConnection<P> c, int acked, int dataAcked, int flightBefore) {
         c.dupAcks = 0;
         if (!c.inRecovery) {
+            if (c.rack && Seq.lt(c.sndUna - acked, c.recover) && Seq.ge(c.sndUna, c.recover)) {
+                RackLossDetection.onRecoveryExit(c); // what a retransmission timeout left outstanding is through
+            }
             c.cc.onAck(dataAcked, flightBefore, nif.now);
             if (Seq.lt(c.recover + (1 << 30), c.sndUna)) {
                 c.recover = c.sndUna - 1; // keep "recover" within comparing distance on long transfers
@@ -50,6 +105,9 @@ final class LossRecovery<P> {
         if (Seq.ge(c.sndUna, c.recover)) {
             c.inRecovery = false; // RFC 6582 §3.2 step 6 / RFC 6675 §5: the recovery point is acknowledged
             c.cc.onExitRecovery(c.inFlight(), nif.now);
+            if (c.rack) {
+                RackLossDetection.onRecoveryExit(c);
+            }
             return;
         }
         if (!c.sackPermitted) {
@@ -66,7 +124,7 @@ final class LossRecovery<P> {
     /** A duplicate ACK (RFC 5681 §2, or RFC 6675 §2 when it newly SACKs data). */
     void onDuplicate(TcpConnection<P> c) {
         c.dupAcks++;
-        if (!c.inRecovery) {
+        if (!c.inRecovery && !c.rack) { // with RACK, its marks start recovery (onRackLoss)
             boolean lost = c.dupAcks >= SackScoreboard.DUP_THRESH
                     || c.sackPermitted && c.scoreboard.isLost(c.sndUna, c.mss); // RFC 6675 §5 step 1
             if (lost && Seq.gt(c.sndUna, c.recover)) { // RFC 6582 §3.2 step 1: not within the last recovery
@@ -88,6 +146,10 @@ final class LossRecovery<P> {
     }
 
     private void retransmitFirst(TcpConnection<P> c) {
+        if (c.rack && rack.findLost(c)) {
+            retransmitLost(c); // RFC 6675 §5 step 4.3 / RFC 8985 §6.3: the first segment deemed lost
+            return;
+        }
         int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
         if (len > 0) {
             tcp.output.sendData(c, c.sndUna, len, false);
@@ -150,6 +212,11 @@ final class LossRecovery<P> {
         c.highRxt = c.sndUna;
         c.tlpAt = Long.MAX_VALUE;
         c.tlpProbing = false;
+        // RFC 8985 §6.3 marks what the timeout shows lost; here everything from SND.UNA on is sent again anyway,
+        // and each retransmission renews its segment's transmission time. Marks already made stay. RACK.fack goes
+        // with the scoreboard: blocks reported again are no news of reordering.
+        c.rackAt = Long.MAX_VALUE;
+        c.rackFack = c.sndUna;
     }
 
     /**
@@ -166,15 +233,22 @@ final class LossRecovery<P> {
 
     private void sackTransmitLoop(TcpConnection<P> c) {
         for (int guard = 0; guard < 1024; guard++) {
-            int pipe = c.scoreboard.pipe(c.sndUna, c.sndMax, c.highRxt, c.mss);
+            int pipe = c.rack ? rack.pipe(c) : c.scoreboard.pipe(c.sndUna, c.sndMax, c.highRxt, c.mss);
             int window = c.cc.ssthresh();
             if (window - pipe < c.mss && !(pipe == 0 && window > 0)) {
                 return;
             }
+            int end = c.sendEnd();
             int highestSacked = c.scoreboard.highestSacked(c.sndUna);
             int hole = c.scoreboard.nextHole(Seq.max(c.highRxt, c.sndUna));
-            int end = c.sendEnd();
-            if (Seq.lt(hole, highestSacked) && Seq.lt(hole, end) && c.scoreboard.isLost(hole, c.mss)) {
+            if (c.rack) {
+                if (rack.findLost(c)) {
+                    if (!retransmitLost(c)) {
+                        return;
+                    }
+                    continue; // rule 1: what RACK deems lost, retransmissions included
+                }
+            } else if (Seq.lt(hole, highestSacked) && Seq.lt(hole, end) && c.scoreboard.isLost(hole, c.mss)) {
                 if (!retransmitHole(c, hole, end)) {
                     return;
                 }
@@ -189,7 +263,8 @@ final class LossRecovery<P> {
                 }
                 continue; // rule 2: new data
             }
-            if (Seq.lt(hole, highestSacked) && Seq.lt(hole, end)) {
+            // Rule 3, a hole not deemed lost, only without RACK: RACK's reordering timer decides when it is.
+            if (!c.rack && Seq.lt(hole, highestSacked) && Seq.lt(hole, end)) {
                 if (!retransmitHole(c, hole, end)) {
                     return;
                 }
@@ -219,6 +294,17 @@ final class LossRecovery<P> {
             c.rescueDone = true;
             c.rescueRxt = c.recover;
         }
+    }
+
+    /** Retransmits what {@link RackLossDetection#findLost} chose. */
+    private boolean retransmitLost(TcpConnection<P> c) {
+        int seq = rack.lostSeq;
+        int len = rack.lostLen;
+        if (!tcp.output.sendData(c, seq, len, false)) {
+            return false;
+        }
+        c.highRxt = Seq.max(c.highRxt, seq + len);
+        return true;
     }
 
     private boolean retransmitHole(TcpConnection<P> c, int hole, int end) {

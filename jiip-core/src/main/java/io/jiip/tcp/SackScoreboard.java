@@ -133,6 +133,32 @@ final class SackScoreboard {
         return false;
     }
 
+    /** {@code true} when one SACKed range holds all of {@code [l, r)}. */
+    boolean covers(int l, int r) {
+        for (int i = 0; i < count; i++) {
+            if (Seq.lt(l, left[i])) {
+                return false;
+            }
+            if (Seq.lt(l, right[i])) {
+                return Seq.le(r, right[i]);
+            }
+        }
+        return false;
+    }
+
+    /** SACKed bytes within {@code [l, r)}. */
+    int sackedWithin(int l, int r) {
+        int bytes = 0;
+        for (int i = 0; i < count && Seq.lt(left[i], r); i++) {
+            int from = Seq.max(left[i], l);
+            int to = Seq.min(right[i], r);
+            if (Seq.lt(from, to)) {
+                bytes += to - from;
+            }
+        }
+        return bytes;
+    }
+
     /**
      * RFC 6675 §4 IsLost(seq): DupThresh discontiguous SACKed ranges above it, or more than (DupThresh - 1) × MSS
      * bytes SACKed above it.
@@ -148,6 +174,22 @@ final class SackScoreboard {
             }
         }
         return false;
+    }
+
+    /**
+     * RFC 6675 §4 IsLost for every unSACKed byte at once: those below the returned sequence number are lost
+     * (DupThresh discontiguous ranges, or more than (DupThresh - 1) × MSS bytes, SACKed above them), those above it
+     * are not; {@code sndUna} when none is.
+     */
+    int lostBelow(int sndUna, int mss) {
+        int bytes = 0;
+        for (int i = count - 1; i >= 0; i--) {
+            bytes += right[i] - left[i];
+            if (count - i >= DUP_THRESH || bytes > (DUP_THRESH - 1) * mss) {
+                return left[i];
+            }
+        }
+        return sndUna;
     }
 
     /**

@@ -5,15 +5,41 @@ package io.jiip.tcp;
  * its gap. One pool per context, sized at construction; per-connection queues are singly linked lists of indices.
  * A descriptor names a byte range {@code [data, data + len)} of its packet's buffer and the sequence number of its
  * first byte.
+ *
+ * <p>A send-queue descriptor also carries what RACK (RFC 8985 §6.1) needs: when any of its bytes was last
+ * transmitted, whether any was retransmitted, whether it was wholly delivered (cumulatively or selectively
+ * acknowledged), and whether it is deemed lost with the first of its bytes not yet retransmitted since.
  */
 final class SegmentPool {
     static final int NONE = -1;
-    /** Fields of a descriptor side by side (one cache line): sequence number, length, data index, next. */
+
+    /** Flag: some byte of the descriptor was sent more than once (RFC 8985 Segment.retransmitted). */
+    static final int RETRANSMITTED = 1;
+    /** Flag: deemed lost and not wholly retransmitted since (RFC 8985 Segment.lost); see {@link #lostFrom}. */
+    static final int LOST = 2;
+    /** Flag: every byte was cumulatively or selectively acknowledged (counted once by RACK). */
+    static final int DELIVERED = 4;
+    /**
+     * Flag: some bytes are lost by the DupThresh rule (RFC 6675 IsLost): those from {@link #lostFrom} below the
+     * scoreboard's {@link SackScoreboard#lostBelow} bound, which only the scoreboard knows byte by byte.
+     */
+    static final int LOST_BY_COUNT = 8;
+    /** Either kind of loss mark. */
+    static final int ANY_LOSS = LOST | LOST_BY_COUNT;
+
+    // Fields of a descriptor side by side (32 bytes, half a cache line): sequence number, length, data index,
+    // next; then the last transmission time (nanoseconds, high and low halves), the RACK flags, and where the
+    // lost bytes not yet retransmitted begin. Two ints for the time keep the descriptor in one array (one miss)
+    // where a parallel long[] would cost a second cache line per descriptor on every transmission.
     private static final int SEQ = 0;
     private static final int LEN = 1;
     private static final int DATA = 2;
     private static final int NEXT = 3;
-    private static final int STRIDE = 4;
+    private static final int SENT_HIGH = 4;
+    private static final int SENT_LOW = 5;
+    private static final int FLAGS = 6;
+    private static final int LOST_FROM = 7;
+    private static final int STRIDE = 8;
 
     final Object[] packet;
     private final int[] fields;
@@ -42,6 +68,10 @@ final class SegmentPool {
         fields[f + DATA] = dataIndex;
         fields[f + LEN] = length;
         fields[f + NEXT] = NONE;
+        fields[f + SENT_HIGH] = 0;
+        fields[f + SENT_LOW] = 0;
+        fields[f + FLAGS] = 0;
+        fields[f + LOST_FROM] = sequence;
         return d;
     }
 
@@ -64,6 +94,12 @@ final class SegmentPool {
         return fields[d * STRIDE + LEN];
     }
 
+    /** Sequence number just after the descriptor's last byte. */
+    int end(int d) {
+        int f = d * STRIDE;
+        return fields[f + SEQ] + fields[f + LEN];
+    }
+
     /** Absolute index of the first byte in the packet's buffer. */
     int data(int d) {
         return fields[d * STRIDE + DATA];
@@ -75,5 +111,67 @@ final class SegmentPool {
 
     void next(int d, int next) {
         fields[d * STRIDE + NEXT] = next;
+    }
+
+    /** When bytes of the descriptor were last (re)transmitted (RFC 8985 Segment.xmit_ts). */
+    long sentAt(int d) {
+        int f = d * STRIDE;
+        return (long) fields[f + SENT_HIGH] << 32 | fields[f + SENT_LOW] & 0xffff_ffffL;
+    }
+
+    int flags(int d) {
+        return fields[d * STRIDE + FLAGS];
+    }
+
+    void flags(int d, int flags) {
+        fields[d * STRIDE + FLAGS] = flags;
+    }
+
+    /** With a loss mark: the first lost byte not retransmitted since the descriptor was deemed lost. */
+    int lostFrom(int d) {
+        return fields[d * STRIDE + LOST_FROM];
+    }
+
+    /** Deems every byte of the descriptor lost (RFC 8985 §6.2 step 5: all were sent long enough before). */
+    void markLost(int d) {
+        int f = d * STRIDE;
+        fields[f + FLAGS] |= LOST;
+        fields[f + LOST_FROM] = fields[f + SEQ];
+    }
+
+    /** Deems the descriptor's bytes from {@code from} on below the scoreboard's DupThresh bound lost. */
+    void markLostByCount(int d, int from) {
+        int f = d * STRIDE;
+        fields[f + FLAGS] |= LOST_BY_COUNT;
+        fields[f + LOST_FROM] = from;
+    }
+
+    /** Moves the resume point of the lost bytes to {@code seq} (the bytes before it need no retransmission). */
+    void lostFrom(int d, int seq) {
+        fields[d * STRIDE + LOST_FROM] = seq;
+    }
+
+    /**
+     * Records a transmission of the descriptor's bytes {@code [from, upTo)} at {@code now} (RFC 8985 §6.1): the time,
+     * whether it was a retransmission, and for a lost descriptor how far its lost bytes have now been resent (the
+     * mark goes once they all were).
+     */
+    void markSent(int d, long now, boolean retransmission, int from, int upTo) {
+        int f = d * STRIDE;
+        fields[f + SENT_HIGH] = (int) (now >>> 32);
+        fields[f + SENT_LOW] = (int) now;
+        int flags = fields[f + FLAGS];
+        if (retransmission) {
+            flags |= RETRANSMITTED;
+        }
+        int lostFrom = fields[f + LOST_FROM];
+        if ((flags & ANY_LOSS) != 0 && Seq.le(from, lostFrom) && Seq.gt(upTo, lostFrom)) {
+            if (Seq.ge(upTo, fields[f + SEQ] + fields[f + LEN])) {
+                flags &= ~ANY_LOSS;
+            } else {
+                fields[f + LOST_FROM] = upTo;
+            }
+        }
+        fields[f + FLAGS] = flags;
     }
 }

@@ -192,6 +192,7 @@ final class SynCookies<P> {
         c.sndShift = c.windowScaling ? Math.min(14, wscale) : 0;
         c.rcvShift = c.windowScaling ? tcp.ourWindowShift() : 0;
         c.sackPermitted = tcp.cfg.sack() && sack;
+        c.rack = tcp.cfg.rack() && c.sackPermitted;
         if (ts) {
             c.tsRecent = o.tsVal;
             c.tsOffset = tsOffsetFor(s.srcIp, s.srcPort, s.dstPort);

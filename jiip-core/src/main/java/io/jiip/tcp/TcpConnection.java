@@ -63,6 +63,8 @@ abstract class TcpConnectionHotFields<P> {
     boolean timestamps;
     boolean sackPermitted;
     boolean windowScaling;
+    /** RACK loss detection (RFC 8985 §6) is on: configured, and SACK was negotiated. */
+    boolean rack;
     int tsRecent;
     int tsOffset;
     int lastAckSent;
@@ -86,6 +88,8 @@ abstract class TcpConnectionHotFields<P> {
     /** Tail loss probe deadline (RFC 8985 §7), and whether a probe is out since the last ACK advance. */
     long tlpAt = Long.MAX_VALUE;
     boolean tlpProbing;
+    /** RACK reordering timer (RFC 8985 §6.2 step 5): detect losses again once the window has passed. */
+    long rackAt = Long.MAX_VALUE;
     boolean persist;
     long ackAt = Long.MAX_VALUE;
     long keepaliveAt = Long.MAX_VALUE;
@@ -98,6 +102,8 @@ abstract class TcpConnectionHotFields<P> {
     // ACK state
     boolean ackPending;
     boolean ackNow;
+    /** A duplicate segment arrived: the next ACK reports it in a D-SACK block (RFC 2883), {@code dsackLeft..}. */
+    boolean dsackPending;
     int fullSegmentsUnacked;
     /** Intrusive list of connections with an ACK to settle at the end of the run. */
     int nextPendingAck = -1;
@@ -132,6 +138,9 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
     /** Start of the most recently queued out-of-order segment: its block goes first in our SACK option. */
     int lastOooSeq;
     int finPendingSeq;
+    /** The duplicate data a pending D-SACK block reports. */
+    int dsackLeft;
+    int dsackRight;
 
     final NewReno newReno;
     final Cubic cubic;
@@ -142,6 +151,28 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
     int rescueRxt;
     boolean rescueDone;
     long retransmits;
+
+    // RACK (RFC 8985 §6): read and written only on ACKs that carry or clear SACK information, during recovery,
+    // and by the reordering timer; loss-free ACKs leave it alone.
+    /** RACK.xmit_ts and RACK.end_seq: the most recently sent segment known to be delivered. */
+    long rackXmitTs;
+    int rackEndSeq;
+    /** Whether RACK.xmit_ts/end_seq name a segment yet. */
+    boolean rackHasReference;
+    /** RACK.rtt: the round-trip time of that segment. */
+    long rackRtt;
+    /** RACK.fack: the highest sequence number delivered, to tell reordering. */
+    int rackFack;
+    /** RACK.min_RTT, windowed: the smallest sample of the last {@link RackLossDetection#MIN_RTT_WINDOW}. */
+    long rackMinRtt;
+    long rackMinRttAt;
+    boolean rackReorderingSeen;
+    /** RACK.reo_wnd_mult and RACK.reo_wnd_persist (RFC 8985 §6.2 step 4). */
+    int rackReoWndMult;
+    int rackReoWndPersist;
+    /** RACK.dsack_round: SND.NXT when the window last grew; it grows once per round trip. */
+    int rackDsackRound;
+    boolean rackDsackRoundActive;
 
     int retries;
     int keepaliveProbes;
@@ -174,7 +205,7 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
         oooHead = SegmentPool.NONE;
         finReceived = false;
         finPending = false;
-        timestamps = sackPermitted = windowScaling = false;
+        timestamps = sackPermitted = windowScaling = rack = false;
         tsRecent = 0;
         lastAckSent = 0;
         rtt.reset();
@@ -186,13 +217,18 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
         dupAcks = 0;
         inRecovery = false;
         retransmits = 0;
-        rtoAt = ackAt = keepaliveAt = stateAt = tlpAt = Long.MAX_VALUE;
+        rtoAt = ackAt = keepaliveAt = stateAt = tlpAt = rackAt = Long.MAX_VALUE;
+        rackXmitTs = rackRtt = rackMinRtt = rackMinRttAt = 0;
+        rackEndSeq = rackFack = rackDsackRound = 0;
+        rackHasReference = rackReorderingSeen = rackDsackRoundActive = false;
+        rackReoWndMult = 1;
+        rackReoWndPersist = 0;
         tlpProbing = false;
         persist = false;
         retries = 0;
         keepaliveProbes = 0;
         unackedSince = Long.MAX_VALUE;
-        ackPending = ackNow = false;
+        ackPending = ackNow = dsackPending = false;
         fullSegmentsUnacked = 0;
         nagle = cfg.nagle();
         delayedAck = cfg.delayedAck();

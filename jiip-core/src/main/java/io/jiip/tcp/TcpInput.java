@@ -160,6 +160,13 @@ final class TcpInput<P> {
         boolean zeroWindowAckOnly = !acceptable && window == 0 && s.seq == c.rcvNxt;
         if (!acceptable && !zeroWindowAckOnly) {
             if (!s.has(TcpHeader.RST)) {
+                if (c.sackPermitted && s.dataLen > 0 && Seq.le(s.seq + s.dataLen, c.rcvNxt)) {
+                    // RFC 2883: tell the sender this data arrived twice (a D-SACK block), so that it can tell a
+                    // needless retransmission, and reordering, from a loss (RFC 8985 §6.2 step 4).
+                    c.dsackPending = true;
+                    c.dsackLeft = s.seq;
+                    c.dsackRight = s.seq + s.dataLen;
+                }
                 tcp.ackLater(c, true);
                 if (c.state == TcpState.TIME_WAIT && s.has(TcpHeader.FIN) && s.seq + segLen == c.rcvNxt) {
                     c.stateAt = nif.now + 2 * tcp.cfg.mslNanos(); // the peer's FIN again: restart 2 MSL
@@ -296,9 +303,24 @@ final class TcpInput<P> {
 
     private void sampleRtt(TcpConnection<P> c, int ack) {
         if (c.rttTiming && Seq.gt(ack, c.rttSeq)) {
-            c.rtt.sample(nif.now - c.rttStart);
-            c.rttTiming = false;
+            timedSample(c);
         }
+    }
+
+    /**
+     * The timed segment (RFC 6298 §3, Karn's rule) came back: a sample for SRTT, and for RACK's minimum RTT;
+     * returns it.
+     */
+    private long timedSample(TcpConnection<P> c) {
+        long rtt = nif.now - c.rttStart;
+        c.rtt.sample(rtt);
+        c.rttTiming = false;
+        if (c.rack) {
+            // RFC 8985 §6.2 step 1. Only the timed samples (once per round trip, in nanoseconds): the timestamp
+            // samples tick in milliseconds, too coarse for a quarter of a sub-millisecond RTT.
+            RackLossDetection.sampleMinRtt(c, rtt, nif.now);
+        }
+        return rtt;
     }
 
     // ---- ACK processing: RFC 9293 §3.10.7.4 fifth step, RFC 5681, RFC 6582, RFC 6298 ----
@@ -320,12 +342,18 @@ final class TcpInput<P> {
             c.cc.observeRtt(ack, c.sndMax, rttFromAck(c, ack)); // HyStart++ rounds, RFC 9406 §4.2
             c.retries = 0;
             c.persist = false;
-            if (c.sacked) { // the flag spares a cache miss on the scoreboard in the common, loss-free case
+            boolean hadSacked = c.sacked;
+            boolean rack = tcp.recovery.rackBeforeAck(c, ack - acked, ack, hadSacked, s.options);
+            if (hadSacked) { // the flag spares a cache miss on the scoreboard in the common, loss-free case
                 c.scoreboard.advance(ack);
                 c.sacked = c.scoreboard.ranges() > 0;
             }
             tcp.recovery.recordSack(c, s.options);
+            boolean rackLoss = rack && tcp.recovery.rackOnAck(c, ack, s.options);
             tcp.recovery.onAdvance(c, acked, dataAcked, flightBefore);
+            if (rackLoss) {
+                tcp.recovery.onRackLoss(c);
+            }
             boolean outstanding = c.sndMax != c.sndUna;
             c.rtoAt = outstanding ? nif.now + c.rtt.rto() : Long.MAX_VALUE; // RFC 6298 §5.3
             c.tlpProbing = false;
@@ -349,7 +377,9 @@ final class TcpInput<P> {
                 }
             }
         } else {
+            boolean rack = tcp.recovery.rackBeforeAck(c, c.sndUna, ack, c.sacked, s.options);
             boolean newlySacked = tcp.recovery.recordSack(c, s.options);
+            boolean rackLoss = rack && tcp.recovery.rackOnAck(c, ack, s.options);
             boolean outstanding = ack == c.sndUna && c.sndMax != c.sndUna;
             // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT", or an ACK that newly SACKs data (RFC 6675 §2); an ACK closing
             // the window (the answer to a zero-window probe) says nothing about loss.
@@ -362,6 +392,9 @@ final class TcpInput<P> {
             if (duplicate) {
                 tcp.recovery.onDuplicate(c);
             }
+            if (rackLoss) {
+                tcp.recovery.onRackLoss(c);
+            }
         }
         tcp.output.output(c, true);
     }
@@ -372,10 +405,7 @@ final class TcpInput<P> {
      */
     private long rttFromAck(TcpConnection<P> c, int ack) {
         if (c.rttTiming && Seq.gt(ack, c.rttSeq)) {
-            long rtt = nif.now - c.rttStart;
-            c.rtt.sample(rtt);
-            c.rttTiming = false;
-            return rtt;
+            return timedSample(c);
         }
         if (c.timestamps && seg.options.timestamps && seg.options.tsEcr != 0) {
             // RFC 7323 §4.1: RTTM from the echoed timestamp, unambiguous even after retransmission.
@@ -495,9 +525,11 @@ final class TcpInput<P> {
         }
         if (seq != c.rcvNxt) {
             // Out of order: a duplicate ACK at once (RFC 5681 §4.2), one per segment even when a run brings many,
-            // or the sender never counts the three it needs for fast retransmit.
+            // or the sender never counts the three it needs for fast retransmit. Sent once the segment is queued,
+            // so that the first SACK block holds it (RFC 2018 §4): SACK recovery counts SACKed bytes.
+            boolean kept = queueOutOfOrder(c, frame, seq, off, len);
             tcp.output.sendAck(c);
-            return queueOutOfOrder(c, frame, seq, off, len);
+            return kept;
         }
         boolean gapFilled = c.oooHead != SegmentPool.NONE;
         c.rcvNxt += len;

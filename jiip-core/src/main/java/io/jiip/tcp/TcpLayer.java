@@ -43,6 +43,7 @@ public final class TcpLayer<P> {
     final TcpInput<P> input;
     final TcpOutput<P> output;
     final TcpTimers<P> timers;
+    final RackLossDetection rack;
     final LossRecovery<P> recovery;
     final SynCookies<P> cookies;
 
@@ -84,6 +85,7 @@ public final class TcpLayer<P> {
         this.listenHandler = new Object[cfg.listeners()];
         int span = cfg.ephemeralHigh() - cfg.ephemeralLow() + 1;
         this.nextEphemeral = cfg.ephemeralLow() + Math.floorMod(isn.sipHash24(nif.ip, 0x6570686d), span);
+        this.rack = new RackLossDetection(segs);
         this.recovery = new LossRecovery<>(this);
         this.input = new TcpInput<>(this);
         this.output = new TcpOutput<>(this);
@@ -299,6 +301,7 @@ public final class TcpLayer<P> {
             c.tsRecent = o.tsVal;
         }
         c.sackPermitted = cfg.sack() && o.sackPermitted;
+        c.rack = cfg.rack() && c.sackPermitted;
         int peerMss = o.mss > 0 ? o.mss : 536; // RFC 9293 §3.7.1: 536 when absent
         int mss = Math.min(peerMss, ourMss(c.remoteIp));
         c.mss = Math.max(64, mss - (c.timestamps ? 12 : 0));
@@ -452,7 +455,7 @@ public final class TcpLayer<P> {
     /** Both FINs are through: the application is told and the 4-tuple waits 2 MSL (RFC 9293 §3.10.7.4). */
     void enterTimeWait(TcpConnection<P> c) {
         c.state = TcpState.TIME_WAIT;
-        c.rtoAt = c.ackAt = c.keepaliveAt = c.tlpAt = Long.MAX_VALUE;
+        c.rtoAt = c.ackAt = c.keepaliveAt = c.tlpAt = c.rackAt = Long.MAX_VALUE;
         c.unackedSince = Long.MAX_VALUE;
         c.stateAt = nif.now + 2 * cfg.mslNanos();
         notifyClosed(c, TcpCloseReason.NORMAL);
@@ -465,7 +468,8 @@ public final class TcpLayer<P> {
      * early entry re-files itself without a visit to the connection.
      */
     void updateTimer(TcpConnection<P> c) {
-        long t = Math.min(Math.min(Math.min(c.rtoAt, c.tlpAt), c.ackAt), Math.min(c.keepaliveAt, c.stateAt));
+        long t = Math.min(Math.min(Math.min(c.rtoAt, c.tlpAt), Math.min(c.ackAt, c.rackAt)),
+                Math.min(c.keepaliveAt, c.stateAt));
         if (c.userTimeout > 0 && c.unackedSince != Long.MAX_VALUE) {
             t = Math.min(t, c.unackedSince + c.userTimeout);
         }

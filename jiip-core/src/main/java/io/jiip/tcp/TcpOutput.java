@@ -247,8 +247,8 @@ final class TcpOutput<P> {
                 return false;
             }
         }
-        int sackBlocks = !syn && c.sackPermitted && c.oooHead != SegmentPool.NONE && (flags & TcpHeader.ACK_FLAG) != 0
-                ? sackBlocks(c) : 0;
+        int sackBlocks = !syn && c.sackPermitted && (c.oooHead != SegmentPool.NONE || c.dsackPending)
+                && (flags & TcpHeader.ACK_FLAG) != 0 ? sackBlocks(c) : 0;
         int optLen = syn ? synOptionsLength(c) : (c.timestamps ? 12 : 0) + (sackBlocks > 0 ? 4 + 8 * sackBlocks : 0);
         int thlen = TcpHeader.MIN_LENGTH + optLen;
         boolean gather = len > 0 && nif.has(NicFeatures.TX_SCATTER_GATHER);
@@ -329,6 +329,9 @@ final class TcpOutput<P> {
             c.fullSegmentsUnacked = 0;
             c.ackAt = Long.MAX_VALUE;
             c.lastAckSent = c.rcvNxt;
+            if (sackBlocks > 0) {
+                c.dsackPending = false; // a duplicate is reported once
+            }
         }
         nif.transmitIp(frame, c.remoteIp, mac);
         return true;
@@ -336,11 +339,18 @@ final class TcpOutput<P> {
 
     /**
      * RFC 2018 §4: the blocks of our out-of-order queue, the one holding the most recently received segment
-     * first, as many as fit beside the timestamps (3 with, 4 without).
+     * first, as many as fit beside the timestamps (3 with, 4 without); before them a D-SACK block for duplicate
+     * data received since the last ACK (RFC 2883 §4).
      */
     private int sackBlocks(TcpConnection<P> c) {
         int max = c.timestamps ? 3 : 4;
-        int n = 0;
+        int first = 0;
+        if (c.dsackPending) {
+            sackLeft[0] = c.dsackLeft;
+            sackRight[0] = c.dsackRight;
+            first = 1;
+        }
+        int n = first;
         int firstIndex = -1;
         int d = c.oooHead;
         while (d != SegmentPool.NONE) {
@@ -365,13 +375,13 @@ final class TcpOutput<P> {
                 sackRight[max - 1] = r;
             }
         }
-        if (firstIndex > 0) {
+        if (firstIndex > first) {
             int l = sackLeft[firstIndex];
             int r = sackRight[firstIndex];
-            System.arraycopy(sackLeft, 0, sackLeft, 1, firstIndex);
-            System.arraycopy(sackRight, 0, sackRight, 1, firstIndex);
-            sackLeft[0] = l;
-            sackRight[0] = r;
+            System.arraycopy(sackLeft, first, sackLeft, first + 1, firstIndex - first);
+            System.arraycopy(sackRight, first, sackRight, first + 1, firstIndex - first);
+            sackLeft[first] = l;
+            sackRight[first] = r;
         }
         return n;
     }
@@ -424,10 +434,21 @@ final class TcpOutput<P> {
         return d;
     }
 
+    /**
+     * RFC 8985 §6.1: bytes of descriptor {@code d} from {@code seq} up to {@code upTo} are being sent now; a
+     * retransmission when they were sent before (SND.MAX is not yet advanced past them).
+     */
+    private void markSent(TcpConnection<P> c, int d, int seq, int upTo) {
+        if (c.rack) {
+            segs.markSent(d, tcp.rack.transmissionTime(nif.now), Seq.lt(seq, c.sndMax), seq, upTo);
+        }
+    }
+
     private void copyPayload(TcpConnection<P> c, int seq, int len, ByteBuffer dst, int at) {
         for (int d = findSegment(c, seq); len > 0; d = segs.next(d)) {
             int skip = seq - segs.seq(d);
             int n = Math.min(len, segs.len(d) - skip);
+            markSent(c, d, seq, seq + n);
             @SuppressWarnings("unchecked")
             P p = (P) segs.packet[d];
             dst.put(at, ops.buffer(p), segs.data(d) + skip, n);
@@ -440,7 +461,9 @@ final class TcpOutput<P> {
     /** Clones (zero-copy) the queued bytes {@code [seq, seq + len)} as a chain; {@code null} without descriptors. */
     private P clonePayload(TcpConnection<P> c, int seq, int len) {
         P head = null;
-        for (int d = findSegment(c, seq); len > 0; d = segs.next(d)) {
+        int first = findSegment(c, seq);
+        int from = seq;
+        for (int d = first; len > 0; d = segs.next(d)) {
             int skip = seq - segs.seq(d);
             int n = Math.min(len, segs.len(d) - skip);
             @SuppressWarnings("unchecked")
@@ -460,6 +483,12 @@ final class TcpOutput<P> {
             }
             seq += n;
             len -= n;
+        }
+        // Only now that the segment will go: a failed clone must leave the transmission records as they were.
+        for (int d = first; c.rack && Seq.lt(from, seq); d = segs.next(d)) {
+            int upTo = Seq.min(segs.end(d), seq);
+            markSent(c, d, from, upTo);
+            from = upTo;
         }
         return head;
     }

@@ -6,9 +6,9 @@ import io.jiip.api.TcpState;
 import io.jiip.iface.NetInterface;
 
 /**
- * What happens when a connection's deadline passes: retransmission (RFC 6298 §5), SYN and SYN-ACK retries, the
- * persist timer (RFC 9293 §3.8.6.1), delayed ACK, keepalive (RFC 1122 §4.2.3.6), user timeout (RFC 5482),
- * FIN-WAIT-2 and TIME-WAIT.
+ * What happens when a connection's deadline passes: retransmission (RFC 6298 §5), SYN and SYN-ACK retries, RACK's
+ * reordering timer and the tail loss probe (RFC 8985 §6.2, §7), the persist timer (RFC 9293 §3.8.6.1), delayed
+ * ACK, keepalive (RFC 1122 §4.2.3.6), user timeout (RFC 5482), FIN-WAIT-2 and TIME-WAIT.
  */
 final class TcpTimers<P> {
     private static final long MAX_PERSIST_INTERVAL = 60_000_000_000L;
@@ -38,6 +38,10 @@ final class TcpTimers<P> {
         if (c.userTimeout > 0 && c.unackedSince != Long.MAX_VALUE && c.unackedSince + c.userTimeout <= now) {
             tcp.close(c, TcpCloseReason.TIMEOUT);
             return;
+        }
+        if (c.rackAt <= now) {
+            c.rackAt = Long.MAX_VALUE;
+            tcp.recovery.reorderingTimeout(c);
         }
         if (c.tlpAt <= now) {
             c.tlpAt = Long.MAX_VALUE;

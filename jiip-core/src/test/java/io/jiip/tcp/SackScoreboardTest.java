@@ -139,4 +139,47 @@ class SackScoreboardTest {
             }
         }
     }
+
+    @Test
+    void shouldBoundIsLostByteByByteAndMeasureCoverage() {
+        SackScoreboard sb = new SackScoreboard(8);
+        int max = UNA + 20 * MSS;
+        assertEquals(UNA, sb.lostBelow(UNA, MSS), "nothing SACKed: nothing lost");
+        sb.add(UNA + 2000, UNA + 3000, UNA, max);
+        sb.add(UNA + 5000, UNA + 7500, UNA, max);
+        assertEquals(UNA + 5000, sb.lostBelow(UNA, MSS), "2500 bytes SACKed above 5000: more than 2 MSS");
+        SackScoreboard small = new SackScoreboard(8);
+        small.add(UNA + 2000, UNA + 2500, UNA, max);
+        small.add(UNA + 5000, UNA + 5500, UNA, max);
+        small.add(UNA + 9000, UNA + 9100, UNA, max);
+        assertEquals(UNA + 2000, small.lostBelow(UNA, MSS), "three ranges above the first gap, 1100 bytes");
+        sb.add(UNA + 9000, UNA + 9100, UNA, max);
+        assertTrue(sb.covers(UNA + 5000, UNA + 7500));
+        assertTrue(sb.covers(UNA + 6000, UNA + 7000));
+        assertFalse(sb.covers(UNA + 4999, UNA + 6000));
+        assertFalse(sb.covers(UNA + 7000, UNA + 7501));
+        assertEquals(1000 + 2500, sb.sackedWithin(UNA + 1000, UNA + 8000));
+        assertEquals(500, sb.sackedWithin(UNA + 7000, UNA + 9000));
+        assertEquals(0, sb.sackedWithin(UNA, UNA + 2000));
+    }
+
+    @Test
+    void shouldAgreeWithIsLostOnEveryUnsackedByte() {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int run = 0; run < 200; run++) {
+            SackScoreboard sb = new SackScoreboard(16);
+            int max = UNA + 40 * MSS;
+            for (int k = 0, n = random.nextInt(6); k < n; k++) {
+                int l = random.nextInt(39 * MSS);
+                sb.add(UNA + l, UNA + l + 1 + random.nextInt(2 * MSS), UNA, max);
+            }
+            int lostBelow = sb.lostBelow(UNA, MSS);
+            for (int off = 0; off < 40 * MSS; off += 97) {
+                int seq = UNA + off;
+                if (!sb.isSacked(seq)) {
+                    assertEquals(sb.isLost(seq, MSS), Seq.lt(seq, lostBelow), "offset " + off + " run " + run);
+                }
+            }
+        }
+    }
 }

@@ -12,7 +12,11 @@ import io.jiip.link.FrameHook;
 import io.jiip.link.Packet;
 import io.jiip.testkit.TestNet;
 import io.jiip.wire.Ipv4Header;
+import io.jiip.wire.TcpHeader;
+import io.jiip.wire.TcpOptions;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -142,6 +146,55 @@ class TcpRecoveryRegressionTest {
         assertEquals(sent.length(), server.received.length());
         assertEquals(1, net.a().stack.stats().get(Counter.TCP_RETRANSMITS), "only the lost segment is resent");
         assertEquals(0, net.b().stack.stats().get(Counter.DROP_TCP_DUPLICATE), "no segment arrives twice");
+        net.a().stack.tcpAbort(conn);
+        net.pump();
+        net.assertNoLeaks();
+    }
+
+    /**
+     * Regression: the duplicate ACK for an out-of-order segment was sent before the segment joined the
+     * out-of-order queue, so its SACK blocks never covered it (RFC 2018 §4 wants it in the first block): every SACK
+     * lagged one segment behind, and a sender with few segments in flight saw too few SACKed bytes to start
+     * recovery, so it waited for the retransmission timeout (jiip's own sender, at 5 % loss: twice the time).
+     */
+    @Test
+    void shouldSackTheSegmentThatTriggeredTheDuplicateAck() {
+        TestNet net = TestNet.twoNodes(b -> b.tcp(TcpConfig.builder().isnKey(new byte[16]).build()), 0);
+        TcpBasicsTest.Recorder server = new TcpBasicsTest.Recorder();
+        assertEquals(Result.OK, net.b().stack.tcpListen(80, 4, server));
+        int conn = net.a().stack.tcpConnect(TcpBasicsTest.B, 80, 0, new TcpBasicsTest.Recorder(), null);
+        net.pump();
+        net.a().stack.tcpNoDelay(conn, true);
+        TcpInfo info = new TcpInfo();
+        net.a().stack.tcpInfo(conn, info);
+        // Record the SACK blocks of B's ACKs, then drop A's first data segment.
+        DropData dropFirst = new DropData(1);
+        List<String> firstBlocks = new ArrayList<>();
+        int[] dataStart = {0};
+        net.link.hook((from, buf, off, len) -> {
+            int ip = off + 14;
+            int tcp = ip + Ipv4Header.headerLength(buf, ip);
+            int thl = TcpHeader.headerLength(buf, tcp);
+            if (from == 0 && dataStart[0] == 0 && Ipv4Header.totalLength(buf, ip) > (tcp - ip) + thl) {
+                dataStart[0] = buf.getInt(tcp + 4);
+            }
+            if (from == 1) {
+                TcpOptions o = new TcpOptions();
+                o.parse(buf, tcp + TcpHeader.MIN_LENGTH, thl - TcpHeader.MIN_LENGTH);
+                if (o.sackBlocks > 0) {
+                    firstBlocks.add((o.sackLeft[0] - dataStart[0]) + ".." + (o.sackRight[0] - dataStart[0]));
+                }
+            }
+            return dropFirst.onFrame(from, buf, off, len);
+        });
+        int mss = info.mss;
+        for (int i = 0; i < 3; i++) {
+            String text = String.valueOf((char) ('a' + i)).repeat(mss);
+            assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpBasicsTest.payload(net.a(), text), 0));
+        }
+        pumpOneByOne(net);
+        assertEquals(List.of(mss + ".." + 2 * mss, mss + ".." + 3 * mss), firstBlocks,
+                "the first block of each duplicate ACK covers the segment that triggered it");
         net.a().stack.tcpAbort(conn);
         net.pump();
         net.assertNoLeaks();

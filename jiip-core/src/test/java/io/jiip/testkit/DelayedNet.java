@@ -29,10 +29,11 @@ public final class DelayedNet {
     private final Packet[] rx = new Packet[256];
     private final Packet[] polled = new Packet[4096];
     private final List<Task> tasks = new ArrayList<>();
+    private ExtraDelay extraDelay;
     private BooleanSupplier onStep;
     private long steps;
 
-    /** Frames travelling towards one node: FIFO with non-decreasing release times. */
+    /** Frames travelling towards one node, in order of release time (FIFO among equal times). */
     private static final class Lane {
         Packet[] frames = new Packet[1024];
         long[] release = new long[1024];
@@ -46,6 +47,8 @@ public final class DelayedNet {
         long queueDrops;
         long delivered;
 
+        /** Queues {@code p} for release at {@code at}, behind every frame released no later (a frame held longer
+         * than those sent after it is overtaken by them: reordering). */
         void add(Packet p, long at) {
             if (count == frames.length) {
                 Packet[] f = new Packet[frames.length * 2];
@@ -58,9 +61,18 @@ public final class DelayedNet {
                 release = r;
                 head = 0;
             }
-            int tail = (head + count) % frames.length;
-            frames[tail] = p;
-            release[tail] = at;
+            int i = (head + count) % frames.length;
+            for (int k = count; k > 0; k--) {
+                int prev = (i - 1 + frames.length) % frames.length;
+                if (release[prev] <= at) {
+                    break;
+                }
+                frames[i] = frames[prev];
+                release[i] = release[prev];
+                i = prev;
+            }
+            frames[i] = p;
+            release[i] = at;
             count++;
         }
 
@@ -103,6 +115,12 @@ public final class DelayedNet {
         }
     }
 
+    /** Holds chosen frames longer than the others, so that later frames overtake them. */
+    public interface ExtraDelay {
+        /** Nanoseconds to add to the one-way delay of {@code frame} on its way to node {@code toNode}. */
+        long nanos(int toNode, Packet frame);
+    }
+
     private static final class Task {
         final long period;
         final Runnable action;
@@ -136,6 +154,12 @@ public final class DelayedNet {
     public DelayedNet bandwidth(long bitsPerSecond, int queueFrames) {
         this.bitsPerSecond = bitsPerSecond;
         this.queueLimit = queueFrames;
+        return this;
+    }
+
+    /** Delays the frames {@code extra} chooses beyond the one-way delay (reordering without loss). */
+    public DelayedNet extraDelay(ExtraDelay extra) {
+        this.extraDelay = extra;
         return this;
     }
 
@@ -209,6 +233,9 @@ public final class DelayedNet {
                         lane.busyUntil = start + ser;
                         lane.depart(lane.busyUntil);
                         release = lane.busyUntil + delayNanos;
+                    }
+                    if (extraDelay != null) {
+                        release += extraDelay.nanos(i, p);
                     }
                     lane.add(p, release);
                 }

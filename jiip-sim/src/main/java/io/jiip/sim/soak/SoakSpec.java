@@ -46,6 +46,7 @@ public final class SoakSpec {
         boolean timestamps;
         boolean windowScaling;
         boolean sack;
+        boolean rack;
         boolean cubic;
         long rxCoalesce;
         long msl;
@@ -97,6 +98,11 @@ public final class SoakSpec {
         s.switched = n > 2;
         for (int i = 0; i < n; i++) {
             s.nodes.add(node(r, "n" + i));
+        }
+        // Settings added after seeds were published draw from a stream of their own: a seed keeps its scenario.
+        SplittableRandom later = new SplittableRandom(seed ^ 0x5241_434bL);
+        for (NodeSpec node : s.nodes) {
+            node.rack = later.nextInt(4) != 0; // RFC 8985 RACK, on by default; only with SACK
         }
         if (s.switched) {
             for (int i = 0; i < n; i++) {
@@ -325,7 +331,7 @@ public final class SoakSpec {
             built.add(sim.node(ns.name).mtu(ns.mtu).nicFeatures(ns.features).rxCoalesceNanos(ns.rxCoalesce).pool(slots * 2 + 512, slots, 2048)
                     .tcp(t -> t.receiveBuffer(ns.receiveBuffer).sendBuffer(ns.sendBuffer).nagle(ns.nagle)
                             .delayedAck(ns.delayedAck).timestamps(ns.timestamps).windowScaling(ns.windowScaling)
-                            .sack(ns.sack).congestionControl(ns.cubic ? CongestionAlgorithm.CUBIC : CongestionAlgorithm.NEW_RENO)
+                            .sack(ns.sack).rack(ns.rack).congestionControl(ns.cubic ? CongestionAlgorithm.CUBIC : CongestionAlgorithm.NEW_RENO)
                             .mslNanos(ns.msl).minRtoNanos(ns.minRto).maxRtoNanos(2 * Units.SECOND)
                             .maxRetries(100).synRetries(100).finWait2TimeoutNanos(600 * Units.SECOND)
                             .connections(16).segments(4096))
@@ -381,9 +387,9 @@ public final class SoakSpec {
                 switched ? "on a switch" : "on one link"));
         for (NodeSpec n : nodes) {
             sb.append(String.format(Locale.ROOT, "  node %s: mtu %d, nic 0x%x, rcvbuf %d, sndbuf %d, nagle %b, delack %b,"
-                    + " ts %b, wscale %b, sack %b, cubic %b, rx coalesce %s, msl %s, minRto %s, pool %d%n", n.name, n.mtu, n.features,
-                    n.receiveBuffer, n.sendBuffer, n.nagle, n.delayedAck, n.timestamps, n.windowScaling, n.sack,
-                    n.cubic, Units.formatTime(n.rxCoalesce),
+                    + " ts %b, wscale %b, sack %b, rack %b, cubic %b, rx coalesce %s, msl %s, minRto %s, pool %d%n", n.name,
+                    n.mtu, n.features, n.receiveBuffer, n.sendBuffer, n.nagle, n.delayedAck, n.timestamps,
+                    n.windowScaling, n.sack, n.rack, n.cubic, Units.formatTime(n.rxCoalesce),
                     Units.formatTime(n.msl), Units.formatTime(n.minRto), Math.max(512, Math.min(8192, n.slots))));
         }
         for (LinkSpec l : links) {
