@@ -259,9 +259,10 @@ public final class TcpConfig {
          * HyStart++ (RFC 9406) for the initial slow start of new connections, with either congestion control
          * (default on, as RFC 9406 recommends): slow start ends early, through a quarter-speed Conservative Slow
          * Start, when the minimum RTT of a round rises over the previous round's (a queue building at the
-         * bottleneck) instead of overshooting into losses. It needs an RTT sample on most ACKs, so it acts only
-         * when timestamps (RFC 7323) are negotiated; otherwise it only lets an ACK grow the window by up to 8 MSS
-         * (RFC 9406 §4.3, a sender without pacing) instead of 2. Off: standard slow start (RFC 5681, RFC 3465).
+         * bottleneck) instead of overshooting into losses. Its RTT sample per ACK comes from the echoed timestamp
+         * (RFC 7323), or without timestamps from the transmission time of the segment the ACK completes. An ACK
+         * may grow the window by up to 8 MSS (RFC 9406 §4.3, a sender without pacing) instead of 2. Off: standard
+         * slow start (RFC 5681, RFC 3465).
          */
         public Builder hystart(boolean on) { this.hystart = on; return this; }
 

@@ -339,7 +339,9 @@ final class TcpInput<P> {
             if (Seq.lt(c.sndNxt, ack)) {
                 c.sndNxt = ack;
             }
-            c.cc.observeRtt(ack, c.sndMax, rttFromAck(c, ack)); // HyStart++ rounds, RFC 9406 §4.2
+            long rtt = rttFromAck(c, ack);
+            // HyStart++ (RFC 9406 §4.2) wants a sample per ACK: without timestamps, from the segment it completes.
+            c.cc.observeRtt(ack, c.sndMax, rtt != RttEstimator.NO_SAMPLE ? rtt : completedSegmentRtt(c, ack));
             c.retries = 0;
             c.persist = false;
             boolean hadSacked = c.sacked;
@@ -419,6 +421,20 @@ final class TcpInput<P> {
             }
         }
         return RttEstimator.NO_SAMPLE;
+    }
+
+    /**
+     * The RTT of the newest send-queue segment this ACK completes, from its transmission time (RFC 8985's
+     * Segment.xmit_ts), or {@link RttEstimator#NO_SAMPLE} when it was retransmitted (Karn) or none is completed.
+     * The walk covers only what {@code releaseAcked} frees next.
+     */
+    private long completedSegmentRtt(TcpConnection<P> c, int ack) {
+        SegmentPool q = tcp.segs;
+        long rtt = RttEstimator.NO_SAMPLE;
+        for (int d = c.sendHead; d != SegmentPool.NONE && Seq.le(q.end(d), ack); d = q.next(d)) {
+            rtt = (q.flags(d) & SegmentPool.RETRANSMITTED) != 0 ? RttEstimator.NO_SAMPLE : nif.now - q.sentAt(d);
+        }
+        return rtt;
     }
 
     /** RFC 9293 §3.10.7.4: take the window from the newest segment (SND.WL1/SND.WL2 rule). */

@@ -78,6 +78,18 @@ class ScenariosTest {
         assertTrue(on.metric("goodput_bps") > off.metric("goodput_bps"), on.report() + off.report());
     }
 
+    @Test
+    void hyStartShouldTakeItsRttSamplesFromTransmissionTimesWithoutTimestamps() {
+        String[] bottleneck = {"loss", "0", "bandwidth", "20M", "delay", "10ms", "queue", "1000", "rcvbuf", "16MiB",
+                "duration", "3s", "warmup", "1s", "cc", "cubic", "timestamps", "off"};
+        ScenarioResult on = run("lossy-lfn", with(bottleneck, "hystart", "on"));
+        ScenarioResult off = run("lossy-lfn", with(bottleneck, "hystart", "off"));
+        assertEquals(0, on.metric("retransmits"), on.report());
+        assertTrue(on.metric("ssthresh_bytes") < Integer.MAX_VALUE, "slow start ended, and not by a loss: "
+                + on.report());
+        assertTrue(off.metric("retransmits") > 1000, off.report());
+    }
+
     private static String[] with(String[] params, String name, String value) {
         String[] all = java.util.Arrays.copyOf(params, params.length + 2);
         all[params.length] = name;

@@ -48,6 +48,7 @@ public final class LossyLongFat implements Scenario {
                 new Param("cc", "cubic", "congestion control of both ends: cubic or newreno"),
                 new Param("sack", "on", "SACK (RFC 2018/6675) offered by both ends: on or off"),
                 new Param("hystart", "on", "HyStart++ (RFC 9406) in the initial slow start of both ends: on or off"),
+                new Param("timestamps", "on", "TCP timestamps (RFC 7323) offered by both ends: on or off"),
                 new Param("duration", "60s", "the sender stops sending at this time"),
                 new Param("warmup", "10s", "goodput is measured from here to the end of sending"));
     }
@@ -130,11 +131,12 @@ public final class LossyLongFat implements Scenario {
         };
         boolean sack = o.getSwitch("sack");
         boolean hystart = o.getSwitch("hystart");
-        Node a = sim.node("a").tcp(t -> t.sendBuffer(4 << 20).congestionControl(cc).sack(sack).hystart(hystart))
-                .build();
+        boolean timestamps = o.getSwitch("timestamps");
+        Node a = sim.node("a").tcp(t -> t.sendBuffer(4 << 20).congestionControl(cc).sack(sack).hystart(hystart)
+                .timestamps(timestamps)).build();
         int rcvbuf = Math.toIntExact(o.getBytes("rcvbuf"));
-        Node b = sim.node("b").tcp(t -> t.receiveBuffer(rcvbuf).congestionControl(cc).sack(sack).hystart(hystart))
-                .build();
+        Node b = sim.node("b").tcp(t -> t.receiveBuffer(rcvbuf).congestionControl(cc).sack(sack).hystart(hystart)
+                .timestamps(timestamps)).build();
         sim.link(a, b).bandwidth(o.getRate("bandwidth")).delay(delay).queue(o.getInt("queue"))
                 .impairForward(Impairments.none().loss(loss)).build();
         TcpScript script = TcpScript.bulkUntil(duration);
