@@ -167,30 +167,29 @@ class RackLossDetectionTest {
         assertEquals(40 * MS, c.rackRtt);
 
         // With timestamps, the echoed TSval tells: an echo older than the retransmission is ignored too.
-        setUp();
-        c.timestamps = true;
-        send(0, 0);
-        send(1, 0);
-        ack(40, 0, 1);
-        send(0, 100);
-        TcpOptions old = new TcpOptions();
-        old.timestamps = true;
-        old.tsEcr = (int) (T0 / MS) + c.tsOffset; // the TSval of the original
-        ackWith(150, 2, old);
+        ackRetransmissionEchoing(T0); // the TSval of the original
         assertEquals(T0, c.rackXmitTs, "ambiguous: the echo is the original's");
 
+        ackRetransmissionEchoing(T0 + 100 * MS); // the TSval of the retransmission
+        assertEquals(T0 + 100 * MS, c.rackXmitTs, "the echo names the retransmission: a valid sample");
+        assertEquals(50 * MS, c.rackRtt);
+    }
+
+    /**
+     * On a fresh connection with timestamps: segments 0 and 1 sent at T0, 1 SACKed at 40 ms, 0 retransmitted at
+     * 100 ms; then the cumulative ACK at 150 ms echoes the TSval of time {@code echoed}.
+     */
+    private void ackRetransmissionEchoing(long echoed) {
         setUp();
         c.timestamps = true;
         send(0, 0);
         send(1, 0);
         ack(40, 0, 1);
         send(0, 100);
-        TcpOptions fresh = new TcpOptions();
-        fresh.timestamps = true;
-        fresh.tsEcr = (int) ((T0 + 100 * MS) / MS) + c.tsOffset; // the TSval of the retransmission
-        ackWith(150, 2, fresh);
-        assertEquals(T0 + 100 * MS, c.rackXmitTs, "the echo names the retransmission: a valid sample");
-        assertEquals(50 * MS, c.rackRtt);
+        TcpOptions echo = new TcpOptions();
+        echo.timestamps = true;
+        echo.tsEcr = (int) (echoed / MS) + c.tsOffset;
+        ackWith(150, 2, echo);
     }
 
     @Test
