@@ -90,7 +90,7 @@ public final class IcmpLayer<P> {
         int oip = nif.ipOffset(out);
         int offloads = nif.writeIpHeader(ob, oip, Ipv4Header.MIN_LENGTH + icmpLen, Ipv4Header.PROTO_ICMP, srcIp);
         int oicmp = oip + Ipv4Header.MIN_LENGTH;
-        ob.put(oicmp, buf, icmpOff, icmpLen); // identifier, sequence and data echoed unchanged (RFC 792)
+        Bytes.copy(buf, icmpOff, ob, oicmp, icmpLen); // identifier, sequence and data echoed unchanged (RFC 792)
         IcmpHeader icmp = view.wrap(ob, oicmp);
         icmp.checksum(Checksum.adjust(icmp.checksum(), IcmpHeader.TYPE_ECHO_REQUEST << 8,
                 IcmpHeader.TYPE_ECHO_REPLY << 8));
@@ -161,7 +161,7 @@ public final class IcmpLayer<P> {
         int offloads = nif.writeIpHeader(ob, oip, Ipv4Header.MIN_LENGTH + icmpLen, Ipv4Header.PROTO_ICMP, srcIp);
         int oicmp = oip + Ipv4Header.MIN_LENGTH;
         Bytes.zero(ob, oicmp, IcmpHeader.LENGTH);
-        ob.put(oicmp + IcmpHeader.LENGTH, buf, ipOff, quoteLen);
+        Bytes.copy(buf, ipOff, ob, oicmp + IcmpHeader.LENGTH, quoteLen);
         view.wrap(ob, oicmp).type(IcmpHeader.TYPE_DEST_UNREACHABLE).code(code).fillChecksum(icmpLen);
         nif.markOffloads(out, offloads, 0, 0);
         nif.stats.inc(Counter.ICMP_UNREACHABLE_TX);
@@ -184,7 +184,7 @@ public final class IcmpLayer<P> {
         int offloads = nif.writeIpHeader(ob, oip, Ipv4Header.MIN_LENGTH + icmpLen, Ipv4Header.PROTO_ICMP, dstIp);
         int oicmp = oip + Ipv4Header.MIN_LENGTH;
         if (dataLen > 0) {
-            ob.put(oicmp + IcmpHeader.LENGTH, data, dataOff, dataLen);
+            Bytes.copy(data, dataOff, ob, oicmp + IcmpHeader.LENGTH, dataLen);
         }
         view.wrap(ob, oicmp).type(IcmpHeader.TYPE_ECHO_REQUEST).code(0).identifier(identifier).sequence(sequence)
                 .fillChecksum(icmpLen);

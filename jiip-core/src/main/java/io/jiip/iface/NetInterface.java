@@ -18,6 +18,7 @@ import io.jiip.ip.PathMtuCache;
 import io.jiip.ip.Reassembler;
 import io.jiip.tcp.TcpLayer;
 import io.jiip.udp.UdpLayer;
+import io.jiip.wire.Bytes;
 import io.jiip.wire.Checksum;
 import io.jiip.wire.EthernetHeader;
 import io.jiip.wire.Ipv4Address;
@@ -397,7 +398,7 @@ public final class NetInterface<P> {
     public void copyChain(P packet, ByteBuffer dst, int dstIndex) {
         for (P p = packet; p != null; p = ops.chainNext(p)) {
             int n = ops.length(p);
-            dst.put(dstIndex, ops.buffer(p), ops.offset(p), n);
+            Bytes.copy(ops.buffer(p), ops.offset(p), dst, dstIndex, n);
             dstIndex += n;
         }
     }

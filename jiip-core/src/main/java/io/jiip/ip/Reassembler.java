@@ -217,11 +217,11 @@ public final class Reassembler<P> {
         ops.length(out, l2 + hlen + total[s]);
         ByteBuffer outBuf = ops.buffer(out);
         int outOff = ops.offset(out);
-        outBuf.put(outOff, firstBuf, firstIp - l2, l2 + hlen);
+        Bytes.copy(firstBuf, firstIp - l2, outBuf, outOff, l2 + hlen);
         int dataStart = outOff + l2 + hlen;
         for (int k = 0; k < count[s]; k++) {
             P f = frame(base + k);
-            outBuf.put(dataStart + fragOffset[base + k], ops.buffer(f), fragData[base + k], fragLength[base + k]);
+            Bytes.copy(ops.buffer(f), fragData[base + k], outBuf, dataStart + fragOffset[base + k], fragLength[base + k]);
         }
         int ipOff = outOff + l2;
         Bytes.u16(outBuf, ipOff + Ipv4Header.TOTAL_LENGTH, hlen + total[s]);

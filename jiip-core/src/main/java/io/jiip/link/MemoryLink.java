@@ -6,6 +6,7 @@ import io.jiip.api.Nic;
 import io.jiip.api.NicFeatures;
 import io.jiip.api.Offload;
 import io.jiip.api.RxChecksum;
+import io.jiip.wire.Bytes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -162,7 +163,7 @@ public final class MemoryLink {
                 q.length = total;
                 int at = q.offset;
                 for (Packet p = frame; p != null; p = p.next) {
-                    q.buffer.put(at, p.buffer, p.offset, p.length);
+                    Bytes.copy(p.buffer, p.offset, q.buffer, at, p.length);
                     at += p.length;
                 }
                 q.txOffload(frame.txOffloads, frame.l3Offset, frame.l4Offset, frame.segmentSize);
@@ -232,7 +233,7 @@ public final class MemoryLink {
         if (action == FrameHook.DUPLICATE) {
             Packet copy = to.pool.alloc(frame.length);
             if (copy != null) {
-                copy.buffer.put(copy.offset, frame.buffer, frame.offset, frame.length);
+                Bytes.copy(frame.buffer, frame.offset, copy.buffer, copy.offset, frame.length);
                 copy.length = frame.length;
                 copy.rxChecksum = frame.rxChecksum;
                 to.enqueue(copy, false);
@@ -363,7 +364,7 @@ public final class MemoryLink {
                 if (big == null) {
                     return false;
                 }
-                big.buffer.put(big.offset, tail.buffer, tail.offset, tail.length);
+                Bytes.copy(tail.buffer, tail.offset, big.buffer, big.offset, tail.length);
                 big.length = tail.length;
                 big.rxChecksum = tail.rxChecksum;
                 pool.free(tail);

@@ -106,7 +106,7 @@ public final class NicEmulation {
         boolean last = off + len >= total;
         ByteBuffer src = frame.buffer;
         int so = frame.offset;
-        dst.put(dstOff, src, so, headers);
+        Bytes.copy(src, so, dst, dstOff, headers);
         Packet p = frame;
         int from = off;
         while (from >= p.length) {
@@ -115,7 +115,7 @@ public final class NicEmulation {
         }
         for (int at = dstOff + headers, left = len; left > 0; p = p.next, from = 0) {
             int n = Math.min(left, p.length - from);
-            dst.put(at, p.buffer, p.offset + from, n);
+            Bytes.copy(p.buffer, p.offset + from, dst, at, n);
             at += n;
             left -= n;
         }
@@ -203,8 +203,8 @@ public final class NicEmulation {
         int nPayload = mergedLength - hTotal;
         int seq = Bytes.i32(hb, ht + TcpHeader.SEQ_NUMBER);
         int flags = Bytes.u8(hb, ht + TcpHeader.FLAGS) | Bytes.u8(nb, nt + TcpHeader.FLAGS);
-        hb.put(hip + hTotal, nb, nt + thlen, nPayload);
-        hb.put(ht, nb, nt, thlen);
+        Bytes.copy(nb, nt + thlen, hb, hip + hTotal, nPayload);
+        Bytes.copy(nb, nt, hb, ht, thlen);
         Bytes.i32(hb, ht + TcpHeader.SEQ_NUMBER, seq);
         Bytes.u8(hb, ht + TcpHeader.FLAGS, flags);
         Bytes.u16(hb, hip + Ipv4Header.TOTAL_LENGTH, mergedLength);

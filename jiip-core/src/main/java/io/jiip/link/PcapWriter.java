@@ -2,6 +2,7 @@ package io.jiip.link;
 
 import io.jiip.api.LinkType;
 import io.jiip.api.PacketOps;
+import io.jiip.wire.Bytes;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -56,7 +57,7 @@ public final class PcapWriter implements Closeable {
     public void write(long timestampNanos, ByteBuffer buf, int index, int length) throws IOException {
         int captured = Math.min(length, snapLength);
         beginRecord(timestampNanos, captured, length);
-        staging.put(staging.position(), buf, index, captured);
+        Bytes.copy(buf, index, staging, staging.position(), captured);
         staging.position(staging.position() + captured);
         endRecord();
     }
@@ -71,7 +72,7 @@ public final class PcapWriter implements Closeable {
         beginRecord(timestampNanos, remaining, length);
         for (P p = frame; p != null && remaining > 0; p = ops.chainNext(p)) {
             int n = Math.min(ops.length(p), remaining);
-            staging.put(staging.position(), ops.buffer(p), ops.offset(p), n);
+            Bytes.copy(ops.buffer(p), ops.offset(p), staging, staging.position(), n);
             staging.position(staging.position() + n);
             remaining -= n;
         }

@@ -451,7 +451,7 @@ final class TcpOutput<P> {
             markSent(c, d, seq, seq + n);
             @SuppressWarnings("unchecked")
             P p = (P) segs.packet[d];
-            dst.put(at, ops.buffer(p), segs.data(d) + skip, n);
+            Bytes.copy(ops.buffer(p), segs.data(d) + skip, dst, at, n);
             at += n;
             seq += n;
             len -= n;

@@ -186,6 +186,26 @@ class BytesTest {
     }
 
     @Test
+    void shouldCopyEveryLengthAroundTheWordByWordLimit() {
+        byte[] src = new byte[200];
+        new Random(11).nextBytes(src);
+        ByteBuffer heapSource = ByteBuffer.wrap(src).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer directSource = ByteBuffer.allocateDirect(200);
+        directSource.put(0, src);
+        for (ByteBuffer source : new ByteBuffer[] {heapSource, directSource}) {
+            for (int len = 0; len <= 140; len++) {
+                int n = len;
+                forEachZeroed(150, region -> {
+                    Bytes.copy(source, 5, region.buf(), region.off() + 1, n);
+                    byte[] expected = new byte[150];
+                    System.arraycopy(src, 5, expected, 1, n);
+                    assertBytes(expected, region);
+                });
+            }
+        }
+    }
+
+    @Test
     void shouldCopyWithinOneBuffer() {
         byte[] content = hex("0102030405060708 0000000000000000");
         forEachVariant(content, (buf, off) -> {
