@@ -169,24 +169,7 @@ class BytesTest {
     }
 
     @Test
-    void shouldCopyBetweenBuffersOfAnyKind() {
-        byte[] src = new byte[100];
-        new Random(7).nextBytes(src);
-        ByteBuffer heapSource = ByteBuffer.wrap(src).order(ByteOrder.LITTLE_ENDIAN);
-        ByteBuffer directSource = ByteBuffer.allocateDirect(100);
-        directSource.put(0, src);
-        for (ByteBuffer source : new ByteBuffer[] {heapSource, directSource}) {
-            forEachZeroed(60, region -> {
-                Bytes.copy(source, 13, region.buf(), region.off() + 3, 50);
-                byte[] expected = new byte[60];
-                System.arraycopy(src, 13, expected, 3, 50);
-                assertBytes(expected, region);
-            });
-        }
-    }
-
-    @Test
-    void shouldCopyEveryLengthAroundTheWordByWordLimit() {
+    void shouldCopyBetweenBuffersOfAnyKindAtEveryLengthAroundTheWordByWordLimit() {
         byte[] src = new byte[200];
         new Random(11).nextBytes(src);
         ByteBuffer heapSource = ByteBuffer.wrap(src).order(ByteOrder.LITTLE_ENDIAN);
