@@ -144,8 +144,9 @@ public final class TcpLayer<P> {
                 TcpConnection<P> c = conns[id];
                 sum += c.rtt.rto() + c.cc.cwnd() + wheel.deadline(id);
                 int d = c.sendHead;
-                if (d >= 0) {
-                    sum += segs.seq(d) + ops.length((P) segs.packet[d]);
+                Object head = d >= 0 ? segs.packet[d] : null;
+                if (head != null) { // a guessed connection is any connection: never trust more than its invariants
+                    sum += segs.seq(d) + ops.length((P) head);
                 }
             }
         }
