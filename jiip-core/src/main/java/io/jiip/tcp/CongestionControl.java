@@ -15,6 +15,9 @@ interface CongestionControl {
 
     int cwnd();
 
+    /** The sender MSS dropped to {@code mss} (a lower path MTU); the windows keep their bytes. */
+    void onMssChange(int mss);
+
     int ssthresh();
 
     /**

@@ -345,8 +345,7 @@ public final class TcpLayer<P> {
         }
         stats.inc(Counter.TCP_PATH_MTU_REDUCTIONS);
         c.mss = mss;
-        c.newReno.mss = mss;
-        c.cubic.mss = mss;
+        c.cc.onMssChange(mss); // the other controller starts afresh from c.mss if the application switches
         if (c.state.isSynchronized() && !c.inRecovery && c.sndMax != c.sndUna) {
             c.sndNxt = c.sndUna;
             c.rttTiming = false; // Karn: what is resent gives no sample

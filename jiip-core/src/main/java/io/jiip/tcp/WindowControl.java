@@ -21,6 +21,11 @@ abstract class WindowControl implements CongestionControl {
     }
 
     @Override
+    public final void onMssChange(int mss) {
+        this.mss = mss;
+    }
+
+    @Override
     public final int cwnd() {
         return cwnd;
     }

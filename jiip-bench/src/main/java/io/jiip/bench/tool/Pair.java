@@ -248,7 +248,7 @@ final class Pair {
         stopSending();
         long deadline = System.nanoTime() + DRAIN_NANOS;
         while (System.nanoTime() < deadline) {
-            if (step() == 0 && inFlight() == 0 && clientPort.pending() == 0 && serverPort.pending() == 0) {
+            if (step() == 0 && inFlight() == 0 && stacks.pending() == 0) {
                 break;
             }
         }
@@ -314,11 +314,7 @@ final class Pair {
                 int side = (int) (e >>> 62);
                 int index = (int) ((e >>> 32) & 0x3FFF_FFFF);
                 int length = (int) e;
-                if (side == CLIENT) {
-                    clientData(conns[index], length);
-                } else {
-                    serverData(serverConns[index], length);
-                }
+                data(side, side == CLIENT ? conns[index] : serverConns[index], length);
                 if ((++idle & 127) == 0) {
                     tick(control);
                 }
@@ -538,6 +534,26 @@ final class Pair {
         }
     }
 
+    /**
+     * {@code length} bytes arrived for {@code conn} on {@code side}, in a stack callback: handled here (unified), or
+     * handed to the application thread (split/merge).
+     */
+    private void received(int side, Conn conn, int length) {
+        if (split) {
+            pushEvent(side, conn.index, length);
+        } else {
+            data(side, conn, length);
+        }
+    }
+
+    private void data(int side, Conn conn, int length) {
+        if (side == CLIENT) {
+            clientData(conn, length);
+        } else {
+            serverData(conn, length);
+        }
+    }
+
     private void pushEvent(int side, int index, int length) {
         long e = ((long) side << 62) | ((long) index << 32) | length;
         while (!events.offer(e)) {
@@ -598,12 +614,7 @@ final class Pair {
         public void onPayload(Stack<Packet> stack, int connection, Object attachment, Packet packet, int offset,
                 int length) {
             stack.tcpRxConsumed(connection, length);
-            Conn conn = (Conn) attachment;
-            if (split) {
-                pushEvent(CLIENT, conn.index, length);
-            } else {
-                clientData(conn, length);
-            }
+            received(CLIENT, (Conn) attachment, length);
         }
 
         @Override
@@ -638,12 +649,7 @@ final class Pair {
         public void onPayload(Stack<Packet> stack, int connection, Object attachment, Packet packet, int offset,
                 int length) {
             stack.tcpRxConsumed(connection, length);
-            Conn conn = (Conn) attachment;
-            if (split) {
-                pushEvent(SERVER, conn.index, length);
-            } else {
-                serverData(conn, length);
-            }
+            received(SERVER, (Conn) attachment, length);
         }
     };
 
