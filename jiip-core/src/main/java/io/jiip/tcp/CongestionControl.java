@@ -21,13 +21,28 @@ interface CongestionControl {
     int ssthresh();
 
     /**
+     * Whether {@code flight} bytes outstanding used the window, so that an ACK of them may grow it. In slow start,
+     * half the window in flight counts (the window doubles per round trip from there); in congestion avoidance, less
+     * than one MSS of it unused. A flow that sends less is application-limited: RFC 9438 §5.8 and RFC 7661 keep its
+     * window from growing on ACKs of data the window never limited (a request-response connection would otherwise
+     * reach a huge window that its first bulk transfer then bursts out).
+     */
+    boolean windowLimited(int flight);
+
+    /**
+     * The flow turned application-limited: until the next {@link #onAck}, the ACKs of this connection skip
+     * {@link #observeRtt} and {@link #onAck}. CUBIC leaves the time from here out of its epoch (RFC 9438 §5.8).
+     */
+    void onAppLimited(long now);
+
+    /**
      * Every ACK that advances SND.UNA to {@code ack}, before {@link #onAck} and the recovery calls: {@code sndNxt} is
      * the highest sequence number sent plus one, {@code rttSample} the RTT this ACK measured in nanoseconds, or
      * {@link RttEstimator#NO_SAMPLE}. Feeds HyStart++ (RFC 9406 §4.2): its rounds and their minimum RTT.
      */
     void observeRtt(int ack, int sndNxt, long rttSample);
 
-    /** New data acknowledged outside recovery. */
+    /** New data acknowledged outside recovery, of a flight the window limited ({@link #windowLimited}). */
     void onAck(int bytesAcked, int flightBefore, long now);
 
     /** Fast retransmit: loss detected by duplicate ACKs; {@code flight} is the data outstanding. */

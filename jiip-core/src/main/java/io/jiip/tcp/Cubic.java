@@ -22,6 +22,8 @@ final class Cubic extends WindowControl {
     /** Reno-friendly estimate W_est, in segments. */
     private double wEst;
     private double ackedSinceGrow;
+    /** When the flow last turned application-limited, or -1: that time is not part of the epoch (§5.8). */
+    private long appLimitedSince;
 
     Cubic(RttEstimator rtt) {
         this.rtt = rtt;
@@ -33,10 +35,22 @@ final class Cubic extends WindowControl {
         this.wMax = 0;
         this.epochStart = -1;
         this.ackedSinceGrow = 0;
+        this.appLimitedSince = -1;
+    }
+
+    @Override
+    public void onAppLimited(long now) {
+        appLimitedSince = now;
     }
 
     @Override
     public void onAck(int bytesAcked, int flightBefore, long now) {
+        if (appLimitedSince >= 0) {
+            if (epochStart >= 0) {
+                epochStart += now - appLimitedSince; // §5.8: t counts no application-limited time
+            }
+            appLimitedSince = -1;
+        }
         if (slowStart(bytesAcked)) {
             return;
         }
@@ -80,6 +94,7 @@ final class Cubic extends WindowControl {
         ssthresh = Math.max((int) (cwnd * BETA), 2 * mss);
         epochStart = -1;
         ackedSinceGrow = 0;
+        appLimitedSince = -1;
     }
 
     @Override

@@ -96,7 +96,9 @@ final class LossRecovery<P> {
             if (c.rack && Seq.lt(c.sndUna - acked, c.recover) && Seq.ge(c.sndUna, c.recover)) {
                 RackLossDetection.onRecoveryExit(c); // what a retransmission timeout left outstanding is through
             }
-            c.cc.onAck(dataAcked, flightBefore, nif.now);
+            if (!c.appLimited) {
+                c.cc.onAck(dataAcked, flightBefore, nif.now);
+            }
             if (Seq.lt(c.recover + (1 << 30), c.sndUna)) {
                 c.recover = c.sndUna - 1; // keep "recover" within comparing distance on long transfers
             }

@@ -82,6 +82,8 @@ abstract class TcpConnectionHotFields<P> {
     int dupAcks;
     boolean inRecovery;
     int recover;
+    /** The last ACK found the flow application-limited ({@link CongestionControl#windowLimited}). */
+    boolean appLimited;
 
     // timers: absolute deadlines, Long.MAX_VALUE = off; the wheel holds their minimum
     long rtoAt = Long.MAX_VALUE;
@@ -216,6 +218,7 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
         rttTiming = false;
         dupAcks = 0;
         inRecovery = false;
+        appLimited = false;
         retransmits = 0;
         rtoAt = ackAt = keepaliveAt = stateAt = tlpAt = rackAt = Long.MAX_VALUE;
         rackXmitTs = rackRtt = rackMinRtt = rackMinRttAt = 0;

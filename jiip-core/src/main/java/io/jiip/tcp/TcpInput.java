@@ -340,8 +340,16 @@ final class TcpInput<P> {
                 c.sndNxt = ack;
             }
             long rtt = rttFromAck(c, ack);
-            // HyStart++ (RFC 9406 §4.2) wants a sample per ACK: without timestamps, from the segment it completes.
-            c.cc.observeRtt(ack, c.sndMax, rtt != RttEstimator.NO_SAMPLE ? rtt : completedSegmentRtt(c, ack));
+            // The congestion controller hears of ACKs of a window-limited flight only (RFC 9438 §5.8); an
+            // application-limited flow (requests and responses) leaves its state alone, and its cache lines too.
+            if (c.cc.windowLimited(flightBefore)) {
+                c.appLimited = false;
+                // HyStart++ (RFC 9406 §4.2) wants a sample per ACK: without timestamps, from the segment it completes.
+                c.cc.observeRtt(ack, c.sndMax, rtt != RttEstimator.NO_SAMPLE ? rtt : completedSegmentRtt(c, ack));
+            } else if (!c.appLimited) {
+                c.appLimited = true;
+                c.cc.onAppLimited(nif.now);
+            }
             c.retries = 0;
             c.persist = false;
             boolean hadSacked = c.sacked;

@@ -36,6 +36,15 @@ abstract class WindowControl implements CongestionControl {
     }
 
     @Override
+    public final boolean windowLimited(int flight) {
+        return cwnd < ssthresh ? 2L * flight >= cwnd : flight + mss > cwnd;
+    }
+
+    @Override
+    public void onAppLimited(long now) {
+    }
+
+    @Override
     public final void observeRtt(int ack, int sndNxt, long rttSample) {
         if (hyStart.onAck(ack, sndNxt, rttSample)) {
             ssthresh = cwnd; // RFC 9406 §4.2: CSS_ROUNDS rounds of CSS done, congestion avoidance from here

@@ -65,4 +65,55 @@ class CubicTest {
         assertEquals(MSS, cubic.cwnd());
         assertEquals((int) (before * 0.7), cubic.ssthresh());
     }
+
+    /** RFC 9438 §5.8: time spent application-limited is not part of t, so the window resumes where it paused. */
+    @Test
+    void shouldLeaveApplicationLimitedTimeOutOfTheEpoch() {
+        Cubic paused = afterOneReduction();
+        Cubic steady = afterOneReduction();
+        Cubic idleUncounted = afterOneReduction();
+        long s = 1_000 * MS;
+        paused.onAck(MSS, paused.cwnd(), 2 * s); // the epoch starts at 2 s
+        steady.onAck(MSS, steady.cwnd(), 2 * s);
+        idleUncounted.onAck(MSS, idleUncounted.cwnd(), 2 * s);
+
+        paused.onAppLimited(3 * s); // 10 s of requests and responses that never fill the window
+        paused.onAck(MSS, paused.cwnd(), 13 * s);
+        steady.onAck(MSS, steady.cwnd(), 3 * s);
+        idleUncounted.onAck(MSS, idleUncounted.cwnd(), 13 * s); // as if the pause had been congestion avoidance
+
+        for (int i = 0; i < 20; i++) {
+            paused.onAck(MSS, paused.cwnd(), 13 * s + i * MS);
+            steady.onAck(MSS, steady.cwnd(), 3 * s + i * MS);
+            idleUncounted.onAck(MSS, idleUncounted.cwnd(), 13 * s + i * MS);
+        }
+        assertEquals(steady.cwnd(), paused.cwnd(), "the pause moved the epoch along with it");
+        assertTrue(idleUncounted.cwnd() > steady.cwnd(), "counting the pause would jump along the cubic: "
+                + idleUncounted.cwnd() + " vs " + steady.cwnd());
+    }
+
+    private static Cubic afterOneReduction() {
+        Cubic cubic = new Cubic(rtt(100 * MS));
+        cubic.init(MSS, false, 0);
+        while (cubic.cwnd() < 100 * MSS) {
+            cubic.onAck(MSS, cubic.cwnd(), 0);
+        }
+        cubic.onEnterRecovery(cubic.cwnd(), 0);
+        cubic.onExitRecovery(cubic.cwnd(), 0);
+        return cubic;
+    }
+
+    @Test
+    void shouldCountOnlyAFlightThatUsedTheWindowAsLimitedByIt() {
+        Cubic cubic = new Cubic(rtt(10 * MS));
+        cubic.init(MSS, false, 0);
+        int initial = cubic.cwnd(); // 10 segments, slow start
+        assertTrue(cubic.windowLimited(initial / 2), "slow start: half the window in flight is enough");
+        assertTrue(!cubic.windowLimited(initial / 2 - 1));
+        cubic.onEnterRecovery(initial, 0);
+        cubic.onExitRecovery(initial, 0); // congestion avoidance from here
+        int cwnd = cubic.cwnd();
+        assertTrue(cubic.windowLimited(cwnd) && cubic.windowLimited(cwnd - MSS + 1));
+        assertTrue(!cubic.windowLimited(cwnd - MSS), "a whole MSS of window unused: application-limited");
+    }
 }

@@ -90,4 +90,38 @@ class TcpWindowTest {
         assertEquals(true, data.contentEquals(server.received), "content");
         net.assertNoLeaks();
     }
+
+    /**
+     * RFC 9438 §5.8 / RFC 7661: a request-response connection never fills its window, so its ACKs do not grow it;
+     * before, every ACK of slow start added its bytes and a long-lived RPC connection reached a window far beyond
+     * anything the path was ever shown to carry, for its first bulk transfer to burst out. A bulk transfer on the
+     * same kind of connection still grows its window.
+     */
+    @Test
+    void shouldNotGrowTheWindowOfAnApplicationLimitedConnection() {
+        TestNet net = TestNet.twoNodes(b -> b.tcp(io.jiip.api.TcpConfig.builder().nagle(false).build()), 0);
+        TcpBasicsTest.Recorder server = new TcpBasicsTest.Recorder();
+        server.echo = true;
+        TcpBasicsTest.Recorder client = new TcpBasicsTest.Recorder();
+        assertEquals(Result.OK, net.b().stack.tcpListen(80, 4, server));
+        int conn = net.a().stack.tcpConnect(TcpBasicsTest.B, 80, 0, client, null);
+        net.pump();
+        io.jiip.api.TcpInfo info = new io.jiip.api.TcpInfo();
+        assertEquals(Result.OK, net.a().stack.tcpInfo(conn, info));
+        int initial = info.cwnd;
+        for (int i = 0; i < 200; i++) {
+            assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpBasicsTest.payload(net.a(), "ping " + i), 0));
+            net.pump();
+        }
+        assertEquals(200, client.received.toString().split("ping").length - 1, "every request answered");
+        assertEquals(Result.OK, net.a().stack.tcpInfo(conn, info));
+        assertEquals(initial, info.cwnd, "200 round trips of a few bytes each left the window as it was");
+
+        for (int i = 0; i < 64; i++) { // now a bulk transfer: the window limits it, and grows
+            assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpBasicsTest.payload(net.a(), "x".repeat(1400)), 0));
+        }
+        net.pump();
+        assertEquals(Result.OK, net.a().stack.tcpInfo(conn, info));
+        assertEquals(true, info.cwnd > initial, "bulk grew the window: " + info.cwnd + " vs " + initial);
+    }
 }
