@@ -19,6 +19,8 @@ public final class Packet {
     int length;
     Packet next;
     boolean inUse;
+    /** A clone shares the slot: the pool counts its references ({@code PacketPool}); otherwise this owns it. */
+    boolean sharesSlot;
 
     int txOffloads;
     int l3Offset;

@@ -28,6 +28,11 @@ public final class PacketPool implements PacketOps<Packet> {
     private static final class SizeClass {
         final int size;
         final ByteBuffer[] buffers;
+        /**
+         * References to each slot, kept only once a clone shares it ({@link Packet#sharesSlot}): freeing a packet
+         * that owns its slot alone then touches nothing but its descriptor, where a count per slot would cost a
+         * cache miss per free when many packets are held (the send queues of thousands of connections).
+         */
         final int[] refs;
         final int[] free;
         final boolean shared;
@@ -95,8 +100,8 @@ public final class PacketPool implements PacketOps<Packet> {
             return null;
         }
         int slot = c.free[--c.freeCount];
-        c.refs[slot] = 1;
         Packet p = takeDescriptor();
+        p.sharesSlot = false;
         p.buffer = c.buffers[slot];
         p.slot = c == small ? slot : -1 - slot;
         p.slotBase = c.isShared() ? slot * c.size : 0;
@@ -131,7 +136,7 @@ public final class PacketPool implements PacketOps<Packet> {
             Packet next = p.next;
             SizeClass c = p.slot >= 0 ? small : large;
             int slot = p.slot >= 0 ? p.slot : -1 - p.slot;
-            if (--c.refs[slot] == 0) {
+            if (!p.sharesSlot || --c.refs[slot] == 0) {
                 c.free[c.freeCount++] = slot;
             }
             p.inUse = false;
@@ -189,8 +194,15 @@ public final class PacketPool implements PacketOps<Packet> {
             return null;
         }
         SizeClass c = packet.slot >= 0 ? small : large;
-        c.refs[packet.slot >= 0 ? packet.slot : -1 - packet.slot]++;
+        int slot = packet.slot >= 0 ? packet.slot : -1 - packet.slot;
+        if (packet.sharesSlot) {
+            c.refs[slot]++;
+        } else {
+            c.refs[slot] = 2; // the count starts with the first clone
+            packet.sharesSlot = true;
+        }
         Packet p = takeDescriptor();
+        p.sharesSlot = true;
         p.buffer = packet.buffer;
         p.slot = packet.slot;
         p.slotBase = packet.slotBase;

@@ -142,6 +142,25 @@ class PacketPoolTest {
         assertNotNull(pool.alloc(10), "slot reusable once the last reference is gone");
     }
 
+    /** Counts are kept only for shared slots: a slot's later owners, shared or not, never see a stale count. */
+    @Test
+    void shouldCountReferencesAfreshEachTimeASlotIsShared() {
+        PacketPool pool = PacketPool.builder().packets(16).small(1, 128).large(0, 128).build();
+        for (int round = 0; round < 3; round++) {
+            Packet sole = pool.alloc(10);
+            pool.free(sole);
+            assertBalanced(pool);
+            Packet p = pool.alloc(10);
+            Packet c1 = pool.clone(p);
+            Packet c2 = pool.clone(c1);
+            pool.free(c1);
+            pool.free(p);
+            assertEquals(1, pool.buffersInUse(), "round " + round + ": the second clone still holds the slot");
+            pool.free(c2);
+            assertBalanced(pool);
+        }
+    }
+
     @Test
     void shouldCloneLargeSlots() {
         PacketPool pool = small();
