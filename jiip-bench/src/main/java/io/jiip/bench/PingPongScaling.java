@@ -1,5 +1,7 @@
 package io.jiip.bench;
 
+import io.jiip.api.Clock;
+import io.jiip.api.Counter;
 import io.jiip.link.MemoryLink;
 import java.util.Arrays;
 
@@ -16,6 +18,11 @@ import java.util.Arrays;
  *
  * Defaults: offload, counts 32 1000 3000 10000, 2 warm-up rounds and 12 measured rounds of 250 ms slices. The shape
  * is the JMH {@link PingPongBenchmark}'s (copying wire, 64 frames per run, one 1-byte request per connection).
+ *
+ * <p>Each harness runs on its own clock, stopped while the others have their slices: on the common clock, every
+ * request of a paused harness would have been in flight for the whole pause when it resumed, and its tail loss probes
+ * (a few round trips, RFC 8985 §7) would have fired for every connection at once, 10,000 spurious retransmissions in
+ * each slice of the largest count.
  */
 public final class PingPongScaling {
     private static final long WARMUP_SLICE_NANOS = 300_000_000L;
@@ -50,19 +57,22 @@ public final class PingPongScaling {
     static String report(int[] counts, boolean offload, int warmupRounds, int rounds, long warmupSliceNanos,
             long sliceNanos) {
         PingPongHarness[] harnesses = new PingPongHarness[counts.length];
+        PausableClock[] clocks = new PausableClock[counts.length];
         for (int i = 0; i < counts.length; i++) {
-            harnesses[i] = new PingPongHarness(counts[i], offload, System::nanoTime, MemoryLink.Delivery.COPY);
+            clocks[i] = new PausableClock();
+            harnesses[i] = new PingPongHarness(counts[i], offload, clocks[i], MemoryLink.Delivery.COPY);
+            clocks[i].pause();
         }
         for (int r = 0; r < warmupRounds; r++) {
-            for (PingPongHarness h : harnesses) {
-                rate(h, warmupSliceNanos);
+            for (int i = 0; i < counts.length; i++) {
+                rate(harnesses[i], clocks[i], warmupSliceNanos);
             }
         }
         double[][] rates = new double[counts.length][rounds];
         double[][] ratios = new double[counts.length][rounds];
         for (int r = 0; r < rounds; r++) {
             for (int i = 0; i < counts.length; i++) {
-                rates[i][r] = rate(harnesses[i], sliceNanos);
+                rates[i][r] = rate(harnesses[i], clocks[i], sliceNanos);
             }
             for (int i = 0; i < counts.length; i++) {
                 ratios[i][r] = rates[i][r] / rates[0][r];
@@ -76,17 +86,19 @@ public final class PingPongScaling {
                     q[1], q[0], q[2]));
         }
         for (PingPongHarness h : harnesses) {
-            if (h.sendFailures() != 0 || h.closedConnections() != 0) {
+            long retransmits = h.clientStats().get(Counter.TCP_RETRANSMITS) + h.serverStats().get(Counter.TCP_RETRANSMITS);
+            if (h.sendFailures() != 0 || h.closedConnections() != 0 || retransmits != 0) {
                 throw new IllegalStateException(h + ": " + h.sendFailures() + " sends refused, "
-                        + h.closedConnections() + " connections closed");
+                        + h.closedConnections() + " connections closed, " + retransmits + " retransmissions");
             }
             h.close();
         }
         return out.toString();
     }
 
-    /** Round trips per second over one slice of about {@code nanos}. */
-    private static double rate(PingPongHarness h, long nanos) {
+    /** Round trips per second over one slice of about {@code nanos}, the harness's clock running meanwhile. */
+    private static double rate(PingPongHarness h, PausableClock clock, long nanos) {
+        clock.resume();
         long start = System.nanoTime();
         long before = h.roundTrips();
         long elapsed;
@@ -94,7 +106,28 @@ public final class PingPongScaling {
             h.runUntil(h.roundTrips() + CHUNK);
             elapsed = System.nanoTime() - start;
         } while (elapsed < nanos);
+        clock.pause();
         return (h.roundTrips() - before) * 1e9 / elapsed;
+    }
+
+    /** {@code System.nanoTime} less the time spent paused. */
+    static final class PausableClock implements Clock {
+        private long pausedTotal;
+        private long pausedAt = -1;
+
+        void pause() {
+            pausedAt = System.nanoTime();
+        }
+
+        void resume() {
+            pausedTotal += System.nanoTime() - pausedAt;
+            pausedAt = -1;
+        }
+
+        @Override
+        public long nanoTime() {
+            return (pausedAt >= 0 ? pausedAt : System.nanoTime()) - pausedTotal;
+        }
     }
 
     /** First quartile, median and third quartile (nearest rank). */
