@@ -249,7 +249,9 @@ public final class Stack<P> {
      *
      * <p><b>Ownership:</b> on {@link Result#OK} the stack owns {@code payload} and frees it once the peer has
      * acknowledged all of its bytes ({@link TcpEvents#onAcked} tells you); {@code clone} it first to keep a
-     * reference. On any error the caller still owns it.
+     * reference. Without scatter-gather, a payload of at most 16 bytes is copied into the send queue and freed before
+     * this returns (a packet held for a round trip costs more than 16 bytes copied). On any error the caller still
+     * owns it.
      *
      * @param flags {@link TcpSendFlags}
      * @return {@link Result#OK}, {@link Result#WOULD_BLOCK} (send buffer full), {@link Result#WRONG_STATE},

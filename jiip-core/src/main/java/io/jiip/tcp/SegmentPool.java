@@ -1,10 +1,15 @@
 package io.jiip.tcp;
 
+import io.jiip.api.PacketOps;
+import io.jiip.wire.Bytes;
+import java.nio.ByteBuffer;
+
 /**
  * Descriptors for packets a connection holds: sent data awaiting acknowledgment and out-of-order data awaiting
  * its gap. One pool per context, sized at construction; per-connection queues are singly linked lists of indices.
  * A descriptor names a byte range {@code [data, data + len)} of its packet's buffer and the sequence number of its
- * first byte.
+ * first byte. A send-queue descriptor may instead hold its bytes itself ({@link #INLINE}, at most
+ * {@value #INLINE_BYTES}), in {@link #inlineBytes}: a small payload needs no packet kept for it.
  *
  * <p>A send-queue descriptor also carries what RACK (RFC 8985 §6.1) needs: when any of its bytes was last
  * transmitted, whether any was retransmitted, whether it was wholly delivered (cumulatively or selectively
@@ -26,6 +31,11 @@ final class SegmentPool {
     static final int LOST_BY_COUNT = 8;
     /** Either kind of loss mark. */
     static final int ANY_LOSS = LOST | LOST_BY_COUNT;
+    /** Flag: the bytes are in {@link #inlineBytes}, not in a packet ({@link #allocInline}). */
+    static final int INLINE = 16;
+
+    /** Most bytes a descriptor holds itself. */
+    static final int INLINE_BYTES = 16;
 
     // Fields of a descriptor side by side (32 bytes, half a cache line): sequence number, length, data index,
     // next; then the last transmission time (nanoseconds, high and low halves), the RACK flags, and where the
@@ -42,12 +52,15 @@ final class SegmentPool {
     private static final int STRIDE = 8;
 
     final Object[] packet;
+    /** {@value #INLINE_BYTES} bytes per descriptor, for those flagged {@link #INLINE}. */
+    final ByteBuffer inlineBytes;
     private final int[] fields;
     private final int[] free;
     private int freeCount;
 
     SegmentPool(int capacity) {
         this.packet = new Object[capacity];
+        this.inlineBytes = ByteBuffer.allocate(capacity * INLINE_BYTES);
         this.fields = new int[capacity * STRIDE];
         this.free = new int[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -56,13 +69,34 @@ final class SegmentPool {
         this.freeCount = capacity;
     }
 
-    /** A descriptor, or {@link #NONE} when the pool is empty. */
+    /** A descriptor of bytes in {@code pkt}, or {@link #NONE} when the pool is empty. */
     int alloc(Object pkt, int sequence, int dataIndex, int length) {
+        int d = take(sequence, dataIndex, length, 0);
+        if (d != NONE) {
+            packet[d] = pkt;
+        }
+        return d;
+    }
+
+    /**
+     * A descriptor holding a copy of {@code src[from, from + length)} itself ({@code length} at most
+     * {@value #INLINE_BYTES}), or {@link #NONE} when the pool is empty. Its packet slot stays null, untouched.
+     */
+    int allocInline(ByteBuffer src, int from, int sequence, int length) {
+        int d = take(sequence, 0, length, INLINE);
+        if (d != NONE) {
+            int at = d * INLINE_BYTES;
+            fields[d * STRIDE + DATA] = at;
+            Bytes.copy(src, from, inlineBytes, at, length);
+        }
+        return d;
+    }
+
+    private int take(int sequence, int dataIndex, int length, int flags) {
         if (freeCount == 0) {
             return NONE;
         }
         int d = free[--freeCount];
-        packet[d] = pkt;
         int f = d * STRIDE;
         fields[f + SEQ] = sequence;
         fields[f + DATA] = dataIndex;
@@ -70,14 +104,26 @@ final class SegmentPool {
         fields[f + NEXT] = NONE;
         fields[f + SENT_HIGH] = 0;
         fields[f + SENT_LOW] = 0;
-        fields[f + FLAGS] = 0;
+        fields[f + FLAGS] = flags;
         fields[f + LOST_FROM] = sequence;
         return d;
     }
 
+    boolean isInline(int d) {
+        return (fields[d * STRIDE + FLAGS] & INLINE) != 0;
+    }
+
+    /** Where the descriptor's bytes are: {@link #inlineBytes}, or the buffer of its packet as {@code ops} says. */
+    @SuppressWarnings("unchecked")
+    <P> ByteBuffer bytes(int d, PacketOps<P> ops) {
+        return isInline(d) ? inlineBytes : ops.buffer((P) packet[d]);
+    }
+
     /** Returns the descriptor (not its packet, which the caller frees or keeps). */
     void release(int d) {
-        packet[d] = null;
+        if (!isInline(d)) { // an inline descriptor's packet slot is null already, its cache line untouched
+            packet[d] = null;
+        }
         free[freeCount++] = d;
     }
 

@@ -44,6 +44,8 @@ abstract class TcpConnectionHotFields<P> {
     int sendTail = SegmentPool.NONE;
     /** Bytes in the send queue (acknowledged bytes leave it). */
     int queued;
+    /** Send-queue descriptors holding their bytes themselves ({@link SegmentPool#INLINE}): no scatter-gather then. */
+    int inlineSegments;
     boolean finQueued;
     /** Sequence number of our FIN once queued (end of data). */
     int finSeq;
@@ -111,6 +113,15 @@ abstract class TcpConnectionHotFields<P> {
     int nextPendingAck = -1;
     boolean inPendingList;
 
+    /** Retransmissions since the last ACK that advanced SND.UNA (every such ACK clears it). */
+    int retries;
+    /**
+     * RACK.min_RTT, windowed: the smallest sample of the last {@link RackLossDetection#MIN_RTT_WINDOW}. Updated by
+     * every timed RTT sample, so kept here rather than with the rest of RACK's state.
+     */
+    long rackMinRtt;
+    long rackMinRttAt;
+
     // per-connection options
     boolean nagle;
     boolean delayedAck;
@@ -165,9 +176,6 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
     long rackRtt;
     /** RACK.fack: the highest sequence number delivered, to tell reordering. */
     int rackFack;
-    /** RACK.min_RTT, windowed: the smallest sample of the last {@link RackLossDetection#MIN_RTT_WINDOW}. */
-    long rackMinRtt;
-    long rackMinRttAt;
     boolean rackReorderingSeen;
     /** RACK.reo_wnd_mult and RACK.reo_wnd_persist (RFC 8985 §6.2 step 4). */
     int rackReoWndMult;
@@ -176,7 +184,6 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
     int rackDsackRound;
     boolean rackDsackRoundActive;
 
-    int retries;
     int keepaliveProbes;
     long keepaliveIdle;
     long keepaliveInterval;
@@ -202,6 +209,7 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
         sndUna = sndNxt = sndMax = sndWnd = sndWl1 = sndWl2 = maxSndWnd = sndShift = 0;
         sendHead = sendTail = SegmentPool.NONE;
         queued = 0;
+        inlineSegments = 0;
         finQueued = false;
         rcvNxt = rcvAdv = rcvShift = rcvUnconsumed = oooBytes = 0;
         oooHead = SegmentPool.NONE;

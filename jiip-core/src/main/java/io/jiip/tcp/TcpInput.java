@@ -463,7 +463,7 @@ final class TcpInput<P> {
         int d = c.sendHead;
         while (d != SegmentPool.NONE && Seq.le(segs.seq(d) + segs.len(d), c.sndUna)) {
             int next = segs.next(d);
-            tcp.freeSegment(d);
+            tcp.freeSendSegment(c, d);
             d = next;
         }
         c.sendHead = d;

@@ -1,6 +1,7 @@
 package io.jiip.tcp;
 
 import io.jiip.api.Counter;
+import io.jiip.api.NicFeatures;
 import io.jiip.api.PacketOps;
 import io.jiip.api.Result;
 import io.jiip.api.RxChecksum;
@@ -117,9 +118,9 @@ public final class TcpLayer<P> {
     /**
      * Touches the state that the segments of {@code keys[0..n)} will need, in passes of independent loads so that
      * their cache misses overlap: the flow table slots, then the connections (hot fields across the object), then
-     * what the connections point at (RTT, congestion state, the send queue's head and its packet). A guess from
-     * a key's home slot may name another connection; that only wastes a load. Reads only; returns a value the
-     * caller folds into a sink so the reads are not optimised away.
+     * what the connections point at (RTT, congestion state, the send queue's head and its packet if it has one). A
+     * guess from a key's home slot may name another connection; that only wastes a load. Reads only; returns a value
+     * the caller folds into a sink so the reads are not optimised away.
      */
     @SuppressWarnings("unchecked")
     public long warm(long[] keys, int n) {
@@ -144,9 +145,12 @@ public final class TcpLayer<P> {
                 TcpConnection<P> c = conns[id];
                 sum += c.rtt.rto() + c.cc.cwnd() + wheel.deadline(id);
                 int d = c.sendHead;
-                Object head = d >= 0 ? segs.packet[d] : null;
-                if (head != null) { // a guessed connection is any connection: never trust more than its invariants
-                    sum += segs.seq(d) + ops.length((P) head);
+                if (d >= 0) { // a guessed connection is any connection: never trust more than its invariants
+                    sum += segs.seq(d);
+                    Object head = segs.isInline(d) ? null : segs.packet[d];
+                    if (head != null) {
+                        sum += ops.length((P) head);
+                    }
                 }
             }
         }
@@ -409,7 +413,7 @@ public final class TcpLayer<P> {
         wheel.cancel(c.index);
         for (int d = c.sendHead; d != SegmentPool.NONE; ) {
             int next = segs.next(d);
-            freeSegment(d);
+            freeSendSegment(c, d);
             d = next;
         }
         for (int d = c.oooHead; d != SegmentPool.NONE; ) {
@@ -426,10 +430,21 @@ public final class TcpLayer<P> {
         freeConns[freeConnCount++] = c.index;
     }
 
+    /** Frees an out-of-order queue descriptor and its packet. */
     @SuppressWarnings("unchecked")
     void freeSegment(int d) {
         ops.free((P) segs.packet[d]);
         segs.release(d);
+    }
+
+    /** Frees a send-queue descriptor of {@code c} and its packet, if it has one. */
+    void freeSendSegment(TcpConnection<P> c, int d) {
+        if (segs.isInline(d)) {
+            c.inlineSegments--;
+            segs.release(d);
+        } else {
+            freeSegment(d);
+        }
     }
 
     /** Tells the application (once) and frees the connection. */
@@ -646,9 +661,18 @@ public final class TcpLayer<P> {
         if (c.queued + (long) len > cfg.sendBuffer()) {
             return Result.WOULD_BLOCK;
         }
-        int d = segs.alloc(payload, c.sendEnd(), ops.offset(payload), len);
+        // Without scatter-gather every payload is copied behind the headers anyway; a small one is copied into the
+        // send queue too, and its packet goes back at once instead of waiting (cold, with thousands of connections)
+        // for the peer's ACK.
+        boolean copy = len <= SegmentPool.INLINE_BYTES && !nif.has(NicFeatures.TX_SCATTER_GATHER);
+        int d = copy ? segs.allocInline(ops.buffer(payload), ops.offset(payload), c.sendEnd(), len)
+                : segs.alloc(payload, c.sendEnd(), ops.offset(payload), len);
         if (d == SegmentPool.NONE) {
             return Result.WOULD_BLOCK;
+        }
+        if (copy) {
+            ops.free(payload);
+            c.inlineSegments++;
         }
         if (c.sendTail == SegmentPool.NONE) {
             c.sendHead = d;

@@ -251,7 +251,8 @@ final class TcpOutput<P> {
                 && (flags & TcpHeader.ACK_FLAG) != 0 ? sackBlocks(c) : 0;
         int optLen = syn ? synOptionsLength(c) : (c.timestamps ? 12 : 0) + (sackBlocks > 0 ? 4 + 8 * sackBlocks : 0);
         int thlen = TcpHeader.MIN_LENGTH + optLen;
-        boolean gather = len > 0 && nif.has(NicFeatures.TX_SCATTER_GATHER);
+        // Descriptors holding their bytes have no packet to chain (queued while the NIC had no scatter-gather).
+        boolean gather = len > 0 && nif.has(NicFeatures.TX_SCATTER_GATHER) && c.inlineSegments == 0;
         int ipLength = Ipv4Header.MIN_LENGTH + thlen + (gather ? 0 : len);
         P frame;
         if (len > c.mss && !gather) {
@@ -449,9 +450,7 @@ final class TcpOutput<P> {
             int skip = seq - segs.seq(d);
             int n = Math.min(len, segs.len(d) - skip);
             markSent(c, d, seq, seq + n);
-            @SuppressWarnings("unchecked")
-            P p = (P) segs.packet[d];
-            Bytes.copy(ops.buffer(p), segs.data(d) + skip, dst, at, n);
+            Bytes.copy(segs.bytes(d, ops), segs.data(d) + skip, dst, at, n);
             at += n;
             seq += n;
             len -= n;

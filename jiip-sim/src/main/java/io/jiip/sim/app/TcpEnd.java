@@ -33,6 +33,7 @@ public final class TcpEnd {
     private long received;
     private long unconsumed;
     private final CRC32C sentCrc = new CRC32C();
+    private final ByteBuffer crcScratch = ByteBuffer.allocate(4096);
     private final CRC32C receivedCrc = new CRC32C();
     private long mismatchAt = -1;
     private boolean established;
@@ -259,12 +260,24 @@ public final class TcpEnd {
                 apiError = "tcpSend returned " + Result.name(r) + " after " + queued + " bytes";
                 return;
             }
-            ByteBuffer b = p.buffer();
-            sentCrc.update(b.array(), b.arrayOffset() + p.offset(), len);
+            addToSentCrc(queued, len);
             queued += len;
         }
         if (queued == sendTarget) {
             sendComplete(stack);
+        }
+    }
+
+    /**
+     * Adds stream bytes {@code [offset, offset + len)} to the CRC of what was handed to the stack. They come from the
+     * pattern the packet was filled with: once sent, the packet is the stack's (a small one is already freed).
+     */
+    private void addToSentCrc(long offset, int len) {
+        for (int done = 0; done < len; ) {
+            int n = Math.min(len - done, crcScratch.capacity());
+            Pattern.fill(crcScratch, 0, sendSeed, offset + done, n);
+            sentCrc.update(crcScratch.array(), 0, n);
+            done += n;
         }
     }
 
