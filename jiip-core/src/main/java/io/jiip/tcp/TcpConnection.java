@@ -102,6 +102,8 @@ abstract class TcpConnectionHotFields<P> {
     /** When the oldest unacknowledged data was first sent (user timeout), or Long.MAX_VALUE. */
     long unackedSince = Long.MAX_VALUE;
     long userTimeout;
+    /** The earliest of the deadlines above as last computed; the wheel's entry is at or before it (TcpLayer). */
+    long timerAt = Long.MAX_VALUE;
 
     // ACK state
     boolean ackPending;
@@ -228,7 +230,7 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
         inRecovery = false;
         appLimited = false;
         retransmits = 0;
-        rtoAt = ackAt = keepaliveAt = stateAt = tlpAt = rackAt = Long.MAX_VALUE;
+        rtoAt = ackAt = keepaliveAt = stateAt = tlpAt = rackAt = timerAt = Long.MAX_VALUE;
         rackXmitTs = rackRtt = rackMinRtt = rackMinRttAt = 0;
         rackEndSeq = rackFack = rackDsackRound = 0;
         rackHasReference = rackReorderingSeen = rackDsackRoundActive = false;

@@ -143,7 +143,7 @@ public final class TcpLayer<P> {
             int id = ids[k];
             if (id >= 0) {
                 TcpConnection<P> c = conns[id];
-                sum += c.rtt.rto() + c.cc.cwnd() + wheel.deadline(id);
+                sum += c.rtt.rto() + c.cc.cwnd();
                 int d = c.sendHead;
                 if (d >= 0) { // a guessed connection is any connection: never trust more than its invariants
                     sum += segs.seq(d);
@@ -411,6 +411,7 @@ public final class TcpLayer<P> {
         }
         flows.remove(c.key);
         wheel.cancel(c.index);
+        c.timerAt = Long.MAX_VALUE;
         for (int d = c.sendHead; d != SegmentPool.NONE; ) {
             int next = segs.next(d);
             freeSendSegment(c, d);
@@ -478,9 +479,11 @@ public final class TcpLayer<P> {
     }
 
     /**
-     * Tells the wheel the connection's earliest deadline. A deadline that moved later (the RTO restarting on every
-     * ACK, the common case) is only recorded ({@link TimerWheel#postpone}): no list operation per segment, and the
-     * early entry re-files itself without a visit to the connection.
+     * Keeps the wheel's entry for the connection at or before its earliest deadline. A deadline that moved later
+     * (the RTO restarting on every ACK, the common case) is only recorded in {@code timerAt}: the early entry, when
+     * it fires, brings a visit that finds nothing due and files the connection again ({@link #expireTimers}). With
+     * thousands of connections that is one visit per retransmission timeout instead of a cache miss on the wheel per
+     * segment.
      */
     void updateTimer(TcpConnection<P> c) {
         long t = Math.min(Math.min(Math.min(c.rtoAt, c.tlpAt), Math.min(c.ackAt, c.rackAt)),
@@ -488,7 +491,10 @@ public final class TcpLayer<P> {
         if (c.userTimeout > 0 && c.unackedSince != Long.MAX_VALUE) {
             t = Math.min(t, c.unackedSince + c.userTimeout);
         }
-        wheel.postpone(c.index, t);
+        if (t < c.timerAt) {
+            wheel.schedule(c.index, t); // the entry (if any) is at or before the old timerAt, maybe after t
+        }
+        c.timerAt = t;
     }
 
     /** Marks that the connection owes an ACK; settled at the end of the run unless data carries it first. */
@@ -531,7 +537,9 @@ public final class TcpLayer<P> {
         int n = wheel.expire(nif.now);
         int[] ids = wheel.expiredIds();
         for (int i = 0; i < n; i++) {
-            timers.fire(conns[ids[i]]);
+            TcpConnection<P> c = conns[ids[i]];
+            c.timerAt = Long.MAX_VALUE; // no entry now: updateTimer files one at the deadline the connection has
+            timers.fire(c);
         }
         if (n > 0) {
             settleAcks();

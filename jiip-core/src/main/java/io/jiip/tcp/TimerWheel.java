@@ -8,10 +8,9 @@ import java.util.Arrays;
  * O(connections). Ticks are 2^20 ns (about 1 ms); a deadline fires at the first {@link #expire} at or after it,
  * and {@link #nextDeadline()} never lies in the past of the last {@code expire} unless something is due.
  *
- * <p>Each id has a wheel entry (where it is filed) and a due time (when it must be reported). {@link #schedule} sets
- * both; {@link #postpone} is the lazy form for a deadline that mostly moves later, like an RTO restarted by every
- * ACK: it only records the due time, and an entry that comes up before it is filed again instead of reported. The
- * per-segment path then costs no list operation and never touches the connection itself for an early entry.
+ * <p>The wheel knows only when to report an id. An owner whose deadline mostly moves later (an RTO restarted by every
+ * ACK) may leave the earlier entry in place and, when it is reported, schedule the id again at the deadline it then
+ * has ({@code TcpLayer.updateTimer}): the per-segment path touches no wheel memory.
  */
 final class TimerWheel {
     private static final int TICK_SHIFT = 20;
@@ -23,7 +22,7 @@ final class TimerWheel {
     private final int[] next;
     private final int[] prev;
     private final int[] slotOf;
-    /** Per id, side by side: {@code [2 id]} the wheel entry's time, {@code [2 id + 1]} the due time. */
+    /** When each id's entry is due ({@link Long#MAX_VALUE}: none). */
     private final long[] times;
     private final int[] expired;
     private long cursor = Long.MIN_VALUE;
@@ -35,38 +34,20 @@ final class TimerWheel {
         this.next = new int[capacity];
         this.prev = new int[capacity];
         this.slotOf = new int[capacity];
-        this.times = new long[2 * capacity];
+        this.times = new long[capacity];
         this.expired = new int[capacity];
         Arrays.fill(times, Long.MAX_VALUE);
     }
 
-    /** Sets (or moves) the deadline of {@code id}, entry and due time alike; {@link Long#MAX_VALUE} cancels. */
+    /** Sets (or moves) the deadline of {@code id}; {@link Long#MAX_VALUE} cancels. */
     void schedule(int id, long when) {
-        times[2 * id + 1] = when;
-        file(id, when);
-    }
-
-    /**
-     * Sets the due time of {@code id} to {@code when}, moving its wheel entry only if that is later: a postponed
-     * entry is filed again at the due time when it comes up ({@link #expire}).
-     */
-    void postpone(int id, long when) {
-        times[2 * id + 1] = when;
-        if (when < times[2 * id]) {
-            file(id, when);
-        }
-    }
-
-    /** Moves the wheel entry of {@code id} to {@code when} (none for {@link Long#MAX_VALUE}). */
-    private void file(int id, long when) {
-        int entry = 2 * id;
-        if (times[entry] == when) {
+        if (times[id] == when) {
             return;
         }
-        if (times[entry] != Long.MAX_VALUE) {
+        if (times[id] != Long.MAX_VALUE) {
             unlink(id);
         }
-        times[entry] = when;
+        times[id] = when;
         if (when == Long.MAX_VALUE) {
             return;
         }
@@ -84,18 +65,11 @@ final class TimerWheel {
         }
         head[slot] = id;
         scheduled++;
-        if (when < lowerBound) {
-            lowerBound = when;
-        }
+        lowerBound = Math.min(lowerBound, when);
     }
 
     void cancel(int id) {
         schedule(id, Long.MAX_VALUE);
-    }
-
-    /** When {@code id} is due ({@link Long#MAX_VALUE}: not at all). */
-    long deadline(int id) {
-        return times[2 * id + 1];
     }
 
     private void unlink(int id) {
@@ -128,16 +102,10 @@ final class TimerWheel {
                 int id = head[slot];
                 while (id != NONE) {
                     int n = next[id];
-                    if (times[2 * id] <= now) {
+                    if (times[id] <= now) {
                         unlink(id);
-                        times[2 * id] = Long.MAX_VALUE;
-                        long due = times[2 * id + 1];
-                        if (due <= now) {
-                            times[2 * id + 1] = Long.MAX_VALUE;
-                            expired[count++] = id;
-                        } else {
-                            file(id, due); // postponed: filed at the head of a later (or this, done) slot
-                        }
+                        times[id] = Long.MAX_VALUE;
+                        expired[count++] = id;
                     }
                     id = n;
                 }
@@ -172,7 +140,7 @@ final class TimerWheel {
         for (long t = cursor + 1; t <= cursor + SLOTS; t++) {
             long best = Long.MAX_VALUE;
             for (int id = head[(int) (t & MASK)]; id != NONE; id = next[id]) {
-                long d = times[2 * id];
+                long d = times[id];
                 if (d >> TICK_SHIFT <= t) {
                     best = Math.min(best, d);
                 } else {
