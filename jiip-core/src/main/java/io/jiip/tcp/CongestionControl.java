@@ -42,8 +42,11 @@ interface CongestionControl {
      */
     void observeRtt(int ack, int sndNxt, long rttSample);
 
-    /** New data acknowledged outside recovery, of a flight the window limited ({@link #windowLimited}). */
-    void onAck(int bytesAcked, int flightBefore, long now);
+    /**
+     * New data acknowledged outside recovery, of a flight the window limited ({@link #windowLimited}); {@code srtt}
+     * is the smoothed RTT in nanoseconds, 0 before the first sample.
+     */
+    void onAck(int bytesAcked, int flightBefore, long now, long srtt);
 
     /** Fast retransmit: loss detected by duplicate ACKs; {@code flight} is the data outstanding. */
     void onEnterRecovery(int flight, long now);

@@ -12,7 +12,6 @@ final class Cubic extends WindowControl {
     private static final double ALPHA = 3 * (1 - BETA) / (1 + BETA);
     private static final double NANOS = 1e9;
 
-    private final RttEstimator rtt;
     /** Window just before the last reduction, in segments (W_max). */
     private double wMax;
     /** Start of the current congestion-avoidance epoch, or -1 when none has started. */
@@ -24,10 +23,6 @@ final class Cubic extends WindowControl {
     private double ackedSinceGrow;
     /** When the flow last turned application-limited, or -1: that time is not part of the epoch (§5.8). */
     private long appLimitedSince;
-
-    Cubic(RttEstimator rtt) {
-        this.rtt = rtt;
-    }
 
     @Override
     public void init(int mss, boolean useHyStart, long now) {
@@ -44,7 +39,7 @@ final class Cubic extends WindowControl {
     }
 
     @Override
-    public void onAck(int bytesAcked, int flightBefore, long now) {
+    public void onAck(int bytesAcked, int flightBefore, long now, long srtt) {
         if (appLimitedSince >= 0) {
             if (epochStart >= 0) {
                 epochStart += now - appLimitedSince; // §5.8: t counts no application-limited time
@@ -68,7 +63,7 @@ final class Cubic extends WindowControl {
         }
         double ackedSegments = (double) bytesAcked / mss;
         wEst += ALPHA * ackedSegments / segments; // RFC 9438 eq. 4
-        double rttSeconds = rtt.hasSample() ? rtt.srtt() / NANOS : 0.1;
+        double rttSeconds = srtt > 0 ? srtt / NANOS : 0.1;
         double t = (now - epochStart) / NANOS + rttSeconds;
         double target = originPoint + C * Math.pow(t - k, 3); // W_cubic(t + RTT), eq. 1
         if (target < wEst) {

@@ -97,7 +97,7 @@ final class LossRecovery<P> {
                 RackLossDetection.onRecoveryExit(c); // what a retransmission timeout left outstanding is through
             }
             if (!c.appLimited) {
-                c.cc.onAck(dataAcked, flightBefore, nif.now);
+                c.cc.onAck(dataAcked, flightBefore, nif.now, c.srtt);
             }
             if (Seq.lt(c.recover + (1 << 30), c.sndUna)) {
                 c.recover = c.sndUna - 1; // keep "recover" within comparing distance on long transfers
@@ -166,10 +166,10 @@ final class LossRecovery<P> {
      * RTTs out (plus a delayed-ACK allowance when a single segment is in flight), and never after the RTO.
      */
     void armTailLossProbe(TcpConnection<P> c) {
-        if (c.inRecovery || c.tlpProbing || c.sndMax == c.sndUna || !c.rtt.hasSample() || !c.state.isSynchronized()) {
+        if (c.inRecovery || c.tlpProbing || c.sndMax == c.sndUna || !c.rttSampled || !c.state.isSynchronized()) {
             return;
         }
-        long pto = 2 * c.rtt.srtt();
+        long pto = 2 * c.srtt;
         if (c.inFlight() <= c.mss) {
             pto += WORST_CASE_DELAYED_ACK;
         }
@@ -200,7 +200,7 @@ final class LossRecovery<P> {
             int from = Seq.max(c.sndUna, dataEnd - c.mss);
             tcp.output.sendData(c, from, dataEnd - from, finSent);
         }
-        c.rtoAt = nif.now + c.rtt.rto(); // RFC 8985 §7.3: the RTO is re-armed after the probe
+        c.rtoAt = nif.now + c.rto; // RFC 8985 §7.3: the RTO is re-armed after the probe
     }
 
     /** A retransmission timeout ends any recovery and forgets SACK state (RFC 6675 §5.1: reneging is possible). */

@@ -14,7 +14,7 @@ final class NewReno extends WindowControl {
     }
 
     @Override
-    public void onAck(int bytesAcked, int flightBefore, long now) {
+    public void onAck(int bytesAcked, int flightBefore, long now, long srtt) {
         if (slowStart(bytesAcked)) {
             return;
         }

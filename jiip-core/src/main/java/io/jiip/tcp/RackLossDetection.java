@@ -258,7 +258,7 @@ final class RackLossDetection {
                 || c.scoreboard.sackedBytes() >= SackScoreboard.DUP_THRESH * c.mss)) {
             return 0;
         }
-        return Math.min(c.rackReoWndMult * c.rackMinRtt / 4, c.rtt.srtt());
+        return Math.min(c.rackReoWndMult * c.rackMinRtt / 4, c.srtt);
     }
 
     /**

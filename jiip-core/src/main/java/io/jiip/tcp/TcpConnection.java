@@ -71,8 +71,11 @@ abstract class TcpConnectionHotFields<P> {
     int tsOffset;
     int lastAckSent;
 
-    // RTT and congestion
-    final RttEstimator rtt;
+    // RTT (RFC 6298 state, kept by the context's RttEstimator) and congestion
+    long srtt;
+    long rttvar;
+    long rto;
+    boolean rttSampled;
     CongestionControl cc;
     /** The scoreboard holds ranges (kept here so that loss-free ACKs need not look at it). */
     boolean sacked;
@@ -128,9 +131,8 @@ abstract class TcpConnectionHotFields<P> {
     boolean nagle;
     boolean delayedAck;
 
-    TcpConnectionHotFields(int index, RttEstimator rtt) {
+    TcpConnectionHotFields(int index) {
         this.index = index;
-        this.rtt = rtt;
     }
 }
 
@@ -192,9 +194,8 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
     int keepaliveCount;
 
     TcpConnection(int index, io.jiip.api.TcpConfig cfg) {
-        // The RTT estimator is allocated first, the window right after it: what every ACK touches sits together.
-        super(index, new RttEstimator(cfg.minRtoNanos(), cfg.maxRtoNanos(), cfg.initialRtoNanos()));
-        this.cubic = new Cubic(rtt);
+        super(index);
+        this.cubic = new Cubic();
         this.newReno = new NewReno();
         this.scoreboard = new SackScoreboard(16);
         this.cc = newReno;
@@ -220,7 +221,9 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
         timestamps = sackPermitted = windowScaling = rack = false;
         tsRecent = 0;
         lastAckSent = 0;
-        rtt.reset();
+        srtt = rttvar = 0;
+        rttSampled = false;
+        rto = cfg.initialRtoNanos(); // RFC 6298 §2.1: 1 s before any sample
         cc = cfg.congestionControl() == io.jiip.api.CongestionAlgorithm.CUBIC ? cubic : newReno;
         scoreboard.clear();
         sacked = false;

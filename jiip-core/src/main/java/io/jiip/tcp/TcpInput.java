@@ -313,7 +313,7 @@ final class TcpInput<P> {
      */
     private long timedSample(TcpConnection<P> c) {
         long rtt = nif.now - c.rttStart;
-        c.rtt.sample(rtt);
+        tcp.rtt.sample(c, rtt);
         c.rttTiming = false;
         if (c.rack) {
             // RFC 8985 §6.2 step 1. Only the timed samples (once per round trip, in nanoseconds): the timestamp
@@ -365,7 +365,7 @@ final class TcpInput<P> {
                 tcp.recovery.onRackLoss(c);
             }
             boolean outstanding = c.sndMax != c.sndUna;
-            c.rtoAt = outstanding ? nif.now + c.rtt.rto() : Long.MAX_VALUE; // RFC 6298 §5.3
+            c.rtoAt = outstanding ? nif.now + c.rto : Long.MAX_VALUE; // RFC 6298 §5.3
             c.tlpProbing = false;
             c.tlpAt = Long.MAX_VALUE;
             if (outstanding) {
@@ -423,7 +423,7 @@ final class TcpInput<P> {
             if (ms >= 0 && ms < 120_000) {
                 long rtt = Math.max(1, ms) * 1_000_000L;
                 if (!c.rttTiming) {
-                    c.rtt.sample(rtt);
+                    tcp.rtt.sample(c, rtt);
                 }
                 return rtt;
             }

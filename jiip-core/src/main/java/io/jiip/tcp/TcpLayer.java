@@ -38,6 +38,7 @@ public final class TcpLayer<P> {
     final FlowTable flows;
     final SegmentPool segs;
     final TimerWheel wheel;
+    final RttEstimator rtt;
     final IsnGenerator isn;
     final RateLimiter challengeAcks;
     final Segment seg = new Segment();
@@ -73,6 +74,7 @@ public final class TcpLayer<P> {
         this.flows = new FlowTable(Math.max(1, n));
         this.segs = new SegmentPool(cfg.segments());
         this.wheel = new TimerWheel(Math.max(1, n));
+        this.rtt = new RttEstimator(cfg.minRtoNanos(), cfg.maxRtoNanos());
         byte[] key = cfg.isnKey();
         if (key == null) {
             key = new byte[16];
@@ -143,7 +145,7 @@ public final class TcpLayer<P> {
             int id = ids[k];
             if (id >= 0) {
                 TcpConnection<P> c = conns[id];
-                sum += c.rtt.rto() + c.cc.cwnd();
+                sum += c.rto + c.cc.cwnd();
                 int d = c.sendHead;
                 if (d >= 0) { // a guessed connection is any connection: never trust more than its invariants
                     sum += segs.seq(d);
@@ -866,9 +868,9 @@ public final class TcpLayer<P> {
         out.state = c.state;
         out.cwnd = c.cc.cwnd();
         out.ssthresh = c.cc.ssthresh();
-        out.srttNanos = c.rtt.srtt();
-        out.rttvarNanos = c.rtt.rttvar();
-        out.rtoNanos = c.rtt.rto();
+        out.srttNanos = c.srtt;
+        out.rttvarNanos = c.rttvar;
+        out.rtoNanos = c.rto;
         out.bytesInFlight = c.inFlight();
         out.bytesQueued = c.queued;
         out.sendWindow = c.sndWnd;

@@ -118,7 +118,7 @@ final class TcpOutput<P> {
         if (!c.persist) {
             c.persist = true;
             c.retries = 0;
-            c.rtoAt = nif.now + c.rtt.rto();
+            c.rtoAt = nif.now + c.rto;
         }
     }
 
@@ -152,7 +152,7 @@ final class TcpOutput<P> {
         }
         if (c.rtoAt == Long.MAX_VALUE || c.persist) {
             c.persist = false;
-            c.rtoAt = nif.now + c.rtt.rto();
+            c.rtoAt = nif.now + c.rto;
         }
         if (!retransmit) {
             tcp.recovery.armTailLossProbe(c);
@@ -174,7 +174,7 @@ final class TcpOutput<P> {
             c.rttSeq = c.iss;
             c.rttStart = nif.now;
         }
-        c.rtoAt = nif.now + c.rtt.rto();
+        c.rtoAt = nif.now + c.rto;
     }
 
     /** A segment with no data: ACK (also the zero-window probe and keepalive shapes use {@link #emit}). */

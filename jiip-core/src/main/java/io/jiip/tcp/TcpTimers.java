@@ -87,9 +87,9 @@ final class TcpTimers<P> {
                 // closed by the user timeout (RFC 5482) instead of pinning the send queue forever.
                 c.unackedSince = nif.now;
             }
-            c.rtt.backOff();
+            tcp.rtt.backOff(c);
             c.persist = true;
-            c.rtoAt = nif.now + Math.min(c.rtt.rto(), MAX_PERSIST_INTERVAL);
+            c.rtoAt = nif.now + Math.min(c.rto, MAX_PERSIST_INTERVAL);
             return true;
         }
         boolean handshake = c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED;
@@ -103,7 +103,7 @@ final class TcpTimers<P> {
             return false;
         }
         nif.stats.inc(Counter.TCP_TIMEOUTS);
-        c.rtt.backOff(); // RFC 6298 §5.5
+        tcp.rtt.backOff(c); // RFC 6298 §5.5
         c.rttTiming = false;
         if (handshake) {
             nif.stats.inc(Counter.TCP_RETRANSMITS);
@@ -119,7 +119,7 @@ final class TcpTimers<P> {
         if (len > 0 || fin) {
             tcp.output.sendData(c, c.sndUna, Math.max(len, 0), fin);
         }
-        c.rtoAt = nif.now + c.rtt.rto();
+        c.rtoAt = nif.now + c.rto;
         return true;
     }
 

@@ -8,20 +8,16 @@ import org.junit.jupiter.api.Test;
 class CubicTest {
     private static final int MSS = 1000;
     private static final long MS = 1_000_000L;
+    private static final long SRTT = 100 * MS;
 
-    private static RttEstimator rtt(long srttNanos) {
-        RttEstimator r = new RttEstimator(200 * MS, 120_000 * MS, 1000 * MS);
-        r.sample(srttNanos);
-        return r;
-    }
 
     @Test
     void shouldReduceByBetaAndRecoverTowardsWmaxAlongACubic() {
-        Cubic cubic = new Cubic(rtt(100 * MS)); // K = cbrt(30 / 0.4) = 4.2 s; within one segment of W_max at ~2.9 s
+        Cubic cubic = new Cubic(); // K = cbrt(30 / 0.4) = 4.2 s; within one segment of W_max at ~2.9 s
         cubic.init(MSS, false, 0);
         long now = 0;
         while (cubic.cwnd() < 100 * MSS) {
-            cubic.onAck(MSS, cubic.cwnd(), now); // slow start
+            cubic.onAck(MSS, cubic.cwnd(), now, SRTT); // slow start
         }
         int before = cubic.cwnd();
         cubic.onEnterRecovery(before, now);
@@ -36,7 +32,7 @@ class CubicTest {
             int perRtt = cubic.cwnd() / MSS;
             for (int a = 0; a < perRtt; a++) {
                 now += 100 * MS / perRtt;
-                cubic.onAck(MSS, cubic.cwnd(), now);
+                cubic.onAck(MSS, cubic.cwnd(), now, SRTT);
             }
             samples[rttIndex] = cubic.cwnd();
             if (atK == 0 && cubic.cwnd() >= before) {
@@ -55,10 +51,10 @@ class CubicTest {
 
     @Test
     void shouldCollapseToOneSegmentOnTimeout() {
-        Cubic cubic = new Cubic(rtt(10 * MS));
+        Cubic cubic = new Cubic();
         cubic.init(MSS, false, 0);
         for (int i = 0; i < 50; i++) {
-            cubic.onAck(MSS, cubic.cwnd(), 0);
+            cubic.onAck(MSS, cubic.cwnd(), 0, SRTT);
         }
         int before = cubic.cwnd();
         cubic.onTimeout(before, 0);
@@ -73,19 +69,19 @@ class CubicTest {
         Cubic steady = afterOneReduction();
         Cubic idleUncounted = afterOneReduction();
         long s = 1_000 * MS;
-        paused.onAck(MSS, paused.cwnd(), 2 * s); // the epoch starts at 2 s
-        steady.onAck(MSS, steady.cwnd(), 2 * s);
-        idleUncounted.onAck(MSS, idleUncounted.cwnd(), 2 * s);
+        paused.onAck(MSS, paused.cwnd(), 2 * s, SRTT); // the epoch starts at 2 s
+        steady.onAck(MSS, steady.cwnd(), 2 * s, SRTT);
+        idleUncounted.onAck(MSS, idleUncounted.cwnd(), 2 * s, SRTT);
 
         paused.onAppLimited(3 * s); // 10 s of requests and responses that never fill the window
-        paused.onAck(MSS, paused.cwnd(), 13 * s);
-        steady.onAck(MSS, steady.cwnd(), 3 * s);
-        idleUncounted.onAck(MSS, idleUncounted.cwnd(), 13 * s); // as if the pause had been congestion avoidance
+        paused.onAck(MSS, paused.cwnd(), 13 * s, SRTT);
+        steady.onAck(MSS, steady.cwnd(), 3 * s, SRTT);
+        idleUncounted.onAck(MSS, idleUncounted.cwnd(), 13 * s, SRTT); // as if the pause had been congestion avoidance
 
         for (int i = 0; i < 20; i++) {
-            paused.onAck(MSS, paused.cwnd(), 13 * s + i * MS);
-            steady.onAck(MSS, steady.cwnd(), 3 * s + i * MS);
-            idleUncounted.onAck(MSS, idleUncounted.cwnd(), 13 * s + i * MS);
+            paused.onAck(MSS, paused.cwnd(), 13 * s + i * MS, SRTT);
+            steady.onAck(MSS, steady.cwnd(), 3 * s + i * MS, SRTT);
+            idleUncounted.onAck(MSS, idleUncounted.cwnd(), 13 * s + i * MS, SRTT);
         }
         assertEquals(steady.cwnd(), paused.cwnd(), "the pause moved the epoch along with it");
         assertTrue(idleUncounted.cwnd() > steady.cwnd(), "counting the pause would jump along the cubic: "
@@ -93,10 +89,10 @@ class CubicTest {
     }
 
     private static Cubic afterOneReduction() {
-        Cubic cubic = new Cubic(rtt(100 * MS));
+        Cubic cubic = new Cubic();
         cubic.init(MSS, false, 0);
         while (cubic.cwnd() < 100 * MSS) {
-            cubic.onAck(MSS, cubic.cwnd(), 0);
+            cubic.onAck(MSS, cubic.cwnd(), 0, SRTT);
         }
         cubic.onEnterRecovery(cubic.cwnd(), 0);
         cubic.onExitRecovery(cubic.cwnd(), 0);
@@ -105,7 +101,7 @@ class CubicTest {
 
     @Test
     void shouldCountOnlyAFlightThatUsedTheWindowAsLimitedByIt() {
-        Cubic cubic = new Cubic(rtt(10 * MS));
+        Cubic cubic = new Cubic();
         cubic.init(MSS, false, 0);
         int initial = cubic.cwnd(); // 10 segments, slow start
         assertTrue(cubic.windowLimited(initial / 2), "slow start: half the window in flight is enough");

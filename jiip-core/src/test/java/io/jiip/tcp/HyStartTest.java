@@ -44,7 +44,7 @@ class HyStartTest {
                 roundEnd = nxt;
             }
             cc.observeRtt(una, nxt, rtt);
-            cc.onAck(bytes, nxt - una + bytes, 0);
+            cc.onAck(bytes, nxt - una + bytes, 0, 0);
             nxt = Seq.max(nxt, una + cc.cwnd());
         }
 
@@ -65,7 +65,7 @@ class HyStartTest {
 
     private static WindowControl controller(CongestionAlgorithm algorithm) {
         return algorithm == CongestionAlgorithm.CUBIC
-                ? new Cubic(new RttEstimator(200 * MS, 120_000 * MS, 1000 * MS)) : new NewReno();
+                ? new Cubic() : new NewReno();
     }
 
     private static Sender newRenoSender() {

@@ -40,7 +40,7 @@ class RackLossDetectionTest {
         c.iss = UNA - 1;
         c.sndUna = c.sndNxt = c.sndMax = UNA;
         c.recover = UNA - 1;
-        c.rtt.sample(MIN_RTT);
+        new RttEstimator(cfg.minRtoNanos(), cfg.maxRtoNanos()).sample(c, MIN_RTT);
         RackLossDetection.sampleMinRtt(c, MIN_RTT, T0);
         seg = new int[8];
         for (int i = 0; i < seg.length; i++) {
