@@ -174,6 +174,7 @@ public final class NetInterface<P> {
             long key = TcpLayer.flowKeyOf(buf, off + l2Length, len - l2Length);
             if (key != TcpLayer.NO_FLOW_KEY) {
                 keys[n++] = key;
+                sum += buf.get(off + len - 1); // the options and payload: with timestamps, past the first line
             }
         }
         warmSink += sum + tcp.warm(keys, n);

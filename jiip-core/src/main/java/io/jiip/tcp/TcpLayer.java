@@ -120,7 +120,7 @@ public final class TcpLayer<P> {
     /**
      * Touches the state that the segments of {@code keys[0..n)} will need, in passes of independent loads so that
      * their cache misses overlap: the flow table slots, then the connections (hot fields across the object), then
-     * what the connections point at (RTT, congestion state, the send queue's head and its packet if it has one). A
+     * what the connections point at (congestion state, the send queue's head and its packet if it has one). A
      * guess from a key's home slot may name another connection; that only wastes a load. Reads only; returns a value
      * the caller folds into a sink so the reads are not optimised away.
      */
@@ -137,7 +137,7 @@ public final class TcpLayer<P> {
             int id = ids[k];
             if (id >= 0) {
                 TcpConnection<P> c = conns[id];
-                sum += c.rtoAt + c.unackedSince + c.sndUna + c.rcvNxt + c.lastAckSent + c.nextPendingAck
+                sum += c.rto + c.rtoAt + c.unackedSince + c.sndUna + c.rcvNxt + c.lastAckSent + c.nextPendingAck
                         + (c.ackPending ? 1 : 0) + c.state.ordinal();
             }
         }
@@ -145,7 +145,7 @@ public final class TcpLayer<P> {
             int id = ids[k];
             if (id >= 0) {
                 TcpConnection<P> c = conns[id];
-                sum += c.rto + c.cc.cwnd();
+                sum += c.cc.cwnd();
                 int d = c.sendHead;
                 if (d >= 0) { // a guessed connection is any connection: never trust more than its invariants
                     sum += segs.seq(d);
