@@ -15,19 +15,9 @@ interface CongestionControl {
 
     int cwnd();
 
-    /** The sender MSS dropped to {@code mss} (a lower path MTU); the windows keep their bytes. */
-    void onMssChange(int mss);
 
     int ssthresh();
 
-    /**
-     * Whether {@code flight} bytes outstanding used the window, so that an ACK of them may grow it. In slow start,
-     * half the window in flight counts (the window doubles per round trip from there); in congestion avoidance, less
-     * than one MSS of it unused. A flow that sends less is application-limited: RFC 9438 §5.8 and RFC 7661 keep its
-     * window from growing on ACKs of data the window never limited (a request-response connection would otherwise
-     * reach a huge window that its first bulk transfer then bursts out).
-     */
-    boolean windowLimited(int flight);
 
     /**
      * The flow turned application-limited: until the next {@link #onAck}, the ACKs of this connection skip
@@ -43,7 +33,7 @@ interface CongestionControl {
     void observeRtt(int ack, int sndNxt, long rttSample);
 
     /**
-     * New data acknowledged outside recovery, of a flight the window limited ({@link #windowLimited}); {@code srtt}
+     * New data acknowledged outside recovery, of a flight the window limited ({@link CongestionWindow#windowLimited}); {@code srtt}
      * is the smoothed RTT in nanoseconds, 0 before the first sample.
      */
     void onAck(int bytesAcked, int flightBefore, long now, long srtt);

@@ -24,6 +24,10 @@ final class Cubic extends WindowControl {
     /** When the flow last turned application-limited, or -1: that time is not part of the epoch (§5.8). */
     private long appLimitedSince;
 
+    Cubic(CongestionWindow window) {
+        super(window);
+    }
+
     @Override
     public void init(int mss, boolean useHyStart, long now) {
         super.init(mss, useHyStart, now);
@@ -49,7 +53,7 @@ final class Cubic extends WindowControl {
         if (slowStart(bytesAcked)) {
             return;
         }
-        double segments = (double) cwnd / mss;
+        double segments = (double) w.cwnd / w.mss;
         if (epochStart < 0) {
             epochStart = now;
             if (segments < wMax) {
@@ -61,7 +65,7 @@ final class Cubic extends WindowControl {
             }
             wEst = segments;
         }
-        double ackedSegments = (double) bytesAcked / mss;
+        double ackedSegments = (double) bytesAcked / w.mss;
         wEst += ALPHA * ackedSegments / segments; // RFC 9438 eq. 4
         double rttSeconds = srtt > 0 ? srtt / NANOS : 0.1;
         double t = (now - epochStart) / NANOS + rttSeconds;
@@ -77,16 +81,16 @@ final class Cubic extends WindowControl {
             if (ackedSinceGrow >= 1) {
                 int grow = (int) ackedSinceGrow;
                 ackedSinceGrow -= grow;
-                cwnd = (int) Math.min(1 << 30, (long) cwnd + (long) grow * mss);
+                w.cwnd = (int) Math.min(1 << 30, (long) w.cwnd + (long) grow * w.mss);
             }
         }
     }
 
     private void reduce() {
-        double segments = (double) cwnd / mss;
+        double segments = (double) w.cwnd / w.mss;
         // Fast convergence (§4.7): a flow whose window keeps shrinking releases bandwidth to newer flows.
         wMax = segments < wMax ? segments * (1 + BETA) / 2 : segments;
-        ssthresh = Math.max((int) (cwnd * BETA), 2 * mss);
+        w.ssthresh = Math.max((int) (w.cwnd * BETA), 2 * w.mss);
         epochStart = -1;
         ackedSinceGrow = 0;
         appLimitedSince = -1;

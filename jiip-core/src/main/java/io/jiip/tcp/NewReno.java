@@ -7,6 +7,10 @@ package io.jiip.tcp;
 final class NewReno extends WindowControl {
     private int bytesAckedInCa;
 
+    NewReno(CongestionWindow window) {
+        super(window);
+    }
+
     @Override
     public void init(int mss, boolean useHyStart, long now) {
         super.init(mss, useHyStart, now);
@@ -19,15 +23,15 @@ final class NewReno extends WindowControl {
             return;
         }
         bytesAckedInCa += bytesAcked; // RFC 5681 §3.1 eq. 3, counted in bytes
-        if (bytesAckedInCa >= cwnd) {
-            bytesAckedInCa -= cwnd;
-            cwnd = Math.min(1 << 30, cwnd + mss);
+        if (bytesAckedInCa >= w.cwnd) {
+            bytesAckedInCa -= w.cwnd;
+            w.cwnd = Math.min(1 << 30, w.cwnd + w.mss);
         }
     }
 
     @Override
     public void onEnterRecovery(int flight, long now) {
-        ssthresh = Math.max(flight / 2, 2 * mss); // RFC 5681 eq. 4
+        w.ssthresh = Math.max(flight / 2, 2 * w.mss); // RFC 5681 eq. 4
         super.onEnterRecovery(flight, now);
     }
 
@@ -39,7 +43,7 @@ final class NewReno extends WindowControl {
 
     @Override
     public void onTimeout(int flight, long now) {
-        ssthresh = Math.max(flight / 2, 2 * mss);
+        w.ssthresh = Math.max(flight / 2, 2 * w.mss);
         super.onTimeout(flight, now);
         bytesAckedInCa = 0;
     }

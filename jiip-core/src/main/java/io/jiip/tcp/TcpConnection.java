@@ -8,11 +8,11 @@ import io.jiip.api.TcpState;
  * {@code generation} makes every incarnation's handle distinct. Plain fields, read and written by the TCP layer's
  * concerns ({@link TcpInput}, {@link TcpOutput}, {@link TcpTimers}).
  */
-abstract class TcpConnectionHotFields<P> {
-    // A segment of an established connection reads and writes these; the colder rest is in TcpConnection.
-    // HotSpot lays out a superclass's fields before its subclass's, so these share the object's first cache lines
-    // (about four) instead of being spread over all of it: with 10,000 connections no TCB stays cached between
-    // two segments, and every line touched is a miss.
+abstract class TcpConnectionHotFields<P> extends CongestionWindow {
+    // A segment of an established connection reads and writes these (and the window they extend); the colder rest
+    // is in TcpConnection. HotSpot lays out a superclass's fields before its subclass's, so these share the object's
+    // first cache lines (about five) instead of being spread over all of it: with 10,000 connections no TCB stays
+    // cached between two segments, and every line touched is a miss.
     final int index;
     int generation;
     TcpState state = TcpState.CLOSED;
@@ -38,8 +38,6 @@ abstract class TcpConnectionHotFields<P> {
     int sndWl2;
     int maxSndWnd;
     int sndShift;
-    /** Payload bytes per segment (MSS minus options we always send). */
-    int mss;
     int sendHead = SegmentPool.NONE;
     int sendTail = SegmentPool.NONE;
     /** Bytes in the send queue (acknowledged bytes leave it). */
@@ -195,8 +193,8 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
 
     TcpConnection(int index, io.jiip.api.TcpConfig cfg) {
         super(index);
-        this.cubic = new Cubic();
-        this.newReno = new NewReno();
+        this.cubic = new Cubic(this);
+        this.newReno = new NewReno(this);
         this.scoreboard = new SackScoreboard(16);
         this.cc = newReno;
     }

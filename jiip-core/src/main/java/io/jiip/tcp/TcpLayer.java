@@ -120,9 +120,9 @@ public final class TcpLayer<P> {
     /**
      * Touches the state that the segments of {@code keys[0..n)} will need, in passes of independent loads so that
      * their cache misses overlap: the flow table slots, then the connections (hot fields across the object), then
-     * what the connections point at (congestion state, the send queue's head and its packet if it has one). A
-     * guess from a key's home slot may name another connection; that only wastes a load. Reads only; returns a value
-     * the caller folds into a sink so the reads are not optimised away.
+     * the send queue's head and its packet if it has one. A guess from a key's home slot may name another
+     * connection; that only wastes a load. Reads only; returns a value the caller folds into a sink so the reads are
+     * not optimised away.
      */
     @SuppressWarnings("unchecked")
     public long warm(long[] keys, int n) {
@@ -145,7 +145,6 @@ public final class TcpLayer<P> {
             int id = ids[k];
             if (id >= 0) {
                 TcpConnection<P> c = conns[id];
-                sum += c.cc.cwnd();
                 int d = c.sendHead;
                 if (d >= 0) { // a guessed connection is any connection: never trust more than its invariants
                     sum += segs.seq(d);
@@ -351,7 +350,6 @@ public final class TcpLayer<P> {
         }
         stats.inc(Counter.TCP_PATH_MTU_REDUCTIONS);
         c.mss = mss;
-        c.cc.onMssChange(mss); // the other controller starts afresh from c.mss if the application switches
         if (c.state.isSynchronized() && !c.inRecovery && c.sndMax != c.sndUna) {
             c.sndNxt = c.sndUna;
             c.rttTiming = false; // Karn: what is resent gives no sample

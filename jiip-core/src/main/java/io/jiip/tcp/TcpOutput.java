@@ -55,7 +55,7 @@ final class TcpOutput<P> {
         while (true) {
             int end = c.sendEnd();
             int unsent = Seq.lt(c.sndNxt, end) ? end - c.sndNxt : 0;
-            int window = Math.min(c.cc.cwnd(), c.sndWnd);
+            int window = Math.min(c.cwnd, c.sndWnd);
             int usable = window - (c.sndNxt - c.sndUna);
             if (unsent > 0) {
                 int len = Math.min(Math.min(unsent, maxSegment(c)), usable);

@@ -8,36 +8,29 @@ package io.jiip.tcp;
  */
 abstract class WindowControl implements CongestionControl {
     final HyStart hyStart = new HyStart();
-    int mss;
-    int cwnd;
-    int ssthresh;
+    /** The connection's window: this sets it. */
+    final CongestionWindow w;
+
+    WindowControl(CongestionWindow window) {
+        this.w = window;
+    }
 
     @Override
     public void init(int mss, boolean useHyStart, long now) {
-        this.mss = mss;
-        this.cwnd = Math.min(10 * mss, Math.max(2 * mss, 14600)); // RFC 6928 §2
-        this.ssthresh = Integer.MAX_VALUE; // RFC 5681 §3.1: arbitrarily high
+        w.mss = mss;
+        w.cwnd = Math.min(10 * mss, Math.max(2 * mss, 14600)); // RFC 6928 §2
+        w.ssthresh = Integer.MAX_VALUE; // RFC 5681 §3.1: arbitrarily high
         hyStart.start(useHyStart); // RFC 9406 §4.4: for the initial slow start only
     }
 
     @Override
-    public final void onMssChange(int mss) {
-        this.mss = mss;
-    }
-
-    @Override
     public final int cwnd() {
-        return cwnd;
+        return w.cwnd;
     }
 
     @Override
     public final int ssthresh() {
-        return ssthresh;
-    }
-
-    @Override
-    public final boolean windowLimited(int flight) {
-        return cwnd < ssthresh ? 2L * flight >= cwnd : flight + mss > cwnd;
+        return w.ssthresh;
     }
 
     @Override
@@ -47,7 +40,7 @@ abstract class WindowControl implements CongestionControl {
     @Override
     public final void observeRtt(int ack, int sndNxt, long rttSample) {
         if (hyStart.onAck(ack, sndNxt, rttSample)) {
-            ssthresh = cwnd; // RFC 9406 §4.2: CSS_ROUNDS rounds of CSS done, congestion avoidance from here
+            w.ssthresh = w.cwnd; // RFC 9406 §4.2: CSS_ROUNDS rounds of CSS done, congestion avoidance from here
         }
     }
 
@@ -56,38 +49,38 @@ abstract class WindowControl implements CongestionControl {
      * (RFC 9406 §4.2); {@code false} above ssthresh.
      */
     final boolean slowStart(int bytesAcked) {
-        if (cwnd >= ssthresh) {
+        if (w.cwnd >= w.ssthresh) {
             return false;
         }
-        int increase = hyStart.active() ? hyStart.increase(bytesAcked, mss) : Math.min(bytesAcked, 2 * mss);
-        cwnd = Math.min(1 << 30, cwnd + increase);
+        int increase = hyStart.active() ? hyStart.increase(bytesAcked, w.mss) : Math.min(bytesAcked, 2 * w.mss);
+        w.cwnd = Math.min(1 << 30, w.cwnd + increase);
         return true;
     }
 
     @Override
     public void onEnterRecovery(int flight, long now) {
         hyStart.stop(); // RFC 9406 §4.2: a loss ends HyStart++; ssthresh is the loss response of the subclass
-        cwnd = ssthresh + 3 * mss; // RFC 5681 §3.2 step 2 (ssthresh set by the subclass first)
+        w.cwnd = w.ssthresh + 3 * w.mss; // RFC 5681 §3.2 step 2 (ssthresh set by the subclass first)
     }
 
     @Override
     public final void onDupAckInRecovery() {
-        cwnd += mss; // RFC 5681 §3.2 step 4
+        w.cwnd += w.mss; // RFC 5681 §3.2 step 4
     }
 
     @Override
     public final void onPartialAck(int bytesAcked) {
-        cwnd = Math.max(mss, cwnd - bytesAcked + (bytesAcked >= mss ? mss : 0)); // RFC 6582 §3.2 step 5
+        w.cwnd = Math.max(w.mss, w.cwnd - bytesAcked + (bytesAcked >= w.mss ? w.mss : 0)); // RFC 6582 §3.2 step 5
     }
 
     @Override
     public void onExitRecovery(int flight, long now) {
-        cwnd = Math.max(2 * mss, Math.min(ssthresh, Math.max(flight, mss) + mss)); // RFC 6582 §3.2 step 6
+        w.cwnd = Math.max(2 * w.mss, Math.min(w.ssthresh, Math.max(flight, w.mss) + w.mss)); // RFC 6582 §3.2 step 6
     }
 
     @Override
     public void onTimeout(int flight, long now) {
         hyStart.stop(); // RFC 9406 §4.2, as for fast retransmit
-        cwnd = mss; // loss window, RFC 5681 §3.1 (ssthresh set by the subclass first)
+        w.cwnd = w.mss; // loss window, RFC 5681 §3.1 (ssthresh set by the subclass first)
     }
 }

@@ -13,7 +13,7 @@ class CubicTest {
 
     @Test
     void shouldReduceByBetaAndRecoverTowardsWmaxAlongACubic() {
-        Cubic cubic = new Cubic(); // K = cbrt(30 / 0.4) = 4.2 s; within one segment of W_max at ~2.9 s
+        Cubic cubic = new Cubic(new CongestionWindow()); // K = cbrt(30 / 0.4) = 4.2 s; within one segment of W_max at ~2.9 s
         cubic.init(MSS, false, 0);
         long now = 0;
         while (cubic.cwnd() < 100 * MSS) {
@@ -51,7 +51,7 @@ class CubicTest {
 
     @Test
     void shouldCollapseToOneSegmentOnTimeout() {
-        Cubic cubic = new Cubic();
+        Cubic cubic = new Cubic(new CongestionWindow());
         cubic.init(MSS, false, 0);
         for (int i = 0; i < 50; i++) {
             cubic.onAck(MSS, cubic.cwnd(), 0, SRTT);
@@ -89,7 +89,7 @@ class CubicTest {
     }
 
     private static Cubic afterOneReduction() {
-        Cubic cubic = new Cubic();
+        Cubic cubic = new Cubic(new CongestionWindow());
         cubic.init(MSS, false, 0);
         while (cubic.cwnd() < 100 * MSS) {
             cubic.onAck(MSS, cubic.cwnd(), 0, SRTT);
@@ -101,15 +101,16 @@ class CubicTest {
 
     @Test
     void shouldCountOnlyAFlightThatUsedTheWindowAsLimitedByIt() {
-        Cubic cubic = new Cubic();
+        CongestionWindow window = new CongestionWindow();
+        Cubic cubic = new Cubic(window);
         cubic.init(MSS, false, 0);
-        int initial = cubic.cwnd(); // 10 segments, slow start
-        assertTrue(cubic.windowLimited(initial / 2), "slow start: half the window in flight is enough");
-        assertTrue(!cubic.windowLimited(initial / 2 - 1));
+        int initial = window.cwnd; // 10 segments, slow start
+        assertTrue(window.windowLimited(initial / 2), "slow start: half the window in flight is enough");
+        assertTrue(!window.windowLimited(initial / 2 - 1));
         cubic.onEnterRecovery(initial, 0);
         cubic.onExitRecovery(initial, 0); // congestion avoidance from here
-        int cwnd = cubic.cwnd();
-        assertTrue(cubic.windowLimited(cwnd) && cubic.windowLimited(cwnd - MSS + 1));
-        assertTrue(!cubic.windowLimited(cwnd - MSS), "a whole MSS of window unused: application-limited");
+        int cwnd = window.cwnd;
+        assertTrue(window.windowLimited(cwnd) && window.windowLimited(cwnd - MSS + 1));
+        assertTrue(!window.windowLimited(cwnd - MSS), "a whole MSS of window unused: application-limited");
     }
 }

@@ -65,11 +65,11 @@ class HyStartTest {
 
     private static WindowControl controller(CongestionAlgorithm algorithm) {
         return algorithm == CongestionAlgorithm.CUBIC
-                ? new Cubic() : new NewReno();
+                ? new Cubic(new CongestionWindow()) : new NewReno(new CongestionWindow());
     }
 
     private static Sender newRenoSender() {
-        return new Sender(new NewReno(), true);
+        return new Sender(new NewReno(new CongestionWindow()), true);
     }
 
     @ParameterizedTest
