@@ -137,8 +137,9 @@ public final class TcpLayer<P> {
             int id = ids[k];
             if (id >= 0) {
                 TcpConnection<P> c = conns[id];
-                sum += c.rto + c.rtoAt + c.unackedSince + c.sndUna + c.rcvNxt + c.lastAckSent + c.nextPendingAck
-                        + (c.ackPending ? 1 : 0) + c.state.ordinal();
+                // From the first hot field to the last, less than a cache line apart.
+                sum += c.cwnd + c.rto + c.rtoAt + c.unackedSince + c.sndUna + c.rcvNxt + c.lastAckSent
+                        + c.nextPendingAck + (c.ackPending ? 1 : 0) + c.state.ordinal() + (c.attachment != null ? 1 : 0);
             }
         }
         for (int k = 0; k < n; k++) {
