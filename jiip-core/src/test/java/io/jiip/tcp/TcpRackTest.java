@@ -7,8 +7,6 @@ import io.jiip.api.CongestionAlgorithm;
 import io.jiip.api.Counter;
 import io.jiip.api.Result;
 import io.jiip.api.TcpConfig;
-import io.jiip.api.TcpEvents;
-import io.jiip.api.TcpState;
 import io.jiip.link.FaultInjector;
 import io.jiip.link.FrameHook;
 import io.jiip.link.Packet;
@@ -84,15 +82,7 @@ class TcpRackTest {
         TestNet net = TestNet.twoNodes(b -> b.tcp(tcp), 0);
         net.link.hook(hook);
         ByteStream stream = new ByteStream(seed, bytes, 1000, 1999);
-        assertEquals(Result.OK, net.b().stack.tcpListen(9000, 4, stream.sink()));
-        int conn = net.a().stack.tcpConnect(B, 9000, 0, new TcpEvents<>() { }, null);
-        for (int i = 0; i < 100 && net.a().stack.tcpState(conn) != TcpState.ESTABLISHED; i++) {
-            net.advance(100_000_000L);
-        }
-        for (int round = 0; round < 200_000 && !stream.done(); round++) {
-            stream.fill(net.a(), conn);
-            net.advance(1_000_000L);
-        }
+        int conn = stream.sendFromA(net, 9000, 200_000);
         var stats = net.a().stack.stats();
         Run run = new Run(stats.get(Counter.TCP_RETRANSMITS), stats.get(Counter.TCP_TIMEOUTS),
                 stats.get(Counter.TCP_FAST_RETRANSMITS), stream.exact());

@@ -34,15 +34,7 @@ class TcpRecoveryTest {
         TestNet net = TestNet.twoNodes(b -> b.tcp(tcp), 0);
         net.link.hook(new FaultInjector(seed).drop(loss));
         ByteStream stream = new ByteStream(seed, BYTES, 1000, 1999);
-        assertEquals(Result.OK, net.b().stack.tcpListen(9000, 4, stream.sink()));
-        int conn = net.a().stack.tcpConnect(B, 9000, 0, new TcpEvents<>() { }, null);
-        for (int i = 0; i < 100 && net.a().stack.tcpState(conn) != io.jiip.api.TcpState.ESTABLISHED; i++) {
-            net.advance(100_000_000L);
-        }
-        for (int round = 0; round < 200_000 && !stream.done(); round++) {
-            stream.fill(net.a(), conn);
-            net.advance(1_000_000L);
-        }
+        int conn = stream.sendFromA(net, 9000, 200_000);
         boolean exact = stream.exact();
         var stats = net.a().stack.stats();
         Run run = new Run(stats.get(Counter.TCP_RETRANSMITS), stats.get(Counter.TCP_TIMEOUTS),

@@ -79,16 +79,8 @@ class TcpSmallSendTest {
     }
 
     private static void run(TestNet net, ByteStream stream) {
-        assertEquals(Result.OK, net.b().stack.tcpListen(9000, 4, stream.sink()));
-        int conn = net.a().stack.tcpConnect(B, 9000, 0, new TcpEvents<>() { }, null);
-        for (int i = 0; i < 100 && net.a().stack.tcpState(conn) != io.jiip.api.TcpState.ESTABLISHED; i++) {
-            net.advance(100_000_000L);
-        }
-        for (int round = 0; round < 200_000 && !stream.done(); round++) {
-            stream.fill(net.a(), conn);
-            net.advance(1_000_000L);
-        }
-        assertEquals(stream.receivedBytes(), 200_000);
+        int conn = stream.sendFromA(net, 9000, 200_000);
+        assertEquals(200_000, stream.receivedBytes());
         assertTrue(stream.exact(), "SHA-256 of the stream");
         net.a().stack.tcpAbort(conn);
         net.pump();

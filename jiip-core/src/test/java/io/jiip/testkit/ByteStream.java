@@ -3,7 +3,9 @@ package io.jiip.testkit;
 import io.jiip.api.Result;
 import io.jiip.api.Stack;
 import io.jiip.api.TcpEvents;
+import io.jiip.api.TcpState;
 import io.jiip.link.Packet;
+import io.jiip.wire.Ipv4Address;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.SplittableRandom;
@@ -71,6 +73,26 @@ public final class ByteStream {
             sent.update(b);
             queued += n;
         }
+    }
+
+    /**
+     * Moves the stream from node A to node B over a new connection to B's {@code port}, where this stream's sink
+     * listens: waits (in 100 ms steps, on a lossy link too) for the handshake, then queues the stream and advances the
+     * clock 1 ms at a time until it is all received or {@code maxRounds} steps passed. Returns the connection.
+     */
+    public int sendFromA(TestNet net, int port, int maxRounds) {
+        if (net.b().stack.tcpListen(port, 4, sink()) != Result.OK) {
+            throw new IllegalStateException("listen on " + port);
+        }
+        int conn = net.a().stack.tcpConnect(Ipv4Address.parse(TestNet.B_IP), port, 0, new TcpEvents<>() { }, null);
+        for (int i = 0; i < 100 && net.a().stack.tcpState(conn) != TcpState.ESTABLISHED; i++) {
+            net.advance(100_000_000L);
+        }
+        for (int round = 0; round < maxRounds && !done(); round++) {
+            fill(net.a(), conn);
+            net.advance(1_000_000L);
+        }
+        return conn;
     }
 
     public long receivedBytes() {
