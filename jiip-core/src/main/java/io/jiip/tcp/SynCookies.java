@@ -34,7 +34,7 @@ final class SynCookies<P> {
 
     SynCookies(TcpLayer<P> tcp) {
         this.tcp = tcp;
-        this.scratch = new TcpConnection<>(0, tcp.cfg);
+        this.scratch = TcpConnection.<P>table(1)[0];
     }
 
     private long tick(long now) {

@@ -157,9 +157,10 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
     int dsackLeft;
     int dsackRight;
 
-    final NewReno newReno;
-    final Cubic cubic;
-    final SackScoreboard scoreboard;
+    // Set once, by table(): allocated after every connection of the table.
+    NewReno newReno;
+    Cubic cubic;
+    SackScoreboard scoreboard;
     /** RFC 6675 HighRxt: the highest sequence number retransmitted in the current recovery. */
     int highRxt;
     /** RFC 6675 RescueRxt, valid once a rescue retransmission was made in this recovery. */
@@ -191,12 +192,29 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
     long keepaliveInterval;
     int keepaliveCount;
 
-    TcpConnection(int index, io.jiip.api.TcpConfig cfg) {
+    private TcpConnection(int index) {
         super(index);
-        this.cubic = new Cubic(this);
-        this.newReno = new NewReno(this);
-        this.scoreboard = new SackScoreboard(16);
-        this.cc = newReno;
+    }
+
+    /**
+     * A table of {@code n} connections, indices 0 to n - 1. All the connections are allocated first and their
+     * congestion controllers and scoreboards after them, so that the connections lie side by side in memory (the
+     * garbage collector keeps that order when it moves them): connections used in turn, as the traffic of thousands
+     * of connections often does, are then a regular stride apart, which the CPU's prefetcher follows.
+     */
+    @SuppressWarnings("unchecked")
+    static <P> TcpConnection<P>[] table(int n) {
+        TcpConnection<P>[] table = (TcpConnection<P>[]) new TcpConnection<?>[n];
+        for (int i = 0; i < n; i++) {
+            table[i] = new TcpConnection<>(i);
+        }
+        for (TcpConnection<P> c : table) {
+            c.cubic = new Cubic(c);
+            c.newReno = new NewReno(c);
+            c.scoreboard = new SackScoreboard(16);
+            c.cc = c.newReno;
+        }
+        return table;
     }
 
     /** Clears everything for a new incarnation (the generation is bumped on release, not here). */

@@ -57,17 +57,15 @@ public final class TcpLayer<P> {
     int oooMemory;
     private int pendingAckHead = -1;
 
-    @SuppressWarnings("unchecked")
     public TcpLayer(NetInterface<P> nif) {
         this.nif = nif;
         this.ops = nif.ops;
         this.cfg = nif.config.tcp();
         this.stats = nif.stats;
         int n = cfg.connections();
-        this.conns = (TcpConnection<P>[]) new TcpConnection<?>[n];
+        this.conns = TcpConnection.table(n);
         this.freeConns = new int[n];
         for (int i = 0; i < n; i++) {
-            conns[i] = new TcpConnection<>(i, cfg);
             freeConns[i] = n - 1 - i;
         }
         this.freeConnCount = n;

@@ -31,7 +31,7 @@ class RackLossDetectionTest {
         TcpConfig cfg = TcpConfig.builder().build();
         segs = new SegmentPool(64);
         rack = new RackLossDetection(segs);
-        c = new TcpConnection<>(0, cfg);
+        c = TcpConnection.<Object>table(1)[0];
         c.reset(cfg);
         c.state = TcpState.ESTABLISHED;
         c.mss = MSS;
@@ -305,7 +305,7 @@ class RackLossDetectionTest {
         segs = new SegmentPool(4);
         rack = new RackLossDetection(segs);
         TcpConfig cfg = TcpConfig.builder().build();
-        c = new TcpConnection<>(0, cfg);
+        c = TcpConnection.<Object>table(1)[0];
         c.reset(cfg);
         c.state = TcpState.ESTABLISHED;
         c.mss = MSS;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class SequenceSpaceTest {
     @Test
     void shouldPlaceNewDataAfterTheQueueEvenTwoGigabytesAfterTheIss() {
-        TcpConnection<Object> c = new TcpConnection<>(0, TcpConfig.defaults());
+        TcpConnection<Object> c = TcpConnection.<Object>table(1)[0];
         c.reset(TcpConfig.defaults());
         c.iss = 0x7000_0000;
         c.state = TcpState.SYN_SENT;
