@@ -57,11 +57,10 @@ class UdpInteropTest {
                         echoes.put(len, b);
                     })));
             int kernel = Ipv4Address.parse(KernelPeer.KERNEL_IP);
-            for (int attempt = 0; attempt < 20 && echoes.size() < SIZES.length; attempt++) {
-                for (int size : SIZES) {
-                    if (echoes.containsKey(size)) {
-                        continue;
-                    }
+            // One datagram at a time: socat's PIPE is a byte stream, and two datagrams waiting in it together come
+            // back as one (a 101-byte echo of the 1- and 100-byte ones).
+            for (int size : SIZES) {
+                for (int attempt = 0; attempt < 20 && !echoes.containsKey(size); attempt++) {
                     int r = peer.node.call(s -> {
                         Packet p = s.packetOps().alloc(size);
                         Pattern.fill(p.buffer(), p.offset(), size, 0);
@@ -73,8 +72,10 @@ class UdpInteropTest {
                         return res;
                     });
                     assertEquals(Result.OK, r, Result.name(r));
+                    for (int wait = 0; wait < 20 && !echoes.containsKey(size); wait++) {
+                        Thread.sleep(10); // the first datagram may wait for ARP
+                    }
                 }
-                Thread.sleep(100); // the first datagram may wait for ARP
             }
             for (int size : SIZES) {
                 byte[] expected = new byte[size];
