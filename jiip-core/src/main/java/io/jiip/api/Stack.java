@@ -65,9 +65,10 @@ public final class Stack<P> {
         nif.beginRun();
         int i = 0;
         try {
+            boolean warm = count > 1 && nif.worthWarming();
             while (i < count) {
                 int end = Math.min(count, i + NetInterface.WARM_BATCH);
-                if (end - i > 1) {
+                if (warm) {
                     nif.warm(rx, i, end);
                 }
                 for (; i < end; i++) {
