@@ -85,7 +85,7 @@ abstract class TcpConnectionHotFields<P> extends CongestionWindow {
     int dupAcks;
     boolean inRecovery;
     int recover;
-    /** The last ACK found the flow application-limited ({@link CongestionControl#windowLimited}). */
+    /** The last ACK found the flow application-limited ({@link CongestionWindow#windowLimited}). */
     boolean appLimited;
 
     // timers: absolute deadlines, Long.MAX_VALUE = off; the wheel holds their minimum
@@ -198,9 +198,9 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
 
     /**
      * A table of {@code n} connections, indices 0 to n - 1. All the connections are allocated first and their
-     * congestion controllers and scoreboards after them, so that the connections lie side by side in memory (the
-     * garbage collector keeps that order when it moves them): connections used in turn, as the traffic of thousands
-     * of connections often does, are then a regular stride apart, which the CPU's prefetcher follows.
+     * congestion controllers and scoreboards after them, so that the connections lie side by side in memory (a
+     * copying collector that scans the table moves them in its order): connections used in turn, as the traffic of
+     * thousands of connections often is, are then a regular stride apart, which the CPU's prefetcher follows.
      */
     @SuppressWarnings("unchecked")
     static <P> TcpConnection<P>[] table(int n) {
