@@ -430,7 +430,7 @@ public final class TcpLayer<P> {
         freeConns[freeConnCount++] = c.index;
     }
 
-    /** Frees an out-of-order queue descriptor and its packet. */
+    /** Frees a descriptor that holds a packet (out-of-order data, or sent data not copied), and the packet. */
     @SuppressWarnings("unchecked")
     void freeSegment(int d) {
         ops.free((P) segs.packet[d]);
