@@ -193,7 +193,7 @@ final class RackLossDetection {
             long rtt = now - sent;
             // RFC 8985 §6.2 step 2: a retransmitted segment's ACK may answer an earlier transmission. Ignore it if
             // the echoed timestamp predates the retransmission, or if it came back faster than any round trip.
-            if (retransmitted && (echo && Seq.lt(o.tsEcr, tsValAt(c, sent)) || rtt < c.rackMinRtt)) {
+            if (retransmitted && (echo && Seq.lt(o.tsEcr, TcpOutput.tsVal(c, sent)) || rtt < c.rackMinRtt)) {
                 continue;
             }
             if (!retransmitted) {
@@ -213,11 +213,6 @@ final class RackLossDetection {
                 c.rackHasReference = true;
             }
         }
-    }
-
-    /** The TSval our segments carried when sent at {@code sent} ({@link TcpOutput#tsNow}). */
-    private static int tsValAt(TcpConnection<?> c, long sent) {
-        return (int) (sent / 1_000_000L) + c.tsOffset;
     }
 
     /**

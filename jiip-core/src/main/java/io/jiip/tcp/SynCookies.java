@@ -106,7 +106,7 @@ final class SynCookies<P> {
         c.state = TcpState.SYN_RECEIVED;
         c.irs = s.seq;
         c.rcvNxt = s.seq + 1;
-        tcp.negotiate(c, o, true);
+        tcp.negotiate(c, o);
         int peerMss = o.mss > 0 ? o.mss : 536;
         int mssIndex = mssIndex(peerMss);
         c.iss = encode(s.srcIp, s.srcPort, s.dstPort, s.seq, mssIndex, now);
@@ -187,19 +187,11 @@ final class SynCookies<P> {
         boolean ts = tcp.cfg.timestamps() && o.timestamps && o.tsEcr != 0;
         int wscale = ts ? o.tsEcr & 0xf : WSCALE_NONE;
         boolean sack = ts && (o.tsEcr & SACK_BIT) != 0;
-        c.timestamps = ts;
-        c.windowScaling = tcp.cfg.windowScaling() && wscale != WSCALE_NONE;
-        c.sndShift = c.windowScaling ? Math.min(14, wscale) : 0;
-        c.rcvShift = c.windowScaling ? tcp.ourWindowShift() : 0;
-        c.sackPermitted = tcp.cfg.sack() && sack;
-        c.rack = tcp.cfg.rack() && c.sackPermitted;
+        tcp.useOptions(c, wscale == WSCALE_NONE ? -1 : wscale, ts, sack, MSS_TABLE[mssIndex]);
         if (ts) {
             c.tsRecent = o.tsVal;
             c.tsOffset = tsOffsetFor(s.srcIp, s.srcPort, s.dstPort);
         }
-        int mss = Math.min(MSS_TABLE[mssIndex], tcp.ourMss(s.srcIp));
-        c.mss = Math.max(64, mss - (ts ? 12 : 0));
-        c.cc.init(c.mss, tcp.cfg.hystart(), now);
         // The window our SYN-ACK advertised (never scaled in a SYN).
         int space = Math.max(0, tcp.cfg.receiveBuffer());
         c.rcvAdv = c.rcvNxt + Math.min(space, 65535);

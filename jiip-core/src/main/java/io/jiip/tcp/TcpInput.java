@@ -86,7 +86,7 @@ final class TcpInput<P> {
         c.irs = s.seq;
         c.rcvNxt = s.seq + 1;
         c.rcvAdv = c.rcvNxt;
-        tcp.negotiate(c, s.options, false);
+        tcp.negotiate(c, s.options);
         c.sndWnd = s.window; // a SYN's window is never scaled
         c.maxSndWnd = c.sndWnd;
         c.sndWl1 = s.seq;
@@ -461,7 +461,7 @@ final class TcpInput<P> {
     /** Frees send-queue packets wholly acknowledged and tells the application how many bytes went through. */
     private void releaseAcked(TcpConnection<P> c, int bytes) {
         int d = c.sendHead;
-        while (d != SegmentPool.NONE && Seq.le(segs.seq(d) + segs.len(d), c.sndUna)) {
+        while (d != SegmentPool.NONE && Seq.le(segs.end(d), c.sndUna)) {
             int next = segs.next(d);
             tcp.freeSendSegment(c, d);
             d = next;
@@ -622,7 +622,7 @@ final class TcpInput<P> {
             d = segs.next(d);
         }
         if (prev != SegmentPool.NONE) {
-            int prevEnd = segs.seq(prev) + segs.len(prev);
+            int prevEnd = segs.end(prev);
             if (Seq.gt(prevEnd, seq)) {
                 int cut = prevEnd - seq;
                 seq += cut;
@@ -636,7 +636,7 @@ final class TcpInput<P> {
         }
         // Later entries wholly covered by the new one go; a partial overlap trims the new one's tail.
         while (d != SegmentPool.NONE && Seq.lt(segs.seq(d), seq + len)) {
-            int dEnd = segs.seq(d) + segs.len(d);
+            int dEnd = segs.end(d);
             if (Seq.le(dEnd, seq + len)) {
                 int next = segs.next(d);
                 c.oooBytes -= c.oooCharge(segs.len(d));

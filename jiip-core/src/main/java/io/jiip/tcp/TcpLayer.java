@@ -286,31 +286,39 @@ public final class TcpLayer<P> {
         c.sndWnd = s.window; // never scaled in a SYN (RFC 7323 §2.2)
         c.sndWl1 = s.seq;
         c.maxSndWnd = c.sndWnd;
-        negotiate(c, s.options, true);
+        negotiate(c, s.options);
         stats.inc(Counter.TCP_PASSIVE_OPENS);
         output.sendSyn(c);
         updateTimer(c);
     }
 
-    /**
-     * Applies the peer's SYN options (RFC 9293 §3.7.1, RFC 7323 §2.2 and §3.2, RFC 2018): an option is used only
-     * when both SYNs carry it. {@code weOffered}: whether our SYN offered ours (a passive open offers what it
-     * receives).
-     */
-    void negotiate(TcpConnection<P> c, TcpOptions o, boolean passive) {
-        c.windowScaling = cfg.windowScaling() && o.windowScale >= 0;
-        c.sndShift = c.windowScaling ? Math.min(14, o.windowScale) : 0; // RFC 7323 §2.3: cap at 14
-        c.rcvShift = c.windowScaling ? ourWindowShift() : 0;
-        c.timestamps = cfg.timestamps() && o.timestamps;
+    /** Applies the options of the peer's SYN ({@link #useOptions}). */
+    void negotiate(TcpConnection<P> c, TcpOptions o) {
+        useOptions(c, o.windowScale, o.timestamps, o.sackPermitted, o.mss > 0 ? o.mss : 536); // RFC 9293 §3.7.1
         if (c.timestamps) {
             c.tsRecent = o.tsVal;
         }
-        c.sackPermitted = cfg.sack() && o.sackPermitted;
+    }
+
+    /**
+     * Sets what the connection uses of the peer's options (RFC 9293 §3.7.1, RFC 7323 §2.2 and §3.2, RFC 2018): an
+     * option only when both ends offer it ({@code peerWindowScale} -1: none), then the segment size and the
+     * congestion controller's start. The peer's SYN tells them, or a SYN cookie's echo.
+     */
+    void useOptions(TcpConnection<P> c, int peerWindowScale, boolean peerTimestamps, boolean peerSack, int peerMss) {
+        c.windowScaling = cfg.windowScaling() && peerWindowScale >= 0;
+        c.sndShift = c.windowScaling ? Math.min(14, peerWindowScale) : 0; // RFC 7323 §2.3: cap at 14
+        c.rcvShift = c.windowScaling ? ourWindowShift() : 0;
+        c.timestamps = cfg.timestamps() && peerTimestamps;
+        c.sackPermitted = cfg.sack() && peerSack;
         c.rack = cfg.rack() && c.sackPermitted;
-        int peerMss = o.mss > 0 ? o.mss : 536; // RFC 9293 §3.7.1: 536 when absent
-        int mss = Math.min(peerMss, ourMss(c.remoteIp));
-        c.mss = Math.max(64, mss - (c.timestamps ? 12 : 0));
+        c.mss = segmentPayload(Math.min(peerMss, ourMss(c.remoteIp)), c.timestamps);
         c.cc.init(c.mss, cfg.hystart(), nif.now);
+    }
+
+    /** Payload bytes per segment for an MSS: less the timestamp option every segment carries, at least 64. */
+    static int segmentPayload(int mss, boolean timestamps) {
+        return Math.max(64, mss - (timestamps ? 12 : 0));
     }
 
     int ourWindowShift() {
@@ -343,7 +351,7 @@ public final class TcpLayer<P> {
      */
     public void pathMtuLowered(int id, int mtu) {
         TcpConnection<P> c = conns[id];
-        int mss = Math.max(64, mtu - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH - (c.timestamps ? 12 : 0));
+        int mss = segmentPayload(mtu - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH, c.timestamps);
         if (mss >= c.mss) {
             return;
         }

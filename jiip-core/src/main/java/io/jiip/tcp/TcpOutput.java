@@ -392,7 +392,12 @@ final class TcpOutput<P> {
     }
 
     int tsNow(TcpConnection<P> c) {
-        return (int) (nif.now / 1_000_000L) + c.tsOffset; // 1 ms ticks (RFC 7323 §5.4), per-connection offset
+        return tsVal(c, nif.now);
+    }
+
+    /** The TSval of a segment of {@code c} sent at {@code nanos}. */
+    static int tsVal(TcpConnection<?> c, long nanos) {
+        return (int) (nanos / 1_000_000L) + c.tsOffset; // 1 ms ticks (RFC 7323 §5.4), per-connection offset
     }
 
     private static void writeHeader(ByteBuffer buf, int off, int srcPort, int dstPort, int seq, int ack, int thlen,
@@ -429,7 +434,7 @@ final class TcpOutput<P> {
     /** The send-queue descriptor holding sequence number {@code seq}. */
     private int findSegment(TcpConnection<P> c, int seq) {
         int d = c.sendHead;
-        while (d != SegmentPool.NONE && Seq.ge(seq, segs.seq(d) + segs.len(d))) {
+        while (d != SegmentPool.NONE && Seq.ge(seq, segs.end(d))) {
             d = segs.next(d);
         }
         return d;
