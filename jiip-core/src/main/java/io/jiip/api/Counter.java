@@ -82,6 +82,7 @@ public enum Counter {
     TCP_FAST_RETRANSMITS("fast retransmits (three duplicate ACKs)"),
     TCP_TIMEOUTS("retransmission timeouts"),
     TCP_TLP_PROBES("tail loss probes sent (RFC 8985)"),
+    TCP_SACK_RENEGING("retransmission timeouts that found SACKed data at SND.UNA: SACK state forgotten (RFC 2018 §8)"),
     TCP_PATH_MTU_REDUCTIONS("segment size lowered after fragmentation needed (RFC 1191 §6.4)"),
     TCP_ACTIVE_OPENS("connections opened actively"),
     TCP_PASSIVE_OPENS("connections accepted"),

@@ -14,17 +14,22 @@ import io.jiip.wire.TcpOptions;
 final class LossRecovery<P> {
     /** RFC 8985 §7.2 WCDelAckT: the worst-case delayed-ACK time of the peer. */
     private static final long WORST_CASE_DELAYED_ACK = 200_000_000L;
-    /** A floor for the probe timeout, so that microsecond RTTs do not probe on every run. */
-    private static final long MIN_PTO = 10_000_000L;
+    /**
+     * Added to 2·SRTT when more than a segment is in flight (the peer then ACKs at once, RFC 5681 §4.2 / RFC 9293
+     * §3.8.6.3): room for the peer's and our own scheduling on a microsecond path, as Linux's two ticks.
+     */
+    private static final long PTO_ALLOWANCE = 2_000_000L;
 
     private final TcpLayer<P> tcp;
     private final NetInterface<P> nif;
     private final RackLossDetection rack;
+    private final SegmentPool segs;
 
     LossRecovery(TcpLayer<P> tcp) {
         this.tcp = tcp;
         this.nif = tcp.nif;
         this.rack = tcp.rack;
+        this.segs = tcp.segs;
     }
 
     /** Feeds the SACK blocks of the current segment to the scoreboard; {@code true} if any newly SACKed data. */
@@ -34,7 +39,16 @@ final class LossRecovery<P> {
         }
         boolean fresh = false;
         for (int b = 0; b < o.sackBlocks; b++) {
-            fresh |= c.scoreboard.add(o.sackLeft[b], o.sackRight[b], c.sndUna, c.sndMax);
+            int left = o.sackLeft[b];
+            int right = o.sackRight[b];
+            if (c.scoreboard.add(left, right, c.sndUna, c.sndMax)) {
+                fresh = true;
+                if (c.rack) {
+                    // RACK counts delivery per descriptor: one starts and one ends where the block does.
+                    segs.splitAt(c, Seq.max(left, c.sndUna), tcp.ops);
+                    segs.splitAt(c, right, tcp.ops);
+                }
+            }
         }
         c.sacked = c.scoreboard.ranges() > 0;
         return fresh;
@@ -49,7 +63,8 @@ final class LossRecovery<P> {
      * @param hadSacked the scoreboard holds ranges
      */
     boolean rackBeforeAck(TcpConnection<P> c, int ackedFrom, int ack, boolean hadSacked, TcpOptions o) {
-        if (!c.rack || !(hadSacked || o.sackBlocks > 0 || c.inRecovery || c.rackAt != Long.MAX_VALUE)) {
+        if (!c.rack || !(hadSacked || o.sackBlocks > 0 || c.inRecovery || c.rtoRecovery
+                || c.rackAt != Long.MAX_VALUE)) {
             return false;
         }
         rack.detectReordering(c, ackedFrom, ack, o);
@@ -67,10 +82,10 @@ final class LossRecovery<P> {
 
     /**
      * RACK deems a segment lost: fast recovery starts (RFC 8985 §6.2 step 5 in place of DupThresh), unless what
-     * was outstanding at the last retransmission timeout is not all acknowledged yet (the go-back-N that follows
-     * it resends everything anyway). The scoreboard tells which segments are missing, so the careful rule of
-     * RFC 6582 §3.2 step 1 (the ACK must pass "recover") is not needed: a loss right at the recovery point
-     * starts recovery too.
+     * was outstanding at the last retransmission timeout is not all acknowledged yet: the recovery that follows a
+     * timeout repairs RACK's marks itself ({@link #sackTransmit}), within the window the timeout left. The
+     * scoreboard tells which segments are missing, so the careful rule of RFC 6582 §3.2 step 1 (the ACK must pass
+     * "recover") is not needed: a loss right at the recovery point starts recovery too.
      */
     void onRackLoss(TcpConnection<P> c) {
         if (!c.inRecovery && Seq.ge(c.sndUna, c.recover)) {
@@ -94,6 +109,7 @@ final class LossRecovery<P> {
         c.dupAcks = 0;
         if (!c.inRecovery) {
             if (c.rack && Seq.lt(c.sndUna - acked, c.recover) && Seq.ge(c.sndUna, c.recover)) {
+                c.rtoRecovery = false;
                 RackLossDetection.onRecoveryExit(c); // what a retransmission timeout left outstanding is through
             }
             if (!c.appLimited) {
@@ -166,16 +182,17 @@ final class LossRecovery<P> {
      * RTTs out (plus a delayed-ACK allowance when a single segment is in flight), and never after the RTO.
      */
     void armTailLossProbe(TcpConnection<P> c) {
-        if (c.inRecovery || c.tlpProbing || c.sndMax == c.sndUna || !c.rttSampled || !c.state.isSynchronized()) {
+        if (c.inRecovery || c.rtoRecovery || c.tlpProbing || c.sndMax == c.sndUna || !c.rttSampled
+                || !c.state.isSynchronized()) {
             return;
         }
-        long pto = 2 * c.srtt;
-        if (c.inFlight() <= c.mss) {
-            pto += WORST_CASE_DELAYED_ACK;
-        }
+        // RFC 8985 §7.2: 2·SRTT, plus the peer's worst-case delayed ACK when a single segment is in flight (its
+        // ACK may be delayed), else a small allowance for scheduling; no floor beyond that, so a microsecond
+        // path probes within microseconds plus the allowance, not after a fixed 10 ms.
+        long pto = 2 * c.srtt + (c.inFlight() <= c.mss ? WORST_CASE_DELAYED_ACK : PTO_ALLOWANCE);
         // PTO = min(PTO, RTO) (RFC 8985 §7.2): a probe comes first even when the RTO is the nearer deadline, so
         // a lost tail costs a probe rather than the collapse of the window.
-        c.tlpAt = Math.min(nif.now + Math.max(pto, MIN_PTO), c.rtoAt); // a tie goes to the probe
+        c.tlpAt = Math.min(nif.now + pto, c.rtoAt); // a tie goes to the probe
     }
 
     /**
@@ -183,7 +200,7 @@ final class LossRecovery<P> {
      * one sent, so that its ACK (with SACK) reveals a lost tail without waiting for the RTO.
      */
     void tailLossProbe(TcpConnection<P> c) {
-        if (c.inRecovery || c.sndMax == c.sndUna || !c.state.isSynchronized()) {
+        if (c.inRecovery || c.rtoRecovery || c.sndMax == c.sndUna || !c.state.isSynchronized()) {
             return;
         }
         c.tlpProbing = true;
@@ -203,22 +220,56 @@ final class LossRecovery<P> {
         c.rtoAt = nif.now + c.rto; // RFC 8985 §7.3: the RTO is re-armed after the probe
     }
 
-    /** A retransmission timeout ends any recovery and forgets SACK state (RFC 6675 §5.1: reneging is possible). */
+    /**
+     * A retransmission timeout (RFC 6298 §5.4 to 5.6; the window collapse of RFC 5681 §3.1 is the controller's)
+     * ends fast recovery; what was outstanding becomes the new recovery point (RFC 6582 §4, RFC 6675 §5.1).
+     *
+     * <p>With RACK, the SACK information stays (RFC 8985 §6.3, as Linux): a receiver that reneged shows it by
+     * holding SACKed data at SND.UNA, and only then is it forgotten (RFC 2018 §8). RACK marks lost the first
+     * outstanding segment and every one sent at least RACK.rtt + RACK.reo_wnd ago, and the recovery that follows
+     * ({@link #retransmitAfterTimeout}, then {@link #sackTransmit} on each ACK) retransmits what is marked, within a
+     * window that starts at one segment, skipping what the receiver holds; a lost retransmission is caught by
+     * RACK's time rule like any other loss, instead of waiting for the next timeout.
+     *
+     * <p>Without RACK, the scoreboard is cleared (RFC 6675 §5.1) and the sender goes back to SND.UNA.
+     */
     void onTimeout(TcpConnection<P> c) {
         c.cc.onTimeout(c.inFlight(), nif.now);
         c.inRecovery = false;
         c.recover = c.sndMax;
         c.dupAcks = 0;
-        c.scoreboard.clear();
-        c.sacked = false;
         c.highRxt = c.sndUna;
         c.tlpAt = Long.MAX_VALUE;
         c.tlpProbing = false;
-        // RFC 8985 §6.3 marks what the timeout shows lost; here everything from SND.UNA on is sent again anyway,
-        // and each retransmission renews its segment's transmission time. Marks already made stay. RACK.fack goes
-        // with the scoreboard: blocks reported again are no news of reordering.
         c.rackAt = Long.MAX_VALUE;
+        if (c.rack) {
+            c.rtoRecovery = true;
+            if (c.sacked && c.scoreboard.isSacked(c.sndUna)) {
+                nif.stats.inc(Counter.TCP_SACK_RENEGING);
+                forgetSacks(c);
+                rack.forgetDelivered(c);
+            }
+            rack.markLostOnTimeout(c, nif.now);
+            return;
+        }
+        // RACK.fack goes with the scoreboard: blocks reported again are no news of reordering.
+        forgetSacks(c);
+    }
+
+    private static void forgetSacks(TcpConnection<?> c) {
+        c.scoreboard.clear();
+        c.sacked = false;
         c.rackFack = c.sndUna;
+    }
+
+    /**
+     * The first retransmission after a timeout, with RACK: the first segment {@link #onTimeout} marked lost.
+     *
+     * @return {@code false} when RACK has nothing to retransmit (only a FIN is outstanding, or no descriptor could
+     *     be sent): the caller then goes back to SND.UNA
+     */
+    boolean retransmitAfterTimeout(TcpConnection<P> c) {
+        return c.rack && rack.findLost(c) && retransmitLost(c);
     }
 
     /**
@@ -236,7 +287,9 @@ final class LossRecovery<P> {
     private void sackTransmitLoop(TcpConnection<P> c) {
         for (int guard = 0; guard < 1024; guard++) {
             int pipe = c.rack ? rack.pipe(c) : c.scoreboard.pipe(c.sndUna, c.sndMax, c.highRxt, c.mss);
-            int window = c.cc.ssthresh();
+            // In fast recovery the window is ssthresh (RFC 6675 §5 step 4); after a timeout it is the congestion
+            // window, which slow start grows again from one segment (RFC 5681 §3.1).
+            int window = c.rtoRecovery ? c.cwnd : c.cc.ssthresh();
             if (window - pipe < c.mss && !(pipe == 0 && window > 0)) {
                 return;
             }
@@ -272,7 +325,7 @@ final class LossRecovery<P> {
                 }
                 continue; // rule 3: a hole not yet deemed lost
             }
-            if (c.partialAck) {
+            if (c.partialAck && c.inRecovery) {
                 rescue(c, end); // only when the cumulative ACK moved: the tail is then known to be missing
             }
             return;

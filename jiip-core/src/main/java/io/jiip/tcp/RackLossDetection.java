@@ -80,7 +80,7 @@ final class RackLossDetection {
 
     /** Fast recovery, or the data outstanding at a retransmission timeout is not all acknowledged yet. */
     static boolean inRecovery(TcpConnection<?> c) {
-        return c.inRecovery || Seq.lt(c.sndUna, c.recover);
+        return c.inRecovery || c.rtoRecovery || Seq.lt(c.sndUna, c.recover);
     }
 
     /**
@@ -272,7 +272,7 @@ final class RackLossDetection {
         int lostBelow = dupThresh ? c.scoreboard.lostBelow(una, c.mss) : una;
         // RFC 6675 NextSeg: in recovery, holes below HighRxt were retransmitted already; only the time rule can
         // tell whether those retransmissions were lost.
-        int countFrom = c.inRecovery ? Seq.max(una, c.highRxt) : una;
+        int countFrom = c.inRecovery || c.rtoRecovery ? Seq.max(una, c.highRxt) : una;
         long timeout = 0;
         boolean lost = false;
         for (int d = c.sendHead; d != SegmentPool.NONE && Seq.lt(segs.seq(d), c.sndMax); d = segs.next(d)) {
@@ -314,6 +314,34 @@ final class RackLossDetection {
         }
         c.rackAt = timeout > 0 ? now + timeout : Long.MAX_VALUE;
         return lost;
+    }
+
+    /**
+     * RFC 8985 §6.3, on a retransmission timeout: the first outstanding segment not known delivered is lost (it was
+     * sent an RTO ago), and so is every other one sent at least RACK.rtt + RACK.reo_wnd ago (SRTT before RACK has
+     * a sample); the rest was sent too recently to tell, and RACK's time rule decides on them as ACKs come.
+     */
+    void markLostOnTimeout(TcpConnection<?> c, long now) {
+        long window = (c.rackHasReference ? c.rackRtt : c.srtt) + reorderingWindow(c);
+        boolean first = true;
+        for (int d = c.sendHead; d != SegmentPool.NONE && Seq.lt(segs.seq(d), c.sndMax); d = segs.next(d)) {
+            int end = segs.end(d);
+            if ((segs.flags(d) & SegmentPool.DELIVERED) != 0 || Seq.le(end, c.sndUna)
+                    || c.scoreboard.covers(Seq.max(segs.seq(d), c.sndUna), end)) {
+                continue;
+            }
+            if (first || now - segs.sentAt(d) >= window) {
+                segs.markLost(d);
+            }
+            first = false;
+        }
+    }
+
+    /** The receiver reneged (RFC 2018 §8): nothing above SND.UNA counts as delivered any more. */
+    void forgetDelivered(TcpConnection<?> c) {
+        for (int d = c.sendHead; d != SegmentPool.NONE; d = segs.next(d)) {
+            segs.flags(d, segs.flags(d) & ~SegmentPool.DELIVERED);
+        }
     }
 
     /**

@@ -57,8 +57,14 @@ final class SegmentPool {
     private final int[] fields;
     private final int[] free;
     private int freeCount;
+    /**
+     * Free descriptors that {@link #split} leaves alone: splitting only makes loss recovery more precise, so it must
+     * never take the descriptors that sending and the out-of-order queue need.
+     */
+    private final int splitReserve;
 
     SegmentPool(int capacity) {
+        this.splitReserve = capacity / 8;
         this.packet = new Object[capacity];
         this.inlineBytes = ByteBuffer.allocate(capacity * INLINE_BYTES);
         this.fields = new int[capacity * STRIDE];
@@ -117,6 +123,62 @@ final class SegmentPool {
     @SuppressWarnings("unchecked")
     <P> ByteBuffer bytes(int d, PacketOps<P> ops) {
         return isInline(d) ? inlineBytes : ops.buffer((P) packet[d]);
+    }
+
+    /**
+     * Makes a send-queue descriptor of {@code c} start at {@code at}, splitting the one that holds it: the bytes from
+     * {@code at} on go to a new descriptor right after it (a zero-copy clone of the packet, or a copy of inline
+     * bytes), with the same RACK record. RACK (RFC 8985 §6.1) keeps one transmission time and one delivered flag per
+     * descriptor, so descriptors are split where transmissions and SACK blocks begin and end, as Linux splits its
+     * buffers: a SACK block then always delivers whole descriptors, each with the time its bytes were really sent.
+     *
+     * @return {@code false} when no boundary could be made (no descriptor or clone to spare): RACK is then coarser
+     *     for these bytes, never wrong about what was delivered
+     */
+    <P> boolean splitAt(TcpConnection<P> c, int at, PacketOps<P> ops) {
+        int d = c.sendHead;
+        while (d != NONE && Seq.ge(at, end(d))) {
+            d = next(d);
+        }
+        return d == NONE || !Seq.gt(at, seq(d)) || split(c, d, at, ops);
+    }
+
+    /** {@link #splitAt} for the descriptor {@code d} that holds {@code at} past its first byte. */
+    @SuppressWarnings("unchecked")
+    <P> boolean split(TcpConnection<P> c, int d, int at, PacketOps<P> ops) {
+        if (freeCount <= splitReserve) {
+            return false;
+        }
+        int f = d * STRIDE;
+        int head = at - fields[f + SEQ];
+        int n;
+        if (isInline(d)) {
+            n = allocInline(inlineBytes, fields[f + DATA] + head, at, fields[f + LEN] - head);
+            c.inlineSegments++;
+        } else {
+            P clone = ops.clone((P) packet[d]);
+            if (clone == null) {
+                return false;
+            }
+            n = alloc(clone, at, fields[f + DATA] + head, fields[f + LEN] - head);
+        }
+        int nf = n * STRIDE;
+        int flags = fields[f + FLAGS];
+        int lostFrom = fields[f + LOST_FROM];
+        fields[nf + SENT_HIGH] = fields[f + SENT_HIGH];
+        fields[nf + SENT_LOW] = fields[f + SENT_LOW];
+        fields[nf + FLAGS] = flags;
+        fields[nf + LOST_FROM] = Seq.max(lostFrom, at);
+        if ((flags & ANY_LOSS) != 0 && !Seq.lt(lostFrom, at)) {
+            fields[f + FLAGS] = flags & ~ANY_LOSS; // its lost bytes were all resent: what is left lies beyond
+        }
+        fields[f + LEN] = head;
+        fields[nf + NEXT] = fields[f + NEXT];
+        fields[f + NEXT] = n;
+        if (c.sendTail == d) {
+            c.sendTail = n;
+        }
+        return true;
     }
 
     /** Returns the descriptor (not its packet, which the caller frees or keeps). */

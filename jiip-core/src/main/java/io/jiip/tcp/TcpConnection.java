@@ -84,6 +84,11 @@ abstract class TcpConnectionHotFields<P> extends CongestionWindow {
     long rttStart;
     int dupAcks;
     boolean inRecovery;
+    /**
+     * With RACK: the recovery after a retransmission timeout, until SND.UNA passes {@link #recover}; what RACK
+     * marks lost is retransmitted within the congestion window ({@link LossRecovery#onTimeout}).
+     */
+    boolean rtoRecovery;
     int recover;
     /** The last ACK found the flow application-limited ({@link CongestionWindow#windowLimited}). */
     boolean appLimited;
@@ -247,6 +252,7 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
         rttTiming = false;
         dupAcks = 0;
         inRecovery = false;
+        rtoRecovery = false;
         appLimited = false;
         retransmits = 0;
         rtoAt = ackAt = keepaliveAt = stateAt = tlpAt = rackAt = timerAt = Long.MAX_VALUE;

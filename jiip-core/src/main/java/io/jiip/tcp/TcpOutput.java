@@ -20,6 +20,8 @@ import java.nio.ByteBuffer;
  */
 final class TcpOutput<P> {
     private static final int HEADERS = Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH;
+    /** TSO autosizing: a super-segment carries about this much time's worth of data at the current rate. */
+    private static final long TSO_BURST_NANOS = 1_000_000L;
 
     private final TcpLayer<P> tcp;
     private final NetInterface<P> nif;
@@ -48,8 +50,8 @@ final class TcpOutput<P> {
                 && st != TcpState.CLOSING && st != TcpState.LAST_ACK) {
             return;
         }
-        if (c.inRecovery && c.sackPermitted) {
-            tcp.recovery.sackTransmit(c); // RFC 6675: pipe, not cwnd, decides during recovery
+        if ((c.inRecovery || c.rtoRecovery) && c.sackPermitted) {
+            tcp.recovery.sackTransmit(c); // RFC 6675: pipe, not the data in flight, decides during recovery
             return;
         }
         while (true) {
@@ -91,15 +93,25 @@ final class TcpOutput<P> {
     }
 
     /**
-     * Payload bytes one segment may carry: the MSS, or with TSO a super-segment of whole MSS-sized segments up to
-     * the 64 KiB IPv4 limit that the NIC splits.
+     * Payload bytes one segment may carry: the MSS, or with TSO a super-segment of whole MSS-sized segments that the
+     * NIC splits, sized to the rate and the window, and at most the 64 KiB IPv4 limit.
      */
     private int maxSegment(TcpConnection<P> c) {
         if (!nif.has(NicFeatures.TCP_TSO | NicFeatures.TCP_TX_CSUM)) {
             return c.mss;
         }
         int limit = 65535 - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH - (c.timestamps ? 12 : 0);
-        return Math.max(c.mss, limit - limit % c.mss);
+        // TSO autosizing (the idea of Linux's tcp_tso_autosize): about 1 ms of data at the current rate, window /
+        // SRTT, and never more than half the window, so that at least two super-segments are in flight. A lost
+        // super-segment is then followed by one whose SACKs reveal the loss; a window sent as one frame makes every
+        // loss a tail loss, repaired only by a probe or a timeout.
+        long window = Math.min(c.cwnd, c.sndWnd);
+        long goal = window / 2;
+        if (c.srtt > 0) {
+            goal = Math.min(goal, window * TSO_BURST_NANOS / c.srtt);
+        }
+        int size = (int) Math.min(limit, goal);
+        return Math.max(c.mss, size - size % c.mss);
     }
 
     /** RFC 9293 §3.8.6.2.1 (sender SWS avoidance) and Nagle (RFC 896, RFC 1122 §4.2.3.4). */
@@ -450,8 +462,34 @@ final class TcpOutput<P> {
         }
     }
 
+    /**
+     * The first send-queue descriptor of the bytes {@code [seq, seq + len)} about to be sent. With RACK they are first
+     * made whole descriptors (split where the transmission begins and ends inside one): RACK keeps one transmission
+     * time per descriptor (RFC 8985 §6.1), so no descriptor may hold bytes sent at different times, or a SACK of
+     * some would date the others wrongly (a later part stamped onto an earlier one makes a retransmission sent in
+     * between look lost). Sending whole application packets, the common case, splits nothing.
+     */
+    private int transmitted(TcpConnection<P> c, int seq, int len) {
+        int d = findSegment(c, seq);
+        if (!c.rack) {
+            return d;
+        }
+        if (Seq.lt(segs.seq(d), seq) && segs.split(c, d, seq, ops)) {
+            d = segs.next(d);
+        }
+        int end = seq + len;
+        int last = d;
+        while (Seq.lt(segs.end(last), end)) {
+            last = segs.next(last);
+        }
+        if (Seq.gt(segs.end(last), end)) {
+            segs.split(c, last, end, ops);
+        }
+        return d;
+    }
+
     private void copyPayload(TcpConnection<P> c, int seq, int len, ByteBuffer dst, int at) {
-        for (int d = findSegment(c, seq); len > 0; d = segs.next(d)) {
+        for (int d = transmitted(c, seq, len); len > 0; d = segs.next(d)) {
             int skip = seq - segs.seq(d);
             int n = Math.min(len, segs.len(d) - skip);
             markSent(c, d, seq, seq + n);
@@ -465,7 +503,7 @@ final class TcpOutput<P> {
     /** Clones (zero-copy) the queued bytes {@code [seq, seq + len)} as a chain; {@code null} without descriptors. */
     private P clonePayload(TcpConnection<P> c, int seq, int len) {
         P head = null;
-        int first = findSegment(c, seq);
+        int first = transmitted(c, seq, len);
         int from = seq;
         for (int d = first; len > 0; d = segs.next(d)) {
             int skip = seq - segs.seq(d);

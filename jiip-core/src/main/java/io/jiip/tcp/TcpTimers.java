@@ -111,13 +111,16 @@ final class TcpTimers<P> {
             tcp.output.sendSyn(c);
             return true;
         }
-        // RFC 5681 §3.1 and RFC 6582 §4: collapse the window, forget recovery, go back to SND.UNA.
+        // RFC 5681 §3.1 and RFC 6582 §4: collapse the window and end fast recovery; with RACK, retransmit what it
+        // marks lost (RFC 8985 §6.3), otherwise go back to SND.UNA.
         tcp.recovery.onTimeout(c);
-        c.sndNxt = c.sndUna;
-        int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
-        boolean fin = c.finQueued && c.sndUna + Math.max(len, 0) == c.finSeq;
-        if (len > 0 || fin) {
-            tcp.output.sendData(c, c.sndUna, Math.max(len, 0), fin);
+        if (!tcp.recovery.retransmitAfterTimeout(c)) {
+            c.sndNxt = c.sndUna;
+            int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
+            boolean fin = c.finQueued && c.sndUna + Math.max(len, 0) == c.finSeq;
+            if (len > 0 || fin) {
+                tcp.output.sendData(c, c.sndUna, Math.max(len, 0), fin);
+            }
         }
         c.rtoAt = nif.now + c.rto;
         return true;
