@@ -172,8 +172,19 @@ final class TcpInput<P> {
                     c.stateAt = nif.now + 2 * tcp.cfg.mslNanos(); // the peer's FIN again: restart 2 MSL
                 }
             }
-            nif.stats.inc(Seq.le(s.seq + segLen, c.rcvNxt) ? Counter.DROP_TCP_DUPLICATE
-                    : Counter.DROP_TCP_OUT_OF_WINDOW);
+            boolean duplicate = Seq.le(s.seq + segLen, c.rcvNxt);
+            nif.stats.inc(duplicate ? Counter.DROP_TCP_DUPLICATE : Counter.DROP_TCP_OUT_OF_WINDOW);
+            if (duplicate && ackOfDuplicateUsable(c)) {
+                // The data is old but the ACK may be news: a peer's tail loss probe resends its last segment,
+                // with its newest ACK, and when that ACK is lost the probe is all that carries it. Dropping it
+                // (RFC 9293 §3.10.7.4 read strictly) would leave our own data to a retransmission timeout; like
+                // BSD, the duplicate data is ignored and the ACK processed, within RFC 5961 §5.2's bounds.
+                int gen = c.generation;
+                processAck(c);
+                if (c.generation == gen && c.state != TcpState.CLOSED) {
+                    tcp.updateTimer(c);
+                }
+            }
             return false;
         }
         // Second: RST (RFC 5961 §3.2): only an exact RCV.NXT match resets; in-window earns a challenge ACK.
@@ -264,6 +275,18 @@ final class TcpInput<P> {
             }
         }
         return kept;
+    }
+
+    /**
+     * An old duplicate segment's ACK may be processed: neither RST nor SYN, with ACK, in a state whose sent data
+     * awaits acknowledgment, and the ACK in [SND.UNA - MAX.SND.WND, SND.MAX] (RFC 5961 §5.2).
+     */
+    private boolean ackOfDuplicateUsable(TcpConnection<P> c) {
+        Segment s = seg;
+        TcpState st = c.state;
+        return s.has(TcpHeader.ACK_FLAG) && !s.has(TcpHeader.RST) && !s.has(TcpHeader.SYN)
+                && st != TcpState.SYN_RECEIVED && st != TcpState.TIME_WAIT && st != TcpState.FIN_WAIT_2
+                && !Seq.gt(s.ack, c.sndMax) && !Seq.lt(s.ack, c.sndUna - c.maxSndWnd);
     }
 
     /** The ACK of our SYN-ACK: the passive (or simultaneous) open completes. */

@@ -142,6 +142,18 @@ public final class TcpPeer implements TestNet.Station {
             return add(12, (b, o) -> TcpOptions.writeTimestamps(b, o, val, ecr));
         }
 
+        /** SACK blocks (RFC 2018): {@code edges} holds left and right edges in turn. */
+        public Opts sack(int... edges) {
+            int n = edges.length / 2;
+            int[] left = new int[n];
+            int[] right = new int[n];
+            for (int i = 0; i < n; i++) {
+                left[i] = edges[2 * i];
+                right[i] = edges[2 * i + 1];
+            }
+            return add(4 + 8 * n, (b, o) -> TcpOptions.writeSack(b, o, left, right, n));
+        }
+
         /** Raw option bytes, as they are. */
         public Opts raw(byte... bytes) {
             parts.add(bytes.clone());

@@ -1,0 +1,312 @@
+package io.jiip.tcp;
+
+import static io.jiip.testkit.TcpPeer.ACK;
+import static io.jiip.testkit.TcpPeer.SYN;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jiip.api.Counter;
+import io.jiip.api.NicFeatures;
+import io.jiip.api.Result;
+import io.jiip.api.TcpConfig;
+import io.jiip.link.Packet;
+import io.jiip.testkit.TcpPeer;
+import io.jiip.testkit.TcpPeer.Opts;
+import io.jiip.testkit.TcpPeer.Seg;
+import io.jiip.testkit.TestNet;
+import io.jiip.wire.Ipv4Header;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Loss recovery against a scripted peer, the cases a real link showed (Linux over a lossy TAP): a tail loss probe
+ * that covers only part of an application packet, the recovery after a retransmission timeout (SACK state kept,
+ * RACK's marks retransmitted, a lost retransmission caught without a second timeout, a reneging receiver), the
+ * probe timeout on a short path, an old duplicate carrying the only copy of an ACK, and TSO super-segments sized
+ * to leave several frames in flight.
+ */
+class TcpLossRecoveryTest {
+    private static final long MS = 1_000_000L;
+    private static final int MSS = 1448; // 1460 less the timestamps option
+
+    /** A stack with one connection accepted from a scripted peer (SACK, timestamps, window scaling), 1 ms RTT. */
+    private static final class Fixture {
+        final TcpPeer peer = TcpPeer.withStack(b -> b.tcp(TcpConfig.builder().isnKey(new byte[16]).build()));
+        final TestNet net = peer.net;
+        final TcpStateMachineTest.App app = new TcpStateMachineTest.App(net);
+        final int conn;
+        /** The stack's sequence number of the first data byte. */
+        final int first;
+
+        Fixture() {
+            assertEquals(Result.OK, net.a().stack.tcpListen(80, 16, app));
+            peer.ports(40000, 80);
+            peer.timestamps = true;
+            peer.sndNxt = peer.iss;
+            peer.send(SYN, peer.iss, 0, 65535, Opts.all(1460, 7, peer.tsVal, 0));
+            Seg synAck = peer.expect(SYN | ACK);
+            net.advance(MS); // the handshake's RTT sample: SRTT 1 ms
+            peer.sndNxt = peer.iss + 1;
+            peer.rcvNxt = synAck.seq() + 1;
+            peer.tsVal++;
+            peer.ack();
+            conn = app.conn;
+            first = synAck.seq() + 1;
+        }
+
+        /** The stack sends {@code bytes} bytes as one application packet (one send-queue descriptor). */
+        void sendPacket(int bytes) {
+            Packet p = net.a().pool.alloc(bytes);
+            net.a().pool.length(p, bytes);
+            assertEquals(Result.OK, net.a().stack.tcpSend(conn, p, 0));
+        }
+
+        /** The start of the stack's {@code n}th full-sized segment (from 0). */
+        int seg(int n) {
+            return first + n * MSS;
+        }
+
+        /** An ACK from the peer of everything below {@code ack}, with SACK blocks. */
+        void ack(int ack, int... sackEdges) {
+            peer.tsVal++;
+            Opts o = Opts.none().ts(peer.tsVal, peer.tsRecent);
+            if (sackEdges.length > 0) {
+                o.sack(sackEdges);
+            }
+            peer.send(ACK, peer.sndNxt, ack, 65535, o);
+        }
+
+        long count(Counter c) {
+            return net.a().stack.stats().get(c);
+        }
+
+        /** Data segments the stack sent since the last call. */
+        List<Seg> dataSent() {
+            List<Seg> out = new ArrayList<>();
+            for (Seg s : peer.drain()) {
+                if (s.payload().length > 0) {
+                    out.add(s);
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * The case behind most of the timeouts on a real link: ten segments of one application packet, all but the
+     * first lost; the tail loss probe resends the last MSS and the peer SACKs it. RACK counts delivery per
+     * descriptor, so the probe's bytes must become a descriptor of their own, dated by the probe: then the SACK
+     * gives RACK its reference, the other nine are deemed lost, and fast recovery repairs them. Without the split
+     * the packet is never wholly delivered, RACK learns nothing, and the retransmission timeout fires.
+     */
+    @Test
+    void shouldRecoverWithoutATimeoutWhenTheProbeCoversPartOfAPacket() {
+        Fixture f = new Fixture();
+        f.sendPacket(10 * MSS);
+        assertEquals(10, f.dataSent().size(), "the initial window");
+        f.ack(f.seg(1)); // only the first arrived
+        f.net.runFor(20 * MS);
+        List<Seg> probe = f.dataSent();
+        assertEquals(1, f.count(Counter.TCP_TLP_PROBES));
+        assertEquals(f.seg(9), probe.get(0).seq(), "the probe resends the last segment");
+        f.ack(f.seg(1), f.seg(9), f.seg(10));
+        f.net.runFor(5 * MS);
+        List<Seg> repaired = f.dataSent();
+        assertEquals(0, f.count(Counter.TCP_TIMEOUTS));
+        assertEquals(1, f.count(Counter.TCP_FAST_RETRANSMITS), "RACK starts recovery");
+        assertFalse(repaired.isEmpty());
+        assertEquals(f.seg(1), repaired.get(0).seq(), "the first hole first");
+        for (Seg s : repaired) {
+            assertTrue(Seq.lt(s.seq(), f.seg(9)), "nothing SACKed is resent: " + s);
+        }
+        f.net.a().stack.tcpAbort(f.conn);
+        f.net.assertNoLeaks();
+    }
+
+    /**
+     * RFC 8985 §7.2 on a short path: the probe comes 2·SRTT plus a 2 ms allowance after the last transmission when
+     * more than a segment is in flight (it came no sooner than 10 ms before, whatever the RTT), and with a single
+     * segment in flight the peer's delayed ACK is allowed for too.
+     */
+    @Test
+    void shouldProbeTwoRoundTripsPlusTheAllowanceAfterTheLastTransmission() {
+        Fixture f = new Fixture();
+        long sentAt = f.net.clock.nanoTime();
+        f.sendPacket(4 * MSS);
+        f.dataSent();
+        f.net.runFor(30 * MS);
+        List<Seg> probe = f.dataSent();
+        assertEquals(1, probe.size());
+        long after = probe.get(0).time() - sentAt;
+        assertTrue(after >= 4 * MS && after <= 6 * MS, "2 x 1 ms + 2 ms, at the wheel's granularity: " + after);
+
+        Fixture g = new Fixture();
+        long singleAt = g.net.clock.nanoTime();
+        g.sendPacket(100);
+        g.dataSent();
+        g.net.runFor(150 * MS);
+        assertEquals(0, g.count(Counter.TCP_TLP_PROBES), "one segment out: the peer may delay its ACK 200 ms");
+        g.net.runFor(100 * MS);
+        List<Seg> single = g.dataSent();
+        assertEquals(1, g.count(Counter.TCP_TLP_PROBES));
+        assertTrue(single.get(0).time() - singleAt >= 200 * MS);
+        f.net.a().stack.tcpAbort(f.conn);
+        g.net.a().stack.tcpAbort(g.conn);
+        f.net.assertNoLeaks();
+        g.net.assertNoLeaks();
+    }
+
+    /** Holes at segments 1, 4 and 7 of ten; everything else SACKed; then silence until the timeout. */
+    private static Fixture timeoutWithThreeHoles() {
+        Fixture f = new Fixture();
+        f.sendPacket(10 * MSS);
+        f.dataSent();
+        f.ack(f.seg(1), f.seg(2), f.seg(4), f.seg(5), f.seg(7), f.seg(8), f.seg(10));
+        f.dataSent(); // fast recovery's retransmissions: all lost (the peer ignores them)
+        f.net.runFor(250 * MS);
+        assertEquals(1, f.count(Counter.TCP_TIMEOUTS));
+        return f;
+    }
+
+    /**
+     * RFC 8985 §6.3: a retransmission timeout keeps the SACK information (the receiver holds segments 2, 3, 5, 6,
+     * 8, 9) and marks the rest lost; the recovery then resends the three holes and nothing the peer holds. Going back
+     * to SND.UNA with the scoreboard cleared sent SACKed segments again.
+     */
+    @Test
+    void shouldResendOnlyTheHolesAfterATimeout() {
+        Fixture f = timeoutWithThreeHoles();
+        List<Seg> sent = new ArrayList<>(f.dataSent());
+        assertEquals(1, sent.size(), "one segment: the window after a timeout");
+        assertEquals(f.seg(1), sent.get(0).seq());
+        f.ack(f.seg(4), f.seg(5), f.seg(7), f.seg(8), f.seg(10));
+        sent.addAll(f.dataSent());
+        f.ack(f.seg(7), f.seg(8), f.seg(10));
+        sent.addAll(f.dataSent());
+        f.ack(f.seg(10));
+        f.net.runFor(5 * MS);
+        sent.addAll(f.dataSent());
+        List<Integer> seqs = new ArrayList<>();
+        for (Seg s : sent) {
+            seqs.add((s.seq() - f.first) / MSS);
+        }
+        assertEquals(List.of(1, 4, 7), seqs, "the holes, once each");
+        assertEquals(1, f.count(Counter.TCP_TIMEOUTS));
+        assertEquals(10L * MSS, f.app.acked);
+        f.net.a().stack.tcpAbort(f.conn);
+        f.net.assertNoLeaks();
+    }
+
+    /**
+     * After a timeout, a lost retransmission is RACK's to find like any loss: the retransmission of hole 4 is lost,
+     * that of hole 7 (sent after it) is SACKed, so hole 4 goes again at once instead of after a second, doubled
+     * timeout.
+     */
+    @Test
+    void shouldRepairALostRetransmissionAfterATimeoutWithoutAnotherTimeout() {
+        Fixture f = timeoutWithThreeHoles();
+        assertEquals(f.seg(1), f.dataSent().get(0).seq());
+        f.ack(f.seg(4), f.seg(5), f.seg(7), f.seg(8), f.seg(10));
+        List<Seg> two = f.dataSent();
+        assertEquals(List.of(f.seg(4), f.seg(7)), List.of(two.get(0).seq(), two.get(1).seq()), "window 2: " + two);
+        f.net.advance(MS); // a round trip later (RACK ignores a retransmission's ACK that comes back sooner)
+        f.ack(f.seg(4), f.seg(5), f.seg(10)); // hole 7's retransmission arrived, hole 4's did not
+        f.net.runFor(5 * MS);
+        List<Seg> again = f.dataSent();
+        assertEquals(f.seg(4), again.get(0).seq(), "hole 4 resent by RACK: " + again);
+        f.ack(f.seg(10));
+        f.net.runFor(5 * MS);
+        assertEquals(1, f.count(Counter.TCP_TIMEOUTS));
+        assertEquals(10L * MSS, f.app.acked);
+        f.net.a().stack.tcpAbort(f.conn);
+        f.net.assertNoLeaks();
+    }
+
+    /**
+     * RFC 2018 §8: a receiver may discard data it SACKed. One whose cumulative ACK stops inside a range it SACKed has
+     * done so; at the timeout its SACK information is forgotten and everything from SND.UNA is resent.
+     */
+    @Test
+    void shouldForgetSackInformationOfAReceiverThatReneged() {
+        Fixture f = new Fixture();
+        f.sendPacket(6 * MSS);
+        f.dataSent();
+        f.ack(f.seg(1), f.seg(2), f.seg(6));
+        f.ack(f.seg(3) + 100); // the ACK stops inside the SACKed range: the rest of it was discarded
+        f.dataSent();
+        f.net.runFor(250 * MS);
+        assertEquals(1, f.count(Counter.TCP_TIMEOUTS));
+        assertEquals(1, f.count(Counter.TCP_SACK_RENEGING));
+        List<Seg> resent = f.dataSent();
+        assertEquals(f.seg(3) + 100, resent.get(0).seq(), "from SND.UNA, SACKed or not");
+        f.net.a().stack.tcpAbort(f.conn);
+        f.net.assertNoLeaks();
+    }
+
+    /**
+     * A peer's tail loss probe resends its last segment, data we have, carrying its newest ACK; when the ACK segments
+     * before it were lost, the probe is the only news that our data arrived. Its ACK is processed (the data is
+     * dropped as a duplicate), so no retransmission timeout follows.
+     */
+    @Test
+    void shouldTakeTheAckOfAnOldDuplicateSegment() {
+        Fixture f = new Fixture();
+        f.peer.data("request".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        f.sendPacket(3 * MSS);
+        f.dataSent();
+        // The peer's probe: its last data segment again, now acknowledging all our data.
+        f.peer.tsVal++;
+        f.peer.send(ACK, f.peer.sndNxt - 7, f.seg(3), 65535, Opts.none().ts(f.peer.tsVal, f.peer.tsRecent),
+                "request".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(3L * MSS, f.app.acked);
+        assertEquals(1, f.count(Counter.DROP_TCP_DUPLICATE));
+        f.net.runFor(300 * MS);
+        assertEquals(0, f.count(Counter.TCP_TIMEOUTS));
+        assertEquals(0, f.count(Counter.TCP_RETRANSMITS));
+        f.net.a().stack.tcpAbort(f.conn);
+        f.net.assertNoLeaks();
+    }
+
+    /**
+     * TSO autosizing: a window is sent as at least two super-segments, so that a lost one is followed by another
+     * whose SACKs reveal it; the whole initial window in one frame made every loss a tail loss.
+     */
+    @Test
+    void shouldSendAWindowAsSeveralSuperSegments() {
+        TestNet net = TestNet.twoNodes(b -> { }, NicFeatures.TCP_TSO | NicFeatures.TCP_TX_CSUM
+                | NicFeatures.TX_SCATTER_GATHER);
+        List<Integer> frames = new ArrayList<>(); // wire frames, after the emulated NIC's segmentation
+        boolean[] silenceB = {false};
+        net.link.hook((from, buf, off, len) -> {
+            int ip = off + 14;
+            if (from == 0 && buf.getShort(off + 12) == 0x0800 && Ipv4Header.protocol(buf, ip) == Ipv4Header.PROTO_TCP
+                    && Ipv4Header.totalLength(buf, ip) > 200) {
+                frames.add(Ipv4Header.totalLength(buf, ip));
+            }
+            return from == 1 && silenceB[0] ? io.jiip.link.FrameHook.DROP : io.jiip.link.FrameHook.PASS;
+        });
+        TcpStateMachineTest.App server = new TcpStateMachineTest.App(net);
+        TcpStateMachineTest.App client = new TcpStateMachineTest.App(net);
+        assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, server));
+        int conn = net.a().stack.tcpConnect(io.jiip.wire.Ipv4Address.parse(TestNet.B_IP), 80, 0, client, null);
+        net.pump();
+        silenceB[0] = true; // no ACK comes back: what goes out is the initial window
+        Packet p = net.a().pool.alloc(60_000);
+        net.a().pool.length(p, 60_000);
+        long emitted = net.a().stack.stats().get(Counter.TCP_TX);
+        assertEquals(Result.OK, net.a().stack.tcpSend(conn, p, 0));
+        net.pump();
+        int payload = 0;
+        for (int f : frames) {
+            payload += f - 52; // IPv4 and TCP headers with timestamps; the link carries the NIC's segments
+        }
+        assertEquals(10 * MSS, payload, "RFC 6928: ten segments");
+        assertEquals(2, net.a().stack.stats().get(Counter.TCP_TX) - emitted, "two super-segments of five");
+        silenceB[0] = false;
+        net.a().stack.tcpAbort(conn);
+        net.pump();
+        net.assertNoLeaks();
+    }
+}
