@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.jiip.api.Result;
 import io.jiip.io.app.HttpServer;
 import io.jiip.io.app.Pattern;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
@@ -28,21 +26,11 @@ class HttpClientsInteropTest {
     /** Starts the kernel peer with the HTTP server on port 80; skips (with the reason) when a client is missing. */
     private static KernelPeer serve(HttpServer server) throws Exception {
         KernelPeer.assumeAvailable();
-        for (String tool : new String[] {"ab", "wrk"}) {
-            assumeTrue(onPath(tool), () -> "HTTP client interop skipped: not installed: " + tool);
-        }
+        String missing = KernelPeer.missingTools("ab", "wrk");
+        assumeTrue(missing == null, () -> "HTTP client interop skipped: not installed: " + missing);
         KernelPeer peer = KernelPeer.start();
         assertEquals(Result.OK, (int) peer.node.call(s -> s.tcpListen(80, 1024, server)));
         return peer;
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The integer after {@code label} in ApacheBench's or wrk's report, or -1 when the line is missing. */
