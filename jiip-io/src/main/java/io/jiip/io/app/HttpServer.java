@@ -319,7 +319,7 @@ public final class HttpServer implements TcpEvents<Packet> {
             sent = respond(stack, connection, c, Status.NOT_FOUND, TEXT, head ? null : NOT_FOUND_BODY,
                     NOT_FOUND_BODY.length, close, false);
         }
-        if (!sent || c.closed && stream > 0) {
+        if (!sent || c.closed) {
             return sent;
         }
         c.bodyLeft = r.contentLength;

@@ -42,8 +42,7 @@ class HttpServerTest {
     private final PacketPool clientPool = PacketPool.standard();
     private final MemoryLink.Port serverPort = link.attach(serverPool);
     private final MemoryLink.Port clientPort = link.attach(clientPool);
-    private final Stack<Packet> server = new Stack<>(StackConfig.builder().mac("02:00:00:00:00:01")
-            .ipv4("10.0.0.1", 24).build(), serverPool, serverPort, clock, null);
+    private Stack<Packet> server;
     private final Stack<Packet> client = new Stack<>(StackConfig.builder().mac("02:00:00:00:00:02")
             .ipv4("10.0.0.2", 24).tcp(TcpConfig.builder().nagle(false).build()).build(), clientPool, clientPort,
             clock, null);
@@ -91,6 +90,12 @@ class HttpServerTest {
     }
 
     private void connect() {
+        connect(TcpConfig.builder());
+    }
+
+    private void connect(TcpConfig.Builder serverTcp) {
+        server = new Stack<>(StackConfig.builder().mac("02:00:00:00:00:01").ipv4("10.0.0.1", 24)
+                .tcp(serverTcp.build()).build(), serverPool, serverPort, clock, null);
         assertEquals(Result.OK, server.tcpListen(80, 16, http));
         assertTrue(client.tcpConnect(Ipv4Address.parse("10.0.0.1"), 80, 0, peer, null) >= 0);
         pump(200);
@@ -163,7 +168,9 @@ class HttpServerTest {
         }
         pump(50);
         http.release();
-        server.close();
+        if (server != null) {
+            server.close();
+        }
         client.close();
         assertEquals(0, serverPool.inUse(), "server packets all freed");
     }
@@ -268,6 +275,24 @@ class HttpServerTest {
         assertEquals(pattern(size), r.get(0).body());
         assertEquals(HELLO, r.get(1).body());
         assertEquals(pattern(3), r.get(2).body());
+    }
+
+    /** Answers that do not fit in the send buffer wait for ACKs; none is lost or reordered. */
+    @Test
+    void pipelinedAnswersBeyondTheSendBufferWaitForRoom() {
+        connect(TcpConfig.builder().sendBuffer(2048));
+        StringBuilder burst = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            burst.append("GET /").append(i % 2 == 0 ? "" : "bytes/" + i).append(" HTTP/1.1\r\n").append(HOST)
+                    .append("\r\n");
+        }
+        send(burst.toString()); // about 1.6 KB of requests, 60 answers of about 130 bytes
+        pump(2000);
+        List<Response> r = responses();
+        assertEquals(60, r.size());
+        for (int i = 0; i < 60; i++) {
+            assertEquals(i % 2 == 0 ? HELLO : pattern(i), r.get(i).body(), "answer " + i);
+        }
     }
 
     @ParameterizedTest
