@@ -22,16 +22,16 @@ final class HttpRequestParser {
     static final int METHOD_GET = 1;
     static final int METHOD_HEAD = 2;
 
-    private static final byte[] GET = ascii("GET");
-    private static final byte[] HEAD = ascii("HEAD");
-    private static final byte[] HTTP_SLASH = ascii("HTTP/");
-    private static final byte[] HTTP_SCHEME = ascii("http://");
-    private static final byte[] CONTENT_LENGTH = ascii("content-length");
-    private static final byte[] TRANSFER_ENCODING = ascii("transfer-encoding");
-    private static final byte[] CONNECTION = ascii("connection");
-    private static final byte[] HOST = ascii("host");
-    private static final byte[] CLOSE = ascii("close");
-    private static final byte[] KEEP_ALIVE = ascii("keep-alive");
+    private static final byte[] GET = Payloads.ascii("GET");
+    private static final byte[] HEAD = Payloads.ascii("HEAD");
+    private static final byte[] HTTP_SLASH = Payloads.ascii("HTTP/");
+    private static final byte[] HTTP_SCHEME = Payloads.ascii("http://");
+    private static final byte[] CONTENT_LENGTH = Payloads.ascii("content-length");
+    private static final byte[] TRANSFER_ENCODING = Payloads.ascii("transfer-encoding");
+    private static final byte[] CONNECTION = Payloads.ascii("connection");
+    private static final byte[] HOST = Payloads.ascii("host");
+    private static final byte[] CLOSE = Payloads.ascii("close");
+    private static final byte[] KEEP_ALIVE = Payloads.ascii("keep-alive");
     /** 18 digits always fit in a long. */
     private static final int MAX_LENGTH_DIGITS = 18;
 
@@ -209,6 +209,11 @@ final class HttpRequestParser {
         }
     }
 
+    /** Whether the parsed path (in {@code b}, the array given to {@link #parse}) begins with {@code prefix}. */
+    boolean pathStartsWith(byte[] b, byte[] prefix) {
+        return pathEnd - pathStart >= prefix.length && regionMatches(b, pathStart, prefix, false);
+    }
+
     /**
      * Where the head that starts at {@code start} ends: the index just past its empty line ({@code CRLF CRLF}),
      * searching {@code [from, end)} (from may be later than start: the part before was searched already), or -1.
@@ -277,9 +282,5 @@ final class HttpRequestParser {
 
     private static boolean isWhitespace(byte c) {
         return c == ' ' || c == '\t';
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 }

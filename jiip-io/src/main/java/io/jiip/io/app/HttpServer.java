@@ -49,20 +49,20 @@ public final class HttpServer implements TcpEvents<Packet> {
         final byte[] line;
 
         Status(int code, String reason) {
-            line = ascii("HTTP/1.1 " + code + " " + reason + "\r\n");
+            line = Payloads.ascii("HTTP/1.1 " + code + " " + reason + "\r\n");
         }
     }
 
-    private static final byte[] SERVER = ascii("Server: jiip\r\n");
-    private static final byte[] CONTENT_LENGTH = ascii("Content-Length: ");
-    private static final byte[] TEXT = ascii("Content-Type: text/plain\r\n");
-    private static final byte[] OCTETS = ascii("Content-Type: application/octet-stream\r\n");
-    private static final byte[] CLOSE = ascii("Connection: close\r\n");
-    private static final byte[] KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
-    private static final byte[] ALLOW = ascii("Allow: GET, HEAD\r\n"); // RFC 9110 §15.5.6: 405 MUST say
-    private static final byte[] CRLF = ascii("\r\n");
-    private static final byte[] NOT_FOUND_BODY = ascii("not found\n");
-    private static final byte[] BYTES_PREFIX = ascii("/bytes/");
+    private static final byte[] SERVER = Payloads.ascii("Server: jiip\r\n");
+    private static final byte[] CONTENT_LENGTH = Payloads.ascii("Content-Length: ");
+    private static final byte[] TEXT = Payloads.ascii("Content-Type: text/plain\r\n");
+    private static final byte[] OCTETS = Payloads.ascii("Content-Type: application/octet-stream\r\n");
+    private static final byte[] CLOSE = Payloads.ascii("Connection: close\r\n");
+    private static final byte[] KEEP_ALIVE = Payloads.ascii("Connection: keep-alive\r\n");
+    private static final byte[] ALLOW = Payloads.ascii("Allow: GET, HEAD\r\n"); // RFC 9110 §15.5.6: 405 MUST say
+    private static final byte[] CRLF = Payloads.ascii("\r\n");
+    private static final byte[] NOT_FOUND_BODY = Payloads.ascii("not found\n");
+    private static final byte[] BYTES_PREFIX = Payloads.ascii("/bytes/");
     /** Upper bound of a response head: the longest status line and every field line. */
     private static final int MAX_RESPONSE_HEAD = 256;
 
@@ -307,7 +307,7 @@ public final class HttpServer implements TcpEvents<Packet> {
             sent = respond(stack, connection, c, Status.METHOD_NOT_ALLOWED, null, null, 0, close, false);
         } else if (r.pathEnd - r.pathStart == 1 && c.in[r.pathStart] == '/') {
             sent = respond(stack, connection, c, Status.OK, TEXT, head ? null : body, body.length, close, false);
-        } else if (startsWith(c.in, r.pathStart, r.pathEnd, BYTES_PREFIX)) {
+        } else if (r.pathStartsWith(c.in, BYTES_PREFIX)) {
             long n = bytesToStream(c.in, r.pathStart + BYTES_PREFIX.length, r.pathEnd);
             if (n < 0) {
                 sent = respond(stack, connection, c, Status.BAD_REQUEST, null, null, 0, close, false);
@@ -451,22 +451,6 @@ public final class HttpServer implements TcpEvents<Packet> {
             v /= 10;
         }
         return at + digits;
-    }
-
-    private static boolean startsWith(byte[] b, int start, int end, byte[] prefix) {
-        if (end - start < prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (b[start + i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Frees the pattern buffer; call on the loop thread when the stack is being discarded. */
