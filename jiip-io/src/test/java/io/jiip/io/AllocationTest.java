@@ -32,7 +32,7 @@ class AllocationTest {
             long frames = peer.node.queue().txFrames() + peer.node.queue().rxFrames() - frames0;
             System.out.printf("event loop thread: %d bytes allocated over %d frames (%.3f B/frame)%n", allocated,
                     frames, (double) allocated / frames);
-            // A request costs a few KiB (parsing, the response header, the connection's 8 KiB buffer), and the JIT
+            // A connection costs a few KiB (the HTTP server's 8 KiB request buffer), and the JIT
             // may still be settling; one object per frame would cost at least 16 B/frame.
             assertTrue(frames > 40_000, "frames: " + frames);
             assertTrue(allocated < 4L * frames, allocated + " bytes allocated for " + frames + " frames");

@@ -45,14 +45,14 @@ final class KernelPeer implements AutoCloseable {
     static void assumeAvailable() {
         String cause = NetNs.unavailabilityCause();
         assumeTrue(cause == null, () -> "kernel interop skipped: " + cause);
-        String missing = missingTools();
+        String missing = missingTools("curl", "socat", "python3", "ethtool", "ping", "ss", "sha256sum");
         assumeTrue(missing == null, () -> "kernel interop skipped: not installed: " + missing);
     }
 
-    /** The kernel-side tools the interop tests run, or {@code null} when all are there. */
-    private static String missingTools() {
+    /** Those of {@code tools} not found on the {@code PATH}, or {@code null} when all are there. */
+    static String missingTools(String... tools) {
         StringBuilder missing = new StringBuilder();
-        for (String tool : new String[] {"curl", "socat", "python3", "ethtool", "ping", "ss", "sha256sum"}) {
+        for (String tool : tools) {
             boolean found = false;
             for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
                 if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, tool))) {

@@ -6,18 +6,65 @@ import io.jiip.api.Stack;
 import io.jiip.api.TcpEvents;
 import io.jiip.api.TcpSendFlags;
 import io.jiip.link.Packet;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
+import java.util.ArrayDeque;
 
 /**
- * A small HTTP/1.1 server on jiip TCP: keep-alive and pipelining, {@code GET /} answers a fixed body and
- * {@code GET /bytes/N} streams {@code N} {@link Pattern} bytes zero-copy (clones of one pattern buffer), paced by
- * the peer's acknowledgements. {@code HEAD} is answered without a body; anything else gets 404/405/400.
- * {@code Connection: close} (and HTTP/1.0 without keep-alive) closes after the response; a peer's half-close lets
- * the current response finish first.
+ * A small HTTP/1.1 server on jiip TCP (RFC 9112): {@code GET /} answers a fixed body and {@code GET /bytes/N}
+ * streams {@code N} {@link Pattern} bytes zero-copy (clones of one pattern buffer), paced by the peer's
+ * acknowledgements. {@code HEAD} is answered without a body; other methods get 405, other paths 404. Every
+ * response carries {@code Content-Length}. One instance per stack (its event loop thread).
+ *
+ * <p><b>Connections</b> (RFC 9112 §9.3). HTTP/1.1 is persistent unless the request's {@code Connection} list holds
+ * {@code close}; HTTP/1.0 closes after the response unless the list holds {@code keep-alive}, and then the response
+ * says {@code Connection: keep-alive}. A closing response says {@code Connection: close} and the server closes
+ * after it (requests already received after it are not answered, §9.6). Pipelined requests are answered in order;
+ * while a response is still being sent, further input is held unconsumed, so the peer's window closes (flow
+ * control, no unbounded buffering). A peer's half-close lets the pending responses finish first.
+ *
+ * <p><b>Limits.</b> A request head (request line, field lines and the empty line) longer than
+ * {@link #MAX_HEAD_BYTES} gets 431; a {@code Content-Length} over {@link #MAX_BODY_BYTES} gets 413. A body within
+ * the limit is read and discarded, so a request with a body (a POST, answered 405) leaves the connection in step.
+ * A malformed request gets 400 ({@link HttpRequestParser} lists the rules, among them: any
+ * {@code Transfer-Encoding} on a request, a repeated or invalid {@code Content-Length}), an HTTP major version
+ * other than 1 gets 505. All four close the connection after the response.
  */
 public final class HttpServer implements TcpEvents<Packet> {
-    private static final int MAX_HEAD = 8192;
+    /** The longest request head accepted, in bytes: request line, field lines and the final empty line. */
+    public static final int MAX_HEAD_BYTES = 8192;
+    /** The longest request body read (and discarded), in bytes. */
+    public static final long MAX_BODY_BYTES = 1 << 20;
+
+    private enum Status {
+        OK(200, "OK"),
+        BAD_REQUEST(400, "Bad Request"),
+        NOT_FOUND(404, "Not Found"),
+        METHOD_NOT_ALLOWED(405, "Method Not Allowed"),
+        CONTENT_TOO_LARGE(413, "Content Too Large"),
+        HEADER_FIELDS_TOO_LARGE(431, "Request Header Fields Too Large"),
+        VERSION_NOT_SUPPORTED(505, "HTTP Version Not Supported");
+
+        /** {@code HTTP/1.1 200 OK CRLF}: we always send our own version (RFC 9110 §2.5). */
+        final byte[] line;
+
+        Status(int code, String reason) {
+            line = Payloads.ascii("HTTP/1.1 " + code + " " + reason + "\r\n");
+        }
+    }
+
+    private static final byte[] SERVER = Payloads.ascii("Server: jiip\r\n");
+    private static final byte[] CONTENT_LENGTH = Payloads.ascii("Content-Length: ");
+    private static final byte[] TEXT = Payloads.ascii("Content-Type: text/plain\r\n");
+    private static final byte[] OCTETS = Payloads.ascii("Content-Type: application/octet-stream\r\n");
+    private static final byte[] CLOSE = Payloads.ascii("Connection: close\r\n");
+    private static final byte[] KEEP_ALIVE = Payloads.ascii("Connection: keep-alive\r\n");
+    private static final byte[] ALLOW = Payloads.ascii("Allow: GET, HEAD\r\n"); // RFC 9110 §15.5.6: 405 MUST say
+    private static final byte[] CRLF = Payloads.ascii("\r\n");
+    private static final byte[] NOT_FOUND_BODY = Payloads.ascii("not found\n");
+    private static final byte[] BYTES_PREFIX = Payloads.ascii("/bytes/");
+    /** Upper bound of a response head: the longest status line and every field line. */
+    private static final int MAX_RESPONSE_HEAD = 256;
 
     private final byte[] body;
     private PatternSource pattern;
@@ -34,14 +81,32 @@ public final class HttpServer implements TcpEvents<Packet> {
     }
 
     private static final class Conn {
-        final byte[] head = new byte[MAX_HEAD];
-        int headLength;
+        /** Received bytes not yet processed: {@code [start, end)}; a head is searched for from {@code scanned}. */
+        final byte[] in = new byte[MAX_HEAD_BYTES];
+        int start;
+        int end;
+        int scanned;
+        final HttpRequestParser request = new HttpRequestParser();
+        /** Body bytes of the current request still to discard. */
+        long bodyLeft;
+        /** Input received while a response was in progress: clones, not yet consumed (created when first needed). */
+        ArrayDeque<Packet> held;
+        /** Bytes of a streamed body still to queue, and the stream position of the next one. */
         long remaining;
         long position;
-        boolean streaming;
+        /** A response did not fit in the send buffer: the same request is answered again on the next ACK. */
+        boolean waitingForRoom;
         boolean closeAfter;
         boolean peerClosed;
         boolean closed;
+
+        boolean busy() {
+            return remaining > 0 || waitingForRoom;
+        }
+
+        boolean holding() {
+            return held != null && !held.isEmpty();
+        }
     }
 
     @Override
@@ -49,6 +114,9 @@ public final class HttpServer implements TcpEvents<Packet> {
         if (pattern == null) {
             pattern = new PatternSource(stack.packetOps());
         }
+        // Every send is a whole response (or the end of one): Nagle would hold the answers to pipelined requests
+        // back until the peer's delayed ACK.
+        stack.tcpNoDelay(connection, true);
         return new Conn();
     }
 
@@ -56,153 +124,279 @@ public final class HttpServer implements TcpEvents<Packet> {
     public void onPayload(Stack<Packet> stack, int connection, Object attachment, Packet packet, int offset,
             int length) {
         Conn c = (Conn) attachment;
-        stack.tcpRxConsumed(connection, length);
         if (c.closed) {
+            return; // RFC 9112 §9.6: nothing after a closing response is processed
+        }
+        PacketOps<Packet> ops = stack.packetOps();
+        int used = c.busy() || c.holding() ? 0 : feed(stack, connection, c, ops.buffer(packet), offset, length);
+        if (used == length || c.closed) {
             return;
         }
-        if (c.headLength + length > MAX_HEAD) {
-            respond(stack, connection, c, 431, "Request Header Fields Too Large", null, 0, true);
+        Packet rest = ops.clone(packet);
+        if (rest == null) {
+            stack.tcpAbort(connection); // out of descriptors: cannot keep the bytes
             return;
         }
-        stack.packetOps().buffer(packet).get(offset, c.head, c.headLength, length);
-        c.headLength += length;
-        serveBuffered(stack, connection, c);
+        ops.trimHead(rest, offset + used - ops.offset(rest));
+        ops.length(rest, length - used);
+        if (c.held == null) {
+            c.held = new ArrayDeque<>();
+        }
+        c.held.add(rest);
     }
 
     @Override
     public void onAcked(Stack<Packet> stack, int connection, Object attachment, int bytes) {
         Conn c = (Conn) attachment;
-        if (c.streaming) {
-            pump(stack, connection, c);
+        if (c.closed) {
+            return;
         }
+        if (c.remaining > 0) {
+            pump(stack, connection, c);
+            if (c.remaining > 0 || c.closed) {
+                return;
+            }
+            if (c.closeAfter) {
+                close(stack, connection, c);
+                return;
+            }
+        } else if (!c.waitingForRoom) {
+            return;
+        }
+        c.waitingForRoom = false;
+        resume(stack, connection, c);
     }
 
     @Override
     public void onRemoteShutdown(Stack<Packet> stack, int connection, Object attachment) {
         Conn c = (Conn) attachment;
         c.peerClosed = true;
-        if (!c.streaming) {
-            serveBuffered(stack, connection, c);
-            if (!c.streaming) {
-                close(stack, connection, c);
-            }
-        }
+        resume(stack, connection, c);
     }
 
     @Override
     public void onClosed(Stack<Packet> stack, int connection, Object attachment, int reason) {
         if (attachment instanceof Conn c) {
             c.closed = true;
-        }
-    }
-
-    /** Answers complete requests in the buffer, one at a time (a streaming response finishes first). */
-    private void serveBuffered(Stack<Packet> stack, int connection, Conn c) {
-        while (!c.streaming && !c.closed) {
-            int end = headEnd(c.head, c.headLength);
-            if (end < 0) {
-                return;
-            }
-            String head = new String(c.head, 0, end, StandardCharsets.ISO_8859_1);
-            System.arraycopy(c.head, end + 4, c.head, 0, c.headLength - end - 4);
-            c.headLength -= end + 4;
-            handle(stack, connection, c, head);
-            if (c.streaming) {
-                pump(stack, connection, c);
-            }
-        }
-        if (!c.streaming && c.peerClosed && !c.closed) {
-            close(stack, connection, c);
-        }
-    }
-
-    private void handle(Stack<Packet> stack, int connection, Conn c, String head) {
-        requests++;
-        String[] lines = head.split("\r\n");
-        String[] parts = lines[0].split(" ");
-        if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
-            respond(stack, connection, c, 400, "Bad Request", null, 0, true);
-            return;
-        }
-        boolean keepAlive = parts[2].equals("HTTP/1.1");
-        for (int i = 1; i < lines.length; i++) {
-            String l = lines[i].toLowerCase(Locale.ROOT);
-            if (l.startsWith("connection:")) {
-                String v = l.substring(11).trim();
-                keepAlive = v.contains("keep-alive") || keepAlive && !v.contains("close");
-            }
-        }
-        boolean head0 = parts[0].equals("HEAD");
-        if (!parts[0].equals("GET") && !head0) {
-            respond(stack, connection, c, 405, "Method Not Allowed", null, 0, !keepAlive);
-            return;
-        }
-        String path = parts[1];
-        if (path.equals("/")) {
-            respond(stack, connection, c, 200, "OK", head0 ? null : body, body.length, !keepAlive);
-        } else if (path.startsWith("/bytes/")) {
-            long n;
-            try {
-                n = Pattern.parseSize(path.substring(7));
-            } catch (RuntimeException e) {
-                n = -1;
-            }
-            if (n < 0) {
-                respond(stack, connection, c, 400, "Bad Request", null, 0, !keepAlive);
-                return;
-            }
-            respond(stack, connection, c, 200, "OK", null, n, !keepAlive, !head0 && n > 0);
-            if (!head0 && n > 0) {
-                c.streaming = true;
-                c.remaining = n;
-                c.position = 0;
-            }
-        } else {
-            byte[] msg = "not found\n".getBytes(StandardCharsets.US_ASCII);
-            respond(stack, connection, c, 404, "Not Found", head0 ? null : msg, msg.length, !keepAlive);
+            dropHeld(stack, c);
         }
     }
 
     /**
-     * Sends the status line and headers, and {@code inline} as the body when given (else the body follows by
-     * streaming, or there is none).
+     * Goes on after a response completed: requests already buffered, then the held input, until a response is in
+     * progress again; closes when the peer has half-closed and everything is answered.
      */
-    private void respond(Stack<Packet> stack, int connection, Conn c, int status, String reason, byte[] inline,
-            long contentLength, boolean close) {
-        respond(stack, connection, c, status, reason, inline, contentLength, close, false);
+    private void resume(Stack<Packet> stack, int connection, Conn c) {
+        process(stack, connection, c);
+        PacketOps<Packet> ops = stack.packetOps();
+        while (!c.busy() && !c.closed && c.holding()) {
+            Packet p = c.held.peek();
+            int length = ops.length(p);
+            int used = feed(stack, connection, c, ops.buffer(p), ops.offset(p), length);
+            if (c.closed) {
+                break; // an abort has freed the held packets already
+            }
+            if (used == length) {
+                c.held.poll();
+                ops.free(p);
+            } else {
+                ops.trimHead(p, used);
+            }
+        }
+        if (c.closed) {
+            dropHeld(stack, c);
+        } else if (c.peerClosed && !c.busy() && !c.holding()) {
+            close(stack, connection, c);
+        }
     }
 
-    private void respond(Stack<Packet> stack, int connection, Conn c, int status, String reason, byte[] inline,
-            long contentLength, boolean close, boolean bodyFollows) {
-        c.closeAfter = close;
-        String h = "HTTP/1.1 " + status + " " + reason + "\r\nServer: jiip\r\nContent-Length: " + contentLength
-                + "\r\nContent-Type: " + (inline != null && status == 200 ? "text/plain" : "application/octet-stream")
-                + (close ? "\r\nConnection: close" : "") + "\r\n\r\n";
-        byte[] hb = h.getBytes(StandardCharsets.US_ASCII);
-        int total = hb.length + (inline != null ? inline.length : 0);
+    /**
+     * Takes input bytes {@code [offset, offset + length)} of {@code buf} and answers the requests they complete, until
+     * a response is in progress or the connection closes; returns how many bytes were taken (and consumed).
+     */
+    private int feed(Stack<Packet> stack, int connection, Conn c, ByteBuffer buf, int offset, int length) {
+        int used = 0;
+        while (used < length && !c.busy() && !c.closed) {
+            int n;
+            if (c.bodyLeft > 0 && c.start == c.end) {
+                n = (int) Math.min(c.bodyLeft, length - used); // a body to discard: no need to copy it
+                c.bodyLeft -= n;
+            } else {
+                if (c.end == c.in.length) {
+                    compact(c); // start > 0 here: a buffer full from 0 without a head was answered 431
+                }
+                n = Math.min(length - used, c.in.length - c.end);
+                if (n == 0) {
+                    break; // cannot happen (see above); keeps the loop bounded if it ever did
+                }
+                buf.get(offset + used, c.in, c.end, n);
+                c.end += n;
+            }
+            used += n;
+            stack.tcpRxConsumed(connection, n);
+            process(stack, connection, c);
+        }
+        return used;
+    }
+
+    /** Answers the complete requests in the buffer, in order, until a response is in progress. */
+    private void process(Stack<Packet> stack, int connection, Conn c) {
+        while (!c.busy() && !c.closed) {
+            if (c.bodyLeft > 0) {
+                int n = (int) Math.min(c.bodyLeft, c.end - c.start);
+                c.start += n;
+                c.bodyLeft -= n;
+                if (c.bodyLeft > 0) {
+                    break;
+                }
+            }
+            // RFC 9112 §2.2: empty lines before a request line are ignored (some clients send CRLF after a body).
+            while (c.end - c.start >= 2 && c.in[c.start] == '\r' && c.in[c.start + 1] == '\n') {
+                c.start += 2;
+            }
+            int headEnd = HttpRequestParser.headEnd(c.in, c.start, c.scanned, c.end);
+            if (headEnd < 0) {
+                c.scanned = c.end;
+                if (c.start == 0 && c.end == c.in.length) {
+                    respond(stack, connection, c, Status.HEADER_FIELDS_TOO_LARGE, null, null, 0, true, false);
+                }
+                break;
+            }
+            if (!serve(stack, connection, c, c.start, headEnd - 2)) {
+                break; // no room in the send buffer: the same request again on the next ACK
+            }
+            c.start = headEnd;
+            c.scanned = headEnd;
+        }
+        if (c.start == c.end) {
+            c.start = 0;
+            c.end = 0;
+            c.scanned = 0;
+        }
+    }
+
+    private static void compact(Conn c) {
+        System.arraycopy(c.in, c.start, c.in, 0, c.end - c.start);
+        c.end -= c.start;
+        c.scanned = Math.max(0, c.scanned - c.start);
+        c.start = 0;
+    }
+
+    /**
+     * Answers the request whose head (without its final empty line) is {@code [start, end)} of the buffer; returns
+     * false when the response did not fit in the send buffer (nothing changed then).
+     */
+    private boolean serve(Stack<Packet> stack, int connection, Conn c, int start, int end) {
+        HttpRequestParser r = c.request;
+        int verdict = r.parse(c.in, start, end);
+        if (verdict == HttpRequestParser.BAD_REQUEST) {
+            return respond(stack, connection, c, Status.BAD_REQUEST, null, null, 0, true, false);
+        }
+        if (verdict == HttpRequestParser.VERSION_NOT_SUPPORTED) {
+            return respond(stack, connection, c, Status.VERSION_NOT_SUPPORTED, null, null, 0, true, false);
+        }
+        if (r.contentLength > MAX_BODY_BYTES) {
+            // RFC 9110 §15.5.14: the server may close rather than read a body it refuses.
+            return respond(stack, connection, c, Status.CONTENT_TOO_LARGE, null, null, 0, true, false);
+        }
+        boolean close = !r.persistent;
+        boolean head = r.method == HttpRequestParser.METHOD_HEAD;
+        long stream = 0;
+        boolean sent;
+        if (r.method == HttpRequestParser.METHOD_OTHER) {
+            sent = respond(stack, connection, c, Status.METHOD_NOT_ALLOWED, null, null, 0, close, false);
+        } else if (r.pathEnd - r.pathStart == 1 && c.in[r.pathStart] == '/') {
+            sent = respond(stack, connection, c, Status.OK, TEXT, head ? null : body, body.length, close, false);
+        } else if (r.pathStartsWith(c.in, BYTES_PREFIX)) {
+            long n = bytesToStream(c.in, r.pathStart + BYTES_PREFIX.length, r.pathEnd);
+            if (n < 0) {
+                sent = respond(stack, connection, c, Status.BAD_REQUEST, null, null, 0, close, false);
+            } else {
+                stream = head ? 0 : n;
+                sent = respond(stack, connection, c, Status.OK, OCTETS, null, n, close, stream > 0);
+            }
+        } else {
+            sent = respond(stack, connection, c, Status.NOT_FOUND, TEXT, head ? null : NOT_FOUND_BODY,
+                    NOT_FOUND_BODY.length, close, false);
+        }
+        if (!sent || c.closed) {
+            return sent;
+        }
+        c.bodyLeft = r.contentLength;
+        if (stream > 0) {
+            c.remaining = stream;
+            c.position = 0;
+            pump(stack, connection, c);
+            if (c.remaining == 0 && c.closeAfter) {
+                close(stack, connection, c);
+            }
+        }
+        return true;
+    }
+
+    /** {@code N} of {@code /bytes/N} ({@link Pattern#parseSize}: digits, optional k/m/g), or -1. */
+    private static long bytesToStream(byte[] b, int start, int end) {
+        try {
+            return start < end ? Pattern.parseSize(new String(b, start, end - start, StandardCharsets.US_ASCII))
+                    : -1;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Sends the status line and fields, and {@code inline} as the body when given (else the body follows by
+     * streaming, or there is none); closes after it when {@code close} and no body follows. Returns false when the
+     * send buffer has no room (the caller retries on the next ACK), true otherwise (sent, or the connection gone).
+     */
+    private boolean respond(Stack<Packet> stack, int connection, Conn c, Status status, byte[] contentType,
+            byte[] inline, long contentLength, boolean close, boolean bodyFollows) {
         PacketOps<Packet> ops = stack.packetOps();
-        Packet p = ops.alloc(total);
+        int inlineLength = inline != null ? inline.length : 0;
+        Packet p = ops.alloc(MAX_RESPONSE_HEAD + inlineLength);
         if (p == null) {
             stack.tcpAbort(connection);
-            c.closed = true;
-            return;
+            return true;
         }
-        ops.buffer(p).put(ops.offset(p), hb);
+        ByteBuffer b = ops.buffer(p);
+        int at = put(b, ops.offset(p), status.line);
+        at = put(b, at, SERVER);
+        if (contentType != null) {
+            at = put(b, at, contentType);
+        }
+        at = put(b, at, CONTENT_LENGTH);
+        at = putDecimal(b, at, contentLength);
+        at = put(b, at, CRLF);
+        if (status == Status.METHOD_NOT_ALLOWED) {
+            at = put(b, at, ALLOW);
+        }
+        if (close) {
+            at = put(b, at, CLOSE);
+        } else if (c.request.http10) {
+            at = put(b, at, KEEP_ALIVE); // RFC 9112 §9.3: an HTTP/1.0 peer needs to be told
+        }
+        at = put(b, at, CRLF);
         if (inline != null) {
-            ops.buffer(p).put(ops.offset(p) + hb.length, inline);
+            at = put(b, at, inline);
         }
-        ops.length(p, total);
+        ops.length(p, at - ops.offset(p));
         int r = stack.tcpSend(connection, p, bodyFollows ? TcpSendFlags.MORE : TcpSendFlags.NONE);
         if (r != Result.OK) {
             ops.free(p);
+            if (r == Result.WOULD_BLOCK) {
+                c.waitingForRoom = true;
+                return false;
+            }
             stack.tcpAbort(connection);
-            c.closed = true;
-            return;
+            return true;
         }
-        bodyBytes += inline != null ? inline.length : 0;
+        requests++;
+        bodyBytes += inlineLength;
+        c.closeAfter = close;
         if (close && !bodyFollows) {
             close(stack, connection, c);
         }
+        return true;
     }
 
     /** Queues pattern bytes until the send buffer is full; the next {@code onAcked} continues. */
@@ -214,27 +408,16 @@ public final class HttpServer implements TcpEvents<Packet> {
             }
             int len = stack.packetOps().length(p);
             int r = stack.tcpSend(connection, p, c.remaining > len ? TcpSendFlags.MORE : TcpSendFlags.NONE);
-            if (r == Result.WOULD_BLOCK) {
-                stack.packetOps().free(p);
-                return;
-            }
             if (r != Result.OK) {
                 stack.packetOps().free(p);
-                c.closed = true;
-                stack.tcpAbort(connection);
+                if (r != Result.WOULD_BLOCK) {
+                    stack.tcpAbort(connection);
+                }
                 return;
             }
             c.remaining -= len;
             c.position += len;
             bodyBytes += len;
-        }
-        if (c.remaining == 0) {
-            c.streaming = false;
-            if (c.closeAfter || c.peerClosed) {
-                close(stack, connection, c);
-            } else {
-                serveBuffered(stack, connection, c);
-            }
         }
     }
 
@@ -245,13 +428,29 @@ public final class HttpServer implements TcpEvents<Packet> {
         }
     }
 
-    private static int headEnd(byte[] b, int len) {
-        for (int i = 0; i + 3 < len; i++) {
-            if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
-                return i;
-            }
+    private static void dropHeld(Stack<Packet> stack, Conn c) {
+        Packet p;
+        while (c.held != null && (p = c.held.poll()) != null) {
+            stack.packetOps().free(p);
         }
-        return -1;
+    }
+
+    private static int put(ByteBuffer b, int at, byte[] bytes) {
+        b.put(at, bytes);
+        return at + bytes.length;
+    }
+
+    private static int putDecimal(ByteBuffer b, int at, long value) {
+        int digits = 1;
+        for (long v = value; v >= 10; v /= 10) {
+            digits++;
+        }
+        long v = value;
+        for (int i = digits - 1; i >= 0; i--) {
+            b.put(at + i, (byte) ('0' + v % 10));
+            v /= 10;
+        }
+        return at + digits;
     }
 
     /** Frees the pattern buffer; call on the loop thread when the stack is being discarded. */
@@ -261,10 +460,12 @@ public final class HttpServer implements TcpEvents<Packet> {
         }
     }
 
+    /** Responses sent (all statuses). */
     public long requests() {
         return requests;
     }
 
+    /** Response body bytes queued. */
     public long bodyBytes() {
         return bodyBytes;
     }

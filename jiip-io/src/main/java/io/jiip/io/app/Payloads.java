@@ -22,6 +22,11 @@ final class Payloads {
         return p;
     }
 
+    /** The ASCII bytes of a constant (protocol text). */
+    static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
     /** Copies {@code len} bytes at {@code off} of {@code buf} into {@code dst} at {@code at}. */
     static void copy(ByteBuffer buf, int off, int len, byte[] dst, int at) {
         buf.get(off, dst, at, len);
