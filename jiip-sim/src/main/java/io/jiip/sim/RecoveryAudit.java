@@ -368,7 +368,11 @@ public final class RecoveryAudit implements FrameObserver {
         long una;
         long sndMax;
         final TreeMap<Long, Range> ranges = new TreeMap<>();
-        /** (time the newest delivered data was last sent, time the sender learnt it), both increasing. */
+        /**
+         * (time the newest delivered data was last sent, time the sender learnt it), both increasing; data
+         * delivered below the hole counts one nanosecond earlier, so that only a strictly later send shows the
+         * hole lost.
+         */
         final ArrayDeque<long[]> evidence = new ArrayDeque<>();
         long retransmittedUnaInRun = -1;
         long handshakeRetransmitRun = -1;
@@ -473,7 +477,8 @@ public final class RecoveryAudit implements FrameObserver {
                 while (!ranges.isEmpty() && ranges.firstKey() < ack) {
                     Range r = ranges.pollFirstEntry().getValue();
                     if (!r.delivered) {
-                        newest = Math.max(newest, r.lastSent);
+                        // Below the new hole: news only if sent strictly later (RFC 8985 §6.2, RACK_sent_after)
+                        newest = Math.max(newest, r.lastSent - 1);
                         if (!r.retransmitted) {
                             newestOnce = Math.max(newestOnce, r.lastSent);
                         }
@@ -494,7 +499,7 @@ public final class RecoveryAudit implements FrameObserver {
                 for (Range x : ranges.subMap(l, true, r, false).values()) {
                     if (!x.delivered) {
                         x.delivered = true;
-                        newest = Math.max(newest, x.lastSent);
+                        newest = Math.max(newest, x.lastSent); // above the hole: sent at the same time counts
                         if (!x.retransmitted) {
                             newestOnce = Math.max(newestOnce, x.lastSent);
                         }
@@ -509,7 +514,7 @@ public final class RecoveryAudit implements FrameObserver {
             }
             // News older than the first transmission of the hole can never show it lost again.
             Range first = ranges.isEmpty() ? null : ranges.firstEntry().getValue();
-            while (!evidence.isEmpty() && (first == null || evidence.peekFirst()[0] <= first.firstSent)) {
+            while (!evidence.isEmpty() && (first == null || evidence.peekFirst()[0] < first.firstSent)) {
                 evidence.pollFirst();
             }
             if (hole) {
@@ -566,7 +571,7 @@ public final class RecoveryAudit implements FrameObserver {
             }
             long guard = t.guard(srtt, rttvar);
             for (long[] e : evidence) {
-                if (e[0] > holeSent) {
+                if (e[0] >= holeSent) { // ties: SACKed data lies above the hole, so it was sent after it
                     if (e[1] <= now - guard) {
                         if (firstNeedless == null) {
                             firstNeedless = String.format(Locale.ROOT, "at %s the hole at stream offset %d (last "
