@@ -144,11 +144,17 @@ public final class SimCommand implements Runnable {
                 + "application, to see failures reported and replayed.")
         boolean injectBug;
 
+        @Option(names = "--recovery-invariants", description = "Mix data-centre loss-recovery scenarios into the "
+                + "soak (half of them) and judge recovery speed too: no needless RTO, few RTOs per loss episode, "
+                + "bulk goodput against the Mathis model.")
+        boolean recoveryInvariants;
+
         abstract int scenarios();
 
         @Override
         public Integer call() {
-            Soak.Options o = new Soak.Options().threads(threads).injectBug(injectBug);
+            Soak.Options o = new Soak.Options().threads(threads).injectBug(injectBug)
+                    .recoveryInvariants(recoveryInvariants);
             Soak.Summary s = Soak.run(seed, scenarios(), o, System.out);
             return s.ok() ? 0 : 1;
         }
@@ -192,6 +198,10 @@ public final class SimCommand implements Runnable {
         @Option(names = "--inject-bug", description = "Replay a scenario of a soak run made with --inject-bug.")
         boolean injectBug;
 
+        @Option(names = "--recovery-invariants", description = "Replay a scenario of a soak run made with "
+                + "--recovery-invariants.")
+        boolean recoveryInvariants;
+
         @Option(names = "--pcap", paramLabel = "DIR", description = "Write a pcap per link and per node here.")
         Path pcap;
 
@@ -203,7 +213,8 @@ public final class SimCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Soak.Options o = new Soak.Options().injectBug(injectBug).pcap(pcap).trace(trace).plot(plot);
+            Soak.Options o = new Soak.Options().injectBug(injectBug).recoveryInvariants(recoveryInvariants).pcap(pcap)
+                    .trace(trace).plot(plot);
             SoakResult r = Soak.runOne(0, seed, o);
             PrintStream out = System.out;
             out.print(r.description());

@@ -21,7 +21,7 @@ public final class Channel {
     private final int queueBytesLimit;
     private final Impairments imp;
     private final SplittableRandom random;
-    private boolean geBad;
+    private final LossProcess loss;
     Endpoint to;
 
     private Frame head;
@@ -68,6 +68,7 @@ public final class Channel {
         this.queueBytesLimit = queueBytesLimit;
         this.imp = imp;
         this.random = sim.random("channel/" + name);
+        this.loss = imp == null ? null : new LossProcess(imp, random);
     }
 
     /** Takes a frame for transmission (or drops it: queue full, link down). */
@@ -137,7 +138,7 @@ public final class Channel {
         boolean dup = false;
         boolean late = false;
         if (imp != null) {
-            if (lost()) {
+            if (loss.lost()) {
                 lossDrops++;
                 sim.frames().give(f);
                 return;
@@ -170,18 +171,6 @@ public final class Channel {
         f.channel = this;
         f.epoch = epoch;
         sim.schedule(f, arrival);
-    }
-
-    private boolean lost() {
-        if (imp.gilbertElliott) {
-            double r = random.nextDouble();
-            if (geBad ? r < imp.geR : r < imp.geP) {
-                geBad = !geBad;
-            }
-            double p = geBad ? imp.geLossBad : imp.geLossGood;
-            return p > 0 && random.nextDouble() < p;
-        }
-        return imp.loss > 0 && random.nextDouble() < imp.loss;
     }
 
     /** Flips one bit after the Ethernet header of an IPv4 frame; {@code false} if the frame is not one. */

@@ -60,6 +60,7 @@ public final class Node implements Attachable, Endpoint {
     private long txNoLink;
     private long pastDeadlines;
     private List<Runnable> afterRun = List.of();
+    private List<FrameObserver> observers = List.of();
     private final int smallSlots;
     private final long rxCoalesce;
 
@@ -77,6 +78,9 @@ public final class Node implements Attachable, Endpoint {
         this.smallSlots = b.smallSlots;
         this.rxCoalesce = b.rxCoalesce;
         this.nic = new SimNic(this, pool, b.features);
+        if (b.egressLoss != null) {
+            nic.egressLoss(new LossProcess(b.egressLoss.copy(), sim.random("egress/" + b.name)));
+        }
         this.rx = new Packet[b.rxQueue];
         StackEvents<Packet> events = new StackEvents<>() {
             @Override
@@ -197,6 +201,21 @@ public final class Node implements Attachable, Endpoint {
         afterRun.add(r);
     }
 
+    /** Shows {@code o} every frame this node's stack pushes and receives (read only: the run is unchanged). */
+    public void observe(FrameObserver o) {
+        if (observers.isEmpty()) {
+            observers = new ArrayList<>();
+        }
+        observers.add(o);
+    }
+
+    /** The stack pushed {@code frame} to the NIC. */
+    void pushed(Packet frame, int totalLength) {
+        for (FrameObserver o : observers) {
+            o.pushed(this, frame, totalLength);
+        }
+    }
+
     // ---- wire side ----
 
     Endpoint attach(Channel channel) {
@@ -240,6 +259,9 @@ public final class Node implements Attachable, Endpoint {
         p.rxChecksum(nic.verdict(p));
         rx[(rxHead + rxCount) % rx.length] = p;
         rxCount++;
+        for (FrameObserver o : observers) {
+            o.received(this, p);
+        }
         if (rxCoalesce > 0) {
             wakeAt(sim.now() + rxCoalesce); // interrupt moderation: frames arriving meanwhile form one batch
         } else {
@@ -369,6 +391,7 @@ public final class Node implements Attachable, Endpoint {
         private int smallSize = 2048;
         private int largeSlots = 8;
         private int rxQueue = 4096;
+        private Impairments egressLoss;
         private Consumer<TcpConfig.Builder> tcp = t -> { };
         private Consumer<StackConfig.Builder> stack = s -> { };
 
@@ -411,6 +434,19 @@ public final class Node implements Attachable, Endpoint {
          */
         public Builder rxCoalesceNanos(long nanos) {
             this.rxCoalesce = nanos;
+            return this;
+        }
+
+        /**
+         * Loss where the stack hands IPv4 frames to the NIC, before segmentation offload: a qdisc or nftables drop
+         * in Linux, which sees a TSO/GSO super-frame as one packet and so loses all its segments at once (with TSO
+         * off, one wire frame). Only the loss settings of {@code loss} (Bernoulli or Gilbert-Elliott) may be set.
+         */
+        public Builder egressLoss(Impairments loss) {
+            if (loss.duplicate > 0 || loss.reorder > 0 || loss.corrupt > 0 || loss.jitter > 0) {
+                throw new IllegalArgumentException("egress impairments are loss only: " + loss);
+            }
+            this.egressLoss = loss.copy();
             return this;
         }
 

@@ -30,6 +30,9 @@ public final class SimNic implements Nic<Packet> {
     private long pushed;
     private long flushes;
     private long coalesced;
+    private LossProcess egressLoss;
+    private long egressDrops;
+    private long egressDroppedWireFrames;
 
     SimNic(Node node, PacketPool pool, int features) {
         this.node = node;
@@ -58,8 +61,16 @@ public final class SimNic implements Nic<Packet> {
         for (Packet p = frame; p != null; p = p.next()) {
             total += p.length();
         }
+        node.pushed(frame, total);
         int offloads = frame.txOffloads();
-        if ((offloads & (Offload.TCP_SEG | Offload.UDP_SEG)) != 0) {
+        boolean segmented = (offloads & (Offload.TCP_SEG | Offload.UDP_SEG)) != 0;
+        if (egressLoss != null && isIpv4(frame) && egressLoss.lost()) {
+            egressDrops++;
+            egressDroppedWireFrames += segmented ? NicEmulation.segments(frame, total) : 1;
+            pool.free(frame);
+            return;
+        }
+        if (segmented) {
             segment(frame, total);
             return;
         }
@@ -74,6 +85,25 @@ public final class SimNic implements Nic<Packet> {
         }
         pool.free(frame);
         node.transmit(f);
+    }
+
+    private static boolean isIpv4(Packet frame) {
+        return frame.length() >= EthernetHeader.LENGTH
+                && (frame.buffer().getShort(frame.offset() + 12) & 0xffff) == EthernetHeader.TYPE_IPV4;
+    }
+
+    void egressLoss(LossProcess loss) {
+        this.egressLoss = loss;
+    }
+
+    /** Frames (a TSO/GSO super-frame counts once) dropped where the stack handed them over, before segmentation. */
+    public long egressDrops() {
+        return egressDrops;
+    }
+
+    /** The wire frames those egress drops would have become. */
+    public long egressDroppedWireFrames() {
+        return egressDroppedWireFrames;
     }
 
     /** TSO / UDP GSO: the marked super-frame leaves as wire frames of {@code segmentSize} payload bytes. */

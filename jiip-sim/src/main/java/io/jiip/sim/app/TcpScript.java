@@ -103,8 +103,8 @@ public final class TcpScript {
 
     /** Each write is {@code min..max} bytes (uniform, from the connection's own random stream; default 1448). */
     public TcpScript chunks(int min, int max) {
-        if (min < 1 || max < min || max > 2000) {
-            throw new IllegalArgumentException("chunks must be 1 <= min <= max <= 2000");
+        if (min < 1 || max < min || max > 65536) {
+            throw new IllegalArgumentException("chunks must be 1 <= min <= max <= 65536");
         }
         this.minChunk = min;
         this.maxChunk = max;

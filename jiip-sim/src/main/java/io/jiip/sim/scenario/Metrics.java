@@ -24,6 +24,18 @@ public final class Metrics {
         return mssBytes * 8.0 / rttSeconds * c / Math.sqrt(lossRate);
     }
 
+    /**
+     * The goodput a loss-limited flow should reach, bits per second: the Mathis bound with the delayed-ACK constant
+     * (the lower of the two) at loss rate {@code lossRate} per frame, capped by the payload rate of the link
+     * ({@code linkBps} x MSS / (MSS + 66 bytes of Ethernet, IPv4, TCP and timestamp headers)). The per-frame loss
+     * rate is at least the rate of loss events the model means (a burst or a lost TSO super-frame is one event),
+     * and the base RTT is at most the RTT the flow sees, so the bound errs low. With no loss, the link rate.
+     */
+    public static double recoveryModel(int mssBytes, double baseRttSeconds, double lossRate, long linkBps) {
+        double link = linkBps * (double) mssBytes / (mssBytes + 66);
+        return lossRate <= 0 ? link : Math.min(link, mathis(mssBytes, baseRttSeconds, lossRate, C_DELAYED_ACK));
+    }
+
     public static final double C_PER_SEGMENT = Math.sqrt(1.5);
     public static final double C_DELAYED_ACK = Math.sqrt(0.75);
 }

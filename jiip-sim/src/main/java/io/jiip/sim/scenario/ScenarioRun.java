@@ -28,6 +28,7 @@ public final class ScenarioRun {
     private final Simulation sim;
     private final StringBuilder lines = new StringBuilder();
     private final Map<String, Double> metrics = new LinkedHashMap<>();
+    private final List<String> measuredProblems = new ArrayList<>();
     private String plotTitle;
 
     public ScenarioRun(Scenario scenario, ScenarioOptions options) {
@@ -60,6 +61,11 @@ public final class ScenarioRun {
         metrics.put(key, value);
     }
 
+    /** A broken expectation found while measuring (reported with the invariants' problems). */
+    public void problem(String text) {
+        measuredProblems.add(text);
+    }
+
     /** Interface for measuring after the run, before the stacks are closed. */
     public interface Measure {
         void measure(ScenarioRun run);
@@ -76,6 +82,7 @@ public final class ScenarioRun {
             measure.measure(this);
         }
         List<String> problems = new ArrayList<>(Invariants.check(sim, true));
+        problems.addAll(measuredProblems);
         sim.closeOutputs();
         Trace trace = sim.traceOrNull();
         try {

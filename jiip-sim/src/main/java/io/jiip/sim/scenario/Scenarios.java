@@ -7,7 +7,7 @@ import java.util.List;
 /** The registry of named scenarios that {@code ./jiip sim} runs. */
 public final class Scenarios {
     private static final List<Scenario> ALL = List.of(new TwoNodeBulk(), new Dumbbell(), new LossyLongFat(),
-            new ManyRequestResponse(), new UdpStream(), new SynFloodBulk());
+            new ManyRequestResponse(), new UdpStream(), new SynFloodBulk(), new DataCentreLoss());
 
     private Scenarios() {
     }

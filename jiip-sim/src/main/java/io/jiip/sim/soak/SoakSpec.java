@@ -14,6 +14,7 @@ import io.jiip.sim.app.TcpScript;
 import io.jiip.sim.app.TcpServerApp;
 import io.jiip.sim.app.UdpSender;
 import io.jiip.sim.app.UdpSink;
+import io.jiip.sim.scenario.RecoverySetup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +35,9 @@ public final class SoakSpec {
     final List<FlowSpec> flows = new ArrayList<>();
     final List<UdpSpec> udp = new ArrayList<>();
     boolean switched;
+    /** A data-centre loss-recovery scenario instead of the above (the recovery mix), or null. */
+    RecoverySetup recovery;
+    RecoverySetup.Built recoveryBuilt;
 
     static final class NodeSpec {
         String name;
@@ -92,6 +96,21 @@ public final class SoakSpec {
 
     /** Draws the scenario of {@code seed}; with {@code injectBug}, about half the scenarios get a broken sink. */
     public static SoakSpec generate(long seed, boolean injectBug) {
+        return generate(seed, injectBug, false);
+    }
+
+    /**
+     * As {@link #generate(long, boolean)}; with {@code recoveryMix}, half the scenarios are instead a data-centre
+     * loss-recovery setup ({@link #recovery}) judged by the recovery invariants too. The choice and the setup draw
+     * from a stream of their own, so the other half are the scenarios the seed gives without the mix.
+     */
+    public static SoakSpec generate(long seed, boolean injectBug, boolean recoveryMix) {
+        SplittableRandom mix = new SplittableRandom(seed ^ 0x4443_5254_4f4cL);
+        if (recoveryMix && mix.nextInt(2) == 0) {
+            SoakSpec s = new SoakSpec(seed, false);
+            s.recovery = recovery(mix);
+            return s;
+        }
         SoakSpec s = new SoakSpec(seed, injectBug);
         SplittableRandom r = new SplittableRandom(seed);
         int n = r.nextInt(2) == 0 ? 2 : 3 + r.nextInt(3);
@@ -140,6 +159,32 @@ public final class SoakSpec {
 
     private static boolean isAbort(TcpScript s) {
         return s.mode() == TcpScript.Mode.ABORT_CLIENT || s.mode() == TcpScript.Mode.ABORT_SERVER;
+    }
+
+    /** A data-centre setup: 10 to 25 Gbit/s, 5 to 25 µs each way, 0.1 % to 5 % loss, every knob of the mix. */
+    private static RecoverySetup recovery(SplittableRandom r) {
+        RecoverySetup s = new RecoverySetup();
+        double w = r.nextDouble();
+        s.workload = w < 0.5 ? RecoverySetup.Workload.BULK : w < 0.75 ? RecoverySetup.Workload.BIDIR
+                : RecoverySetup.Workload.RR;
+        s.bytes = Math.round(logUniform(r, 256 << 10, 4 << 20));
+        s.write = new int[] {1448, 16 << 10, 64 << 10}[r.nextInt(3)];
+        s.rounds = 10 + r.nextInt(91);
+        s.request = Math.round(logUniform(r, 100, 64 << 10));
+        s.response = Math.round(logUniform(r, 100, 64 << 10));
+        s.bandwidth = Units.gbps(10 + 15 * r.nextDouble());
+        s.delay = Math.round(logUniform(r, 5e3, 25e3));
+        s.loss = logUniform(r, 0.001, 0.05);
+        s.burst = r.nextInt(2) == 0 ? 1 : 2 + 8 * r.nextDouble();
+        s.dropAt = r.nextInt(2) == 0 ? RecoverySetup.DropAt.WIRE : RecoverySetup.DropAt.EGRESS;
+        s.bothWays = r.nextDouble() < 0.7;
+        s.tso = r.nextInt(2) == 0;
+        s.lro = r.nextInt(4) == 0;
+        s.cubic = r.nextInt(2) == 0;
+        s.timestamps = r.nextInt(5) != 0;
+        s.delayedAck = r.nextInt(4) != 0;
+        s.receiveBuffer = new int[] {256 << 10, 1 << 20, 4 << 20}[r.nextInt(3)];
+        return s;
     }
 
     private static int slotsFor(NodeSpec n, TcpScript s, int factor) {
@@ -325,6 +370,10 @@ public final class SoakSpec {
     public Simulation build() {
         Simulation sim = new Simulation(seed);
         sim.timeLimit(4 * 3600 * Units.SECOND).eventLimit(50_000_000L);
+        if (recovery != null) {
+            recoveryBuilt = recovery.build(sim);
+            return sim;
+        }
         List<Node> built = new ArrayList<>();
         for (NodeSpec ns : nodes) {
             int slots = Math.max(512, Math.min(8192, ns.slots));
@@ -380,8 +429,20 @@ public final class SoakSpec {
         return seed;
     }
 
+    /**
+     * After the run, before the stacks close: the broken recovery invariants of a recovery-mix scenario (none for
+     * the others).
+     */
+    public List<String> recoveryProblems() {
+        return recoveryBuilt == null ? List.of() : recoveryBuilt.measure().problems();
+    }
+
     @Override
     public String toString() {
+        if (recovery != null) {
+            return String.format(Locale.ROOT, "soak scenario 0x%016x: data-centre loss recovery: %s%n  recovery "
+                    + "invariants: %s%n", seed, recovery.describe(), recovery.thresholds);
+        }
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "soak scenario 0x%016x: %d nodes %s%n", seed, nodes.size(),
                 switched ? "on a switch" : "on one link"));

@@ -1,0 +1,669 @@
+package io.jiip.sim;
+
+import io.jiip.api.Counter;
+import io.jiip.api.Offload;
+import io.jiip.api.RxChecksum;
+import io.jiip.api.Stats;
+import io.jiip.link.NicEmulation;
+import io.jiip.link.Packet;
+import io.jiip.wire.EthernetHeader;
+import io.jiip.wire.Ipv4Address;
+import io.jiip.wire.Ipv4Header;
+import io.jiip.wire.TcpHeader;
+import io.jiip.wire.TcpOptions;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Watches how fast the TCP senders of a simulation recover from loss, from outside the stacks: every data segment
+ * each stack pushes (before any egress drop or segmentation), every ACK it receives, and its
+ * {@link Counter#TCP_TIMEOUTS} after each run. It checks speed, where {@link Invariants} check correctness.
+ *
+ * <p>Per sender flow (one direction of one connection) it keeps what a RACK sender knows (RFC 8985 §6.1): each
+ * byte range's last transmission time, and which ranges the receiver reported delivered (cumulatively or by SACK).
+ * From that it counts:
+ *
+ * <ul>
+ *   <li><b>loss episodes</b>: from the first sign of loss (an ACK whose SACK blocks leave a hole at SND.UNA, a
+ *       retransmission from SND.UNA, or a timeout) until SND.UNA passes what was sent when it began;</li>
+ *   <li><b>retransmission timeouts</b>, each attributed to the flow whose SND.UNA the node retransmitted in the run
+ *       its timeout counter rose (a timeout that cannot be told apart from another flow's retransmission in the
+ *       same run is counted as unattributed and never flagged);</li>
+ *   <li><b>needless timeouts</b>: a timeout that fired although the sender had known, for at least
+ *       {@link RecoveryThresholds#guard} (two smoothed RTTs of the flow, four RTT variations and a slack), that data sent
+ *       <em>after</em> the last transmission of the hole had been delivered. That is RACK's loss condition (RFC 8985
+ *       §6.2): a RACK sender marks the hole lost within a reordering window of such news and its retransmission is
+ *       acknowledged one RTT later, or is itself found lost the same way; a timeout can only mean that SACK
+ *       information that sufficed was not used. Only flows whose sender runs RACK and negotiated SACK are judged.
+ *       </li>
+ * </ul>
+ *
+ * <p>Read only: attaching an audit does not change a single frame of the run. Not for corrupted links: frames are
+ * checked like a NIC would and ignored when bad, but a flow's view is then no better than its sender's.
+ */
+public final class RecoveryAudit implements FrameObserver {
+    private final Simulation sim;
+    private final RecoveryThresholds thresholds;
+    private final List<NodeAudit> nodes = new ArrayList<>();
+    private final Map<Node, NodeAudit> byNode = new IdentityHashMap<>();
+    private final TcpOptions options = new TcpOptions();
+
+    private RecoveryAudit(Simulation sim, RecoveryThresholds thresholds) {
+        this.sim = sim;
+        this.thresholds = thresholds;
+    }
+
+    /** Watches every node of {@code sim} built so far; call before {@link Simulation#run}. */
+    public static RecoveryAudit attach(Simulation sim, RecoveryThresholds thresholds) {
+        RecoveryAudit audit = new RecoveryAudit(sim, thresholds);
+        for (Node n : sim.nodes()) {
+            NodeAudit na = new NodeAudit(n);
+            audit.nodes.add(na);
+            audit.byNode.put(n, na);
+            n.observe(audit);
+            n.afterRun(() -> audit.afterRun(na));
+        }
+        return audit;
+    }
+
+    public RecoveryThresholds thresholds() {
+        return thresholds;
+    }
+
+    /** The flow {@code from} sends to {@code remoteIp:remotePort} (the first, if several), or null. */
+    public Flow flowTo(Node from, int remoteIp, int remotePort) {
+        NodeAudit na = byNode.get(from);
+        for (Flow f : na == null ? List.<Flow>of() : na.flows) {
+            if (f.remoteIp == remoteIp && f.remotePort == remotePort) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    // ---- observation ----
+
+    @Override
+    public void pushed(Node node, Packet frame, int totalLength) {
+        NodeAudit na = byNode.get(node);
+        ByteBuffer b = frame.buffer();
+        int off = frame.offset();
+        int l4 = tcpOffset(b, off, frame.length());
+        if (na == null || l4 < 0) {
+            return;
+        }
+        int ip = off + EthernetHeader.LENGTH;
+        int thl = TcpHeader.headerLength(b, l4);
+        if (thl < TcpHeader.MIN_LENGTH) {
+            return;
+        }
+        int payload = (frame.txOffloads() & Offload.TCP_SEG) != 0
+                ? totalLength - (l4 - off) - thl
+                : Ipv4Header.totalLength(b, ip) - (l4 - ip) - thl;
+        int flags = b.get(l4 + TcpHeader.FLAGS) & 0xff;
+        int seq = b.getInt(l4 + TcpHeader.SEQ_NUMBER);
+        Flow f = na.flow(Ipv4Header.dst(b, ip), b.getShort(l4 + TcpHeader.SRC_PORT) & 0xffff,
+                b.getShort(l4 + TcpHeader.DST_PORT) & 0xffff, true);
+        if ((flags & TcpHeader.SYN) != 0) {
+            options.parse(b, l4 + TcpHeader.MIN_LENGTH, thl - TcpHeader.MIN_LENGTH);
+            f.synSent(seq, options.sackPermitted, na.runs);
+            return;
+        }
+        int len = Math.max(payload, 0) + ((flags & TcpHeader.FIN) != 0 ? 1 : 0);
+        if (len > 0 && f.synchronized_) {
+            f.sent(sim.now(), seq, len, na.runs);
+        }
+    }
+
+    @Override
+    public void received(Node node, Packet frame) {
+        NodeAudit na = byNode.get(node);
+        ByteBuffer b = frame.buffer();
+        int off = frame.offset();
+        int l4 = tcpOffset(b, off, frame.length());
+        if (na == null || l4 < 0) {
+            return;
+        }
+        int good = RxChecksum.IPV4_GOOD | RxChecksum.L4_GOOD;
+        if ((NicEmulation.verifyRx(b, off, frame.length(), EthernetHeader.LENGTH) & good) != good) {
+            return; // the stack drops it too
+        }
+        int ip = off + EthernetHeader.LENGTH;
+        int thl = TcpHeader.headerLength(b, l4);
+        if (thl < TcpHeader.MIN_LENGTH || l4 + thl > off + frame.length()) {
+            return;
+        }
+        int flags = b.get(l4 + TcpHeader.FLAGS) & 0xff;
+        Flow f = na.flow(Ipv4Header.src(b, ip), b.getShort(l4 + TcpHeader.DST_PORT) & 0xffff,
+                b.getShort(l4 + TcpHeader.SRC_PORT) & 0xffff, (flags & TcpHeader.SYN) != 0);
+        if (f == null || options.parse(b, l4 + TcpHeader.MIN_LENGTH, thl - TcpHeader.MIN_LENGTH) != TcpOptions.OK) {
+            return;
+        }
+        if ((flags & TcpHeader.SYN) != 0) {
+            f.peerSack = options.sackPermitted;
+        }
+        if ((flags & TcpHeader.RST) == 0 && (flags & TcpHeader.ACK_FLAG) != 0 && f.synchronized_) {
+            f.acked(sim.now(), b.getInt(l4 + TcpHeader.ACK_NUMBER), options);
+        }
+    }
+
+    /** The TCP header's offset in an IPv4 frame (not a fragment), or -1. */
+    private static int tcpOffset(ByteBuffer b, int off, int len) {
+        if (len < EthernetHeader.LENGTH + Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH
+                || (b.getShort(off + 12) & 0xffff) != EthernetHeader.TYPE_IPV4) {
+            return -1;
+        }
+        int ip = off + EthernetHeader.LENGTH;
+        if (Ipv4Header.protocol(b, ip) != Ipv4Header.PROTO_TCP
+                || (b.getShort(ip + Ipv4Header.FLAGS_FRAGMENT) & (Ipv4Header.FLAG_MF
+                        | Ipv4Header.FRAGMENT_OFFSET_MASK)) != 0) {
+            return -1;
+        }
+        int l4 = ip + Ipv4Header.headerLength(b, ip);
+        return l4 + TcpHeader.MIN_LENGTH <= off + len ? l4 : -1;
+    }
+
+    /** After each run of a node's stack: attributes the timeouts its counter gained to the flows that took them. */
+    private void afterRun(NodeAudit na) {
+        Stats s = na.node.stack().stats();
+        long timeouts = s.get(Counter.TCP_TIMEOUTS);
+        long delta = timeouts - na.timeouts;
+        na.timeouts = timeouts;
+        if (delta > 0) {
+            List<Flow> candidates = new ArrayList<>();
+            for (Flow f : na.flows) {
+                if (f.retransmittedUnaInRun == na.runs) {
+                    candidates.add(f);
+                }
+            }
+            if (candidates.size() <= delta) {
+                for (Flow f : candidates) {
+                    if (f.handshakeRetransmitRun == na.runs) {
+                        na.handshakeTimeouts++;
+                    } else {
+                        f.timeout(sim.now(), thresholds);
+                    }
+                }
+                na.unattributedTimeouts += delta - candidates.size();
+            } else {
+                na.unattributedTimeouts += delta;
+            }
+        }
+        na.runs++;
+    }
+
+    // ---- results ----
+
+    /** Every sender flow seen (one direction of a connection that carried data or a SYN), in order of appearance. */
+    public List<Flow> flows() {
+        List<Flow> all = new ArrayList<>();
+        for (NodeAudit na : nodes) {
+            all.addAll(na.flows);
+        }
+        return all;
+    }
+
+    /** Timeouts of data flows (attributed), summed. */
+    public long timeouts() {
+        long n = 0;
+        for (Flow f : flows()) {
+            n += f.timeouts;
+        }
+        return n;
+    }
+
+    /** Timeouts that fired although SACK information sufficed, summed over the flows. */
+    public long needlessTimeouts() {
+        long n = 0;
+        for (Flow f : flows()) {
+            n += f.needless;
+        }
+        return n;
+    }
+
+    public long episodes() {
+        long n = 0;
+        for (Flow f : flows()) {
+            n += f.episodes;
+        }
+        return n;
+    }
+
+    /** Timeouts a node counted that could not be tied to one flow (never flagged). */
+    public long unattributedTimeouts() {
+        long n = 0;
+        for (NodeAudit na : nodes) {
+            n += na.unattributedTimeouts;
+        }
+        return n;
+    }
+
+    /** Timeouts of SYNs and SYN-ACKs. */
+    public long handshakeTimeouts() {
+        long n = 0;
+        for (NodeAudit na : nodes) {
+            n += na.handshakeTimeouts;
+        }
+        return n;
+    }
+
+    /** The sum of {@code counter} over every node's stack. */
+    public long total(Counter counter) {
+        long n = 0;
+        for (NodeAudit na : nodes) {
+            n += na.node.stack().stats().get(counter);
+        }
+        return n;
+    }
+
+    /**
+     * Broken recovery invariants, per flow: needless timeouts beyond {@link RecoveryThresholds#maxNeedlessTimeouts},
+     * and more timeouts than {@link RecoveryThresholds#allowedTimeouts} for its loss episodes.
+     */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        for (Flow f : flows()) {
+            long allowed = thresholds.allowedTimeouts(f.episodes);
+            if (f.timeouts > allowed) {
+                problems.add(String.format(Locale.ROOT, "recovery: %s took %d retransmission timeouts in %d loss "
+                        + "episodes (at most %d in one); at most %d allowed", f.name, f.timeouts, f.episodes,
+                        f.maxTimeoutsInEpisode, allowed));
+            }
+            if (f.needless > thresholds.maxNeedlessTimeouts()) {
+                problems.add(String.format(Locale.ROOT, "recovery: %s took %d retransmission timeout(s) where SACK "
+                        + "information sufficed (at most %d allowed); first: %s", f.name, f.needless,
+                        thresholds.maxNeedlessTimeouts(), f.firstNeedless));
+            }
+        }
+        return problems;
+    }
+
+    /** One line per flow that sent data, and the totals. */
+    public void report(StringBuilder out) {
+        out.append("loss recovery (RecoveryAudit):\n");
+        for (Flow f : flows()) {
+            if (f.sndMax > 0) {
+                out.append("  ").append(f.summary()).append('\n');
+            }
+        }
+        out.append(String.format(Locale.ROOT, "  all: %d loss episodes, %d timeouts (%d needless, %d unattributed, "
+                + "%d in handshakes); stacks: %d timeouts, %d tail loss probes, %d fast retransmits, %d "
+                + "retransmitted segments%n", episodes(), timeouts(), needlessTimeouts(), unattributedTimeouts(),
+                handshakeTimeouts(), total(Counter.TCP_TIMEOUTS), total(Counter.TCP_TLP_PROBES),
+                total(Counter.TCP_FAST_RETRANSMITS), total(Counter.TCP_RETRANSMITS)));
+    }
+
+    private static final class NodeAudit {
+        final Node node;
+        final List<Flow> flows = new ArrayList<>();
+        final Map<Long, Flow> byKey = new HashMap<>();
+        final boolean rack;
+        long runs;
+        long timeouts;
+        long unattributedTimeouts;
+        long handshakeTimeouts;
+
+        NodeAudit(Node node) {
+            this.node = node;
+            this.rack = node.config().tcp().rack() && node.config().tcp().sack();
+        }
+
+        Flow flow(int remoteIp, int localPort, int remotePort, boolean create) {
+            long key = (long) remoteIp << 32 | (long) localPort << 16 | remotePort;
+            Flow f = byKey.get(key);
+            if (f == null && create) {
+                f = new Flow(node.name() + ":" + localPort + ">" + Ipv4Address.toString(remoteIp) + ":" + remotePort,
+                        rack, remoteIp, remotePort);
+                byKey.put(key, f);
+                flows.add(f);
+            }
+            return f;
+        }
+    }
+
+    /** A byte range of a flow with the time it was last sent. */
+    private static final class Range {
+        long end;
+        long firstSent;
+        long lastSent;
+        boolean retransmitted;
+        boolean delivered;
+
+        Range(long end, long sent) {
+            this.end = end;
+            this.firstSent = sent;
+            this.lastSent = sent;
+        }
+
+        Range split(long at) {
+            Range r = new Range(end, firstSent);
+            r.lastSent = lastSent;
+            r.retransmitted = retransmitted;
+            r.delivered = delivered;
+            end = at;
+            return r;
+        }
+    }
+
+    /**
+     * One sender's view of one connection direction. Sequence numbers are kept as 64-bit offsets from the first
+     * data byte (ISN + 1), unwrapped against SND.UNA, so that transfers beyond 4 GiB compare correctly.
+     */
+    public static final class Flow {
+        final String name;
+        final boolean rackSender;
+        final int remoteIp;
+        final int remotePort;
+        boolean synchronized_;
+        boolean ownSack;
+        boolean peerSack;
+        int firstSeq;
+        long una;
+        long sndMax;
+        final TreeMap<Long, Range> ranges = new TreeMap<>();
+        /**
+         * (time the newest delivered data was last sent, time the sender learnt it), both increasing; data
+         * delivered below the hole counts one nanosecond earlier, so that only a strictly later send shows the
+         * hole lost.
+         */
+        final ArrayDeque<long[]> evidence = new ArrayDeque<>();
+        long retransmittedUnaInRun = -1;
+        long handshakeRetransmitRun = -1;
+        long holeSentBeforeRetransmit = -1;
+        long lastActivity;
+        long idleSinceBeforeRetransmit;
+        final List<Long> legitimateStalls = new ArrayList<>();
+        long maxRtt;
+        long srtt;
+        long rttvar;
+        long rttSum;
+        long rttSamples;
+        boolean inEpisode;
+        long recoveryPoint;
+        int episodeTimeouts;
+        long episodeStart;
+        long episodes;
+        long episodesWithTimeout;
+        int maxTimeoutsInEpisode;
+        long episodeNanos;
+        long timeouts;
+        long needless;
+        String firstNeedless;
+        long retransmittedSegments;
+        long segments;
+
+        Flow(String name, boolean rackSender, int remoteIp, int remotePort) {
+            this.name = name;
+            this.rackSender = rackSender;
+            this.remoteIp = remoteIp;
+            this.remotePort = remotePort;
+        }
+
+        void synSent(int seq, boolean sack, long run) {
+            if (synchronized_ && seq == firstSeq - 1) {
+                handshakeRetransmitRun = run;
+                retransmittedUnaInRun = run;
+                return;
+            }
+            synchronized_ = true; // a first SYN, or a new connection on the same ports: start afresh
+            ownSack = sack;
+            firstSeq = seq + 1;
+            una = 0;
+            sndMax = 0;
+            ranges.clear();
+            evidence.clear();
+            inEpisode = false;
+        }
+
+        private long unwrap(int seq) {
+            return una + (seq - (int) (firstSeq + una));
+        }
+
+        void sent(long now, int seq, int len, long run) {
+            long start = unwrap(seq);
+            long end = start + len;
+            if (end <= una) {
+                return; // wholly acknowledged already (a window probe, or a late copy)
+            }
+            segments++;
+            if (start < sndMax) {
+                retransmittedSegments++;
+                if (start <= una) {
+                    Range hole = ranges.get(una);
+                    holeSentBeforeRetransmit = hole == null ? -1 : hole.lastSent;
+                    idleSinceBeforeRetransmit = lastActivity;
+                    retransmittedUnaInRun = run;
+                    startEpisode(now);
+                }
+            }
+            lastActivity = now;
+            start = Math.max(start, una);
+            if (end > sndMax) {
+                ranges.put(sndMax, new Range(end, now));
+                sndMax = end;
+            }
+            split(start);
+            split(Math.min(end, sndMax));
+            for (Range r : ranges.subMap(start, true, end, false).values()) {
+                if (r.lastSent != now || r.firstSent != now) {
+                    r.retransmitted = true;
+                }
+                r.lastSent = now;
+            }
+        }
+
+        /** Makes {@code at} a range boundary (when it falls inside one). */
+        private void split(long at) {
+            Map.Entry<Long, Range> e = ranges.floorEntry(at);
+            if (e != null && e.getKey() < at && e.getValue().end > at) {
+                ranges.put(at, e.getValue().split(at));
+            }
+        }
+
+        void acked(long now, int ackSeq, TcpOptions o) {
+            lastActivity = now;
+            long ack = unwrap(ackSeq);
+            long newest = -1;
+            long newestOnce = -1; // RTT from the newest delivered range sent once (Karn; RFC 8985 §6.2 step 2)
+            if (ack > una && ack <= sndMax) {
+                split(ack);
+                while (!ranges.isEmpty() && ranges.firstKey() < ack) {
+                    Range r = ranges.pollFirstEntry().getValue();
+                    if (!r.delivered) {
+                        // Below the new hole: news only if sent strictly later (RFC 8985 §6.2, RACK_sent_after)
+                        newest = Math.max(newest, r.lastSent - 1);
+                        if (!r.retransmitted) {
+                            newestOnce = Math.max(newestOnce, r.lastSent);
+                        }
+                    }
+                }
+                una = ack;
+            }
+            boolean hole = false;
+            for (int i = 0; i < o.sackBlocks; i++) {
+                long l = Math.max(unwrap(o.sackLeft[i]), una);
+                long r = Math.min(unwrap(o.sackRight[i]), sndMax);
+                if (r <= l) {
+                    continue;
+                }
+                hole = true;
+                split(l);
+                split(r);
+                for (Range x : ranges.subMap(l, true, r, false).values()) {
+                    if (!x.delivered) {
+                        x.delivered = true;
+                        newest = Math.max(newest, x.lastSent); // above the hole: sent at the same time counts
+                        if (!x.retransmitted) {
+                            newestOnce = Math.max(newestOnce, x.lastSent);
+                        }
+                    }
+                }
+            }
+            if (newestOnce >= 0) {
+                rttSample(now - newestOnce);
+            }
+            if (newest >= 0 && (evidence.isEmpty() || newest > evidence.peekLast()[0])) {
+                evidence.addLast(new long[] {newest, now});
+            }
+            // News older than the first transmission of the hole can never show it lost again.
+            Range first = ranges.isEmpty() ? null : ranges.firstEntry().getValue();
+            while (!evidence.isEmpty() && (first == null || evidence.peekFirst()[0] < first.firstSent)) {
+                evidence.pollFirst();
+            }
+            if (hole) {
+                startEpisode(now);
+            }
+            if (inEpisode && una >= recoveryPoint) {
+                inEpisode = false;
+                episodeNanos += now - episodeStart;
+            }
+        }
+
+        /** RFC 6298 §2 smoothing, and the largest and mean sample. */
+        private void rttSample(long rtt) {
+            if (rttSamples == 0) {
+                srtt = rtt;
+                rttvar = rtt / 2;
+            } else {
+                rttvar += (Math.abs(srtt - rtt) - rttvar) / 4;
+                srtt += (rtt - srtt) / 8;
+            }
+            maxRtt = Math.max(maxRtt, rtt);
+            rttSum += rtt;
+            rttSamples++;
+        }
+
+        private void startEpisode(long now) {
+            if (!inEpisode) {
+                inEpisode = true;
+                episodes++;
+                episodeStart = now;
+                episodeTimeouts = 0;
+                recoveryPoint = sndMax;
+            }
+        }
+
+        void timeout(long now, RecoveryThresholds t) {
+            long holeSent = holeSentBeforeRetransmit;
+            startEpisode(now);
+            timeouts++;
+            if (++episodeTimeouts == 1) {
+                episodesWithTimeout++;
+            }
+            maxTimeoutsInEpisode = Math.max(maxTimeoutsInEpisode, episodeTimeouts);
+            if (isNeedless(now, holeSent, t)) {
+                needless++;
+            } else {
+                legitimateStalls.add(now - idleSinceBeforeRetransmit);
+            }
+        }
+
+        private boolean isNeedless(long now, long holeSent, RecoveryThresholds t) {
+            if (!rackSender || !ownSack || !peerSack || holeSent < 0) {
+                return false;
+            }
+            long guard = t.guard(srtt, rttvar);
+            for (long[] e : evidence) {
+                if (e[0] >= holeSent) { // ties: SACKed data lies above the hole, so it was sent after it
+                    if (e[1] <= now - guard) {
+                        if (firstNeedless == null) {
+                            firstNeedless = String.format(Locale.ROOT, "at %s the hole at stream offset %d (last "
+                                    + "sent at %s) timed out, though data sent at %s was reported delivered at %s, "
+                                    + "%s before", Units.formatTime(now), una, Units.formatTime(holeSent),
+                                    Units.formatTime(e[0]), Units.formatTime(e[1]), Units.formatTime(now - e[1]));
+                        }
+                        return true;
+                    }
+                    return false;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * The time the flow sat idle before its {@code count} longest legitimate timeouts (from its last transmission
+         * or ACK to the timeout): what a transfer is excused for when judged against a goodput model.
+         */
+        public long excusedStallNanos(long count) {
+            List<Long> sorted = new ArrayList<>(legitimateStalls);
+            sorted.sort(java.util.Comparator.reverseOrder());
+            long sum = 0;
+            for (int i = 0; i < Math.min(count, sorted.size()); i++) {
+                sum += sorted.get(i);
+            }
+            return sum;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        /** Bytes sent (offsets: the FIN counts one). */
+        public long bytes() {
+            return sndMax;
+        }
+
+        public long episodes() {
+            return episodes;
+        }
+
+        public long timeouts() {
+            return timeouts;
+        }
+
+        public long needlessTimeouts() {
+            return needless;
+        }
+
+        /** The first needless timeout, described (null: none). */
+        public String firstNeedless() {
+            return firstNeedless;
+        }
+
+        public int maxTimeoutsInEpisode() {
+            return maxTimeoutsInEpisode;
+        }
+
+        public long episodesWithTimeout() {
+            return episodesWithTimeout;
+        }
+
+        /** Mean RTT of the flow's samples (Karn), nanoseconds; 0 without samples. */
+        public long meanRtt() {
+            return rttSamples == 0 ? 0 : rttSum / rttSamples;
+        }
+
+        public long maxRtt() {
+            return maxRtt;
+        }
+
+        /** Time spent in loss episodes (closed ones). */
+        public long episodeNanos() {
+            return episodeNanos;
+        }
+
+        public long retransmittedSegments() {
+            return retransmittedSegments;
+        }
+
+        public boolean judged() {
+            return rackSender && ownSack && peerSack;
+        }
+
+        String summary() {
+            return String.format(Locale.ROOT, "%s: %s sent in %d pushes (%d retransmissions), %d loss episodes "
+                    + "(%s in them), %d timeouts in %d episodes (at most %d in one), %d needless%s; RTT mean %s, "
+                    + "max %s", name, Units.formatBytes(sndMax), segments, retransmittedSegments, episodes,
+                    Units.formatTime(episodeNanos), timeouts, episodesWithTimeout, maxTimeoutsInEpisode, needless,
+                    judged() ? "" : " (not judged: no RACK with SACK)", Units.formatTime(meanRtt()),
+                    Units.formatTime(maxRtt));
+        }
+    }
+}

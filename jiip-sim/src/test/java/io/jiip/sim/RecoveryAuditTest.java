@@ -1,0 +1,189 @@
+package io.jiip.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jiip.api.Counter;
+import io.jiip.api.NicFeatures;
+import io.jiip.sim.app.TcpClientApp;
+import io.jiip.sim.app.TcpScript;
+import io.jiip.sim.app.TcpServerApp;
+import io.jiip.sim.scenario.ScenarioOptions;
+import io.jiip.sim.scenario.ScenarioResult;
+import io.jiip.sim.scenario.Scenarios;
+import io.jiip.wire.TcpOptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The loss-recovery detector: a timeout is needless exactly when the sender had known, long enough before, that
+ * data sent after the hole's last transmission was delivered (RFC 8985 §6.2); every timeout a stack counts is
+ * accounted for; egress loss drops TSO super-frames whole; and watching changes nothing on the wire.
+ */
+class RecoveryAuditTest {
+    private static final int ISN = 0x7fff_f000; // close to a wrap, so sequence arithmetic is exercised
+    private static final int MSS = 1448;
+    private final TcpOptions noSack = new TcpOptions();
+
+    private static RecoveryAudit.Flow flow() {
+        RecoveryAudit.Flow f = new RecoveryAudit.Flow("test", true, 0x0a000002, 5001);
+        f.synSent(ISN, true, 0);
+        f.peerSack = true;
+        return f;
+    }
+
+    private static TcpOptions sack(int left, int right) {
+        TcpOptions o = new TcpOptions();
+        o.sackBlocks = 1;
+        o.sackLeft[0] = ISN + 1 + left;
+        o.sackRight[0] = ISN + 1 + right;
+        return o;
+    }
+
+    /** Four segments at 0 µs; the first is lost, the rest SACKed at 30 µs; a 200 ms timeout is needless. */
+    @Test
+    void timeoutWithTheHoleShownLostBySackIsNeedless() {
+        RecoveryAudit.Flow f = flow();
+        f.sent(0, ISN + 1, 4 * MSS, 1);
+        f.acked(Units.us(30), ISN + 1, sack(MSS, 4 * MSS));
+        f.sent(Units.ms(200), ISN + 1, MSS, 2); // the timeout's retransmission
+        f.timeout(Units.ms(200), RecoveryThresholds.defaults());
+        assertEquals(1, f.timeouts());
+        assertEquals(1, f.needlessTimeouts());
+        assertEquals(1, f.episodes());
+        assertNotNull(f.firstNeedless());
+        assertTrue(f.firstNeedless().contains("stream offset 0"), f.firstNeedless());
+    }
+
+    /** The tail-probe case of issue 13: a probe of one MSS sent after the hole is SACKed; the timeout is needless. */
+    @Test
+    void sackedTailProbeMakesTheTimeoutNeedless() {
+        RecoveryAudit.Flow f = flow();
+        f.sent(0, ISN + 1, 10 * MSS, 1);
+        f.acked(Units.us(30), ISN + 1 + 4 * MSS, noSack); // the last six segments (and their ACKs) are lost
+        f.sent(Units.ms(10), ISN + 1 + 10 * MSS, MSS, 2); // the probe: new data
+        f.acked(Units.ms(10) + Units.us(30), ISN + 1 + 4 * MSS, sack(10 * MSS, 11 * MSS));
+        f.sent(Units.ms(200), ISN + 1 + 4 * MSS, MSS, 3);
+        f.timeout(Units.ms(200), RecoveryThresholds.defaults());
+        assertEquals(1, f.needlessTimeouts());
+    }
+
+    /** A lost retransmission with nothing sent after it: only the timeout can find it; not needless. */
+    @Test
+    void timeoutAfterALostRetransmissionWithNothingLaterIsLegitimate() {
+        RecoveryAudit.Flow f = flow();
+        f.sent(0, ISN + 1, 4 * MSS, 1);
+        f.acked(Units.us(30), ISN + 1, sack(MSS, 4 * MSS));
+        f.sent(Units.us(40), ISN + 1, MSS, 2); // RACK's retransmission, lost too
+        f.sent(Units.ms(200), ISN + 1, MSS, 3);
+        f.timeout(Units.ms(200), RecoveryThresholds.defaults());
+        assertEquals(1, f.timeouts());
+        assertEquals(0, f.needlessTimeouts());
+        assertNull(f.firstNeedless());
+    }
+
+    /** News that arrived within the guard (two RTTs and a slack) before the timeout does not count. */
+    @Test
+    void newsTooCloseToTheTimeoutDoesNotCount() {
+        RecoveryAudit.Flow f = flow();
+        f.sent(0, ISN + 1, 4 * MSS, 1);
+        f.acked(Units.ms(199.5), ISN + 1, sack(MSS, 4 * MSS));
+        f.sent(Units.ms(200), ISN + 1, MSS, 2);
+        f.timeout(Units.ms(200), RecoveryThresholds.defaults());
+        assertEquals(0, f.needlessTimeouts());
+    }
+
+    /** Without RACK at the sender, SACK news is not judged (RFC 6675 needs DupThresh segments). */
+    @Test
+    void senderWithoutRackIsNotJudged() {
+        RecoveryAudit.Flow f = new RecoveryAudit.Flow("no-rack", false, 0x0a000002, 5001);
+        f.synSent(ISN, true, 0);
+        f.peerSack = true;
+        f.sent(0, ISN + 1, 4 * MSS, 1);
+        f.acked(Units.us(30), ISN + 1, sack(MSS, 4 * MSS));
+        f.sent(Units.ms(200), ISN + 1, MSS, 2);
+        f.timeout(Units.ms(200), RecoveryThresholds.defaults());
+        assertEquals(1, f.timeouts());
+        assertEquals(0, f.needlessTimeouts());
+    }
+
+    @Test
+    void timeoutBudgetGrowsWithLossEpisodes() {
+        RecoveryThresholds t = RecoveryThresholds.defaults();
+        assertEquals(2, t.allowedTimeouts(0));
+        assertEquals(3, t.allowedTimeouts(50));
+        assertEquals(12, t.allowedTimeouts(458));
+    }
+
+    /**
+     * The dc-loss scenario at 5 % loss with 64 KiB send descriptors: the audit accounts for every timeout the
+     * stacks count and reports its metrics, whatever the core's recovery does (the thresholds are judged by
+     * {@code RecoveryInvariantsTest}).
+     */
+    @Test
+    void scenarioAccountsForEveryTimeoutAndReportsTheMetrics() {
+        ScenarioOptions o = new ScenarioOptions().seed(1).set("loss", "5%").set("bytes", "2MiB")
+                .set("invariants", "off");
+        ScenarioResult r = Scenarios.find("dc-loss").run(o);
+        assertTrue(r.ok(), r.report()); // correctness invariants hold; recovery ones are reported only
+        double timeouts = r.metric("timeouts");
+        assertEquals(timeouts, r.metric("attributed_timeouts") + r.metric("unattributed_timeouts"), r.report());
+        assertEquals(0.0, r.metric("unattributed_timeouts"), "one flow per node: every timeout attributed");
+        assertTrue(r.metric("needless_timeouts") <= r.metric("attributed_timeouts"), r.report());
+        assertTrue(r.metric("episodes") > 0, r.report());
+        assertTrue(r.metric("goodput_ratio") > 0, r.report());
+        assertTrue(r.report().contains("loss recovery (RecoveryAudit)"), r.report());
+        if (r.metric("needless_timeouts") > 0) {
+            assertTrue(r.report().contains("where SACK information sufficed"), r.report());
+        }
+    }
+
+    @Test
+    void egressLossDropsWholeTsoSuperFrames() {
+        for (boolean tso : new boolean[] {true, false}) {
+            Simulation sim = new Simulation(3);
+            int f = NicFeatures.ALL_CSUM | NicFeatures.TX_SCATTER_GATHER | (tso ? NicFeatures.TCP_TSO : 0);
+            Node a = sim.node("a").nicFeatures(f).egressLoss(Impairments.none().loss(0.05)).build();
+            Node b = sim.node("b").nicFeatures(f).build();
+            sim.link(a, b).bandwidth(Units.gbps(10)).delay(Units.us(10)).queue(1000).build();
+            TcpScript script = TcpScript.bulk(1 << 20).noDelay(true);
+            TcpServerApp sink = b.add(new TcpServerApp(5001, script));
+            a.add(new TcpClientApp(b, 5001, script).pairWith(sink));
+            RecoveryAudit audit = RecoveryAudit.attach(sim, RecoveryThresholds.defaults());
+            assertTrue(sim.run());
+            long drops = a.nic().egressDrops();
+            assertTrue(drops > 0, "tso " + tso);
+            if (tso) {
+                assertTrue(a.nic().egressDroppedWireFrames() > drops, "super-frames lose all their segments");
+            } else {
+                assertEquals(drops, a.nic().egressDroppedWireFrames());
+            }
+            assertEquals(0, sim.links().get(0).forward().lossDrops(), "nothing is lost on the wire");
+            assertTrue(audit.total(Counter.TCP_RETRANSMITS) > 0);
+            assertTrue(Invariants.check(sim, true).isEmpty());
+        }
+    }
+
+    @Test
+    void watchingChangesNoFrame() {
+        String[] digests = new String[2];
+        for (int i = 0; i < 2; i++) {
+            Simulation sim = new Simulation(5);
+            Node a = sim.node("a").nicFeatures(NicFeatures.ALL_CSUM | NicFeatures.TX_SCATTER_GATHER
+                    | NicFeatures.TCP_TSO).egressLoss(Impairments.none().gilbertElliott(0.01, 0.3, 0, 1)).build();
+            Node b = sim.node("b").build();
+            sim.link(a, b).bandwidth(Units.gbps(10)).delay(Units.us(10))
+                    .impairBackward(Impairments.none().loss(0.02)).build();
+            TcpScript script = TcpScript.bulk(500_000);
+            TcpServerApp sink = b.add(new TcpServerApp(5001, script));
+            a.add(new TcpClientApp(b, 5001, script).pairWith(sink));
+            if (i == 1) {
+                RecoveryAudit.attach(sim, RecoveryThresholds.defaults());
+            }
+            assertTrue(sim.run());
+            digests[i] = sim.digest();
+        }
+        assertEquals(digests[0], digests[1]);
+    }
+}
