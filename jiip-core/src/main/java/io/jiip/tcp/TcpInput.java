@@ -60,9 +60,11 @@ final class TcpInput<P> {
             return false;
         }
         boolean timestamps = tw.timestamps(r) && o.timestamps;
-        if (s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK_FLAG)
-                && (timestamps ? Seq.gt(o.tsVal, tw.tsRecent(r)) : Seq.gt(s.seq, rcvNxt))) {
-            // RFC 6191: clearly newer than the old incarnation (by its timestamp, else its sequence number).
+        if (s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK_FLAG) && (timestamps
+                ? Seq.gt(o.tsVal, tw.tsRecent(r)) || o.tsVal == tw.tsRecent(r) && Seq.gt(s.seq, rcvNxt)
+                : Seq.gt(s.seq, rcvNxt))) {
+            // RFC 6191 §2: newer than the old incarnation by its timestamp, or by its sequence number when the
+            // timestamp is the same (the peer's clock did not tick) or absent.
             nif.stats.inc(Counter.TCP_TIME_WAIT_REOPENED);
             tw.remove(r);
             return true;
