@@ -257,85 +257,6 @@ class AllocationGuardTest {
 
     // ---- connection churn: one request and response per connection, the server closing first ----
 
-    /** Sequential connections as in {@code TcpTimeWaitTest}, with no allocation in the loop (no lambdas, no strings). */
-    static final class Churn {
-        long completed;
-        long failures;
-        boolean open;
-
-        void send(Stack<Packet> stack, int conn, int length) {
-            io.jiip.api.PacketOps<Packet> ops = stack.packetOps();
-            Packet p = ops.alloc(length);
-            if (p == null) {
-                failures++;
-                return;
-            }
-            ops.length(p, length);
-            if (stack.tcpSend(conn, p, 0) != Result.OK) {
-                ops.free(p);
-                failures++;
-            }
-        }
-
-        final TcpEvents<Packet> server = new TcpEvents<>() {
-            @Override
-            public void onPayload(Stack<Packet> stack, int conn, Object attachment, Packet packet, int offset,
-                    int length) {
-                stack.tcpRxConsumed(conn, length);
-                send(stack, conn, 100);
-                stack.tcpClose(conn);
-            }
-        };
-
-        final TcpEvents<Packet> client = new TcpEvents<>() {
-            @Override
-            public Object onConnected(Stack<Packet> stack, int conn, Object attachment) {
-                send(stack, conn, 20);
-                return attachment;
-            }
-
-            @Override
-            public void onPayload(Stack<Packet> stack, int conn, Object attachment, Packet packet, int offset,
-                    int length) {
-                stack.tcpRxConsumed(conn, length);
-            }
-
-            @Override
-            public void onRemoteShutdown(Stack<Packet> stack, int conn, Object attachment) {
-                stack.tcpClose(conn);
-            }
-
-            @Override
-            public void onClosed(Stack<Packet> stack, int conn, Object attachment, int reason) {
-                if (reason != io.jiip.api.TcpCloseReason.NORMAL) {
-                    failures++;
-                }
-                completed++;
-                open = false;
-            }
-        };
-
-        void runUntil(TestNet net, long target) {
-            Stack<Packet> a = net.a().stack;
-            int rounds = 0;
-            while (completed < target) {
-                if (!open) {
-                    if (a.tcpConnect(B, 80, 0, client, null) < 0) {
-                        throw new AssertionError("connect failed");
-                    }
-                    open = true;
-                    rounds = 0;
-                }
-                net.clock.advance(10 * MICROSECOND);
-                net.a().runOnce();
-                net.b().runOnce();
-                if (++rounds > 50) {
-                    throw new AssertionError("connection stalled");
-                }
-            }
-        }
-    }
-
     /**
      * A server that closes first, far beyond its connection and TIME-WAIT tables (default configuration): opening,
      * closing, entering TIME-WAIT and recycling the oldest record allocate nothing.
@@ -344,14 +265,14 @@ class AllocationGuardTest {
     void connectionChurnAllocatesNothingInSteadyState() {
         com.sun.management.ThreadMXBean counter = allocationCounter();
         TestNet net = TestNet.twoNodes();
-        Churn churn = new Churn();
-        assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, churn.server));
+        io.jiip.testkit.CloseFirstChurn churn = new io.jiip.testkit.CloseFirstChurn(net);
+        assertEquals(Result.OK, net.b().stack.tcpListen(io.jiip.testkit.CloseFirstChurn.PORT, 16, churn.server));
         resolve(net);
 
-        churn.runUntil(net, 30_000); // warmup: fills the TIME-WAIT table, wraps the ports, lets C2 compile
+        churn.run(30_000, 10 * MICROSECOND); // warmup: fills the TIME-WAIT table, wraps the ports, lets C2 compile
         long overhead = readOverhead(counter);
         long start = counter.getCurrentThreadAllocatedBytes();
-        churn.runUntil(net, 40_000);
+        churn.run(10_000, 10 * MICROSECOND);
         long allocated = counter.getCurrentThreadAllocatedBytes() - start - overhead;
 
         assertEquals(0, churn.failures);

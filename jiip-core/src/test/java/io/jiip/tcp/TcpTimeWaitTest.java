@@ -5,28 +5,26 @@ import static io.jiip.testkit.TcpPeer.FIN;
 import static io.jiip.testkit.TcpPeer.RST;
 import static io.jiip.testkit.TcpPeer.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiip.api.Counter;
 import io.jiip.api.Result;
 import io.jiip.api.Stack;
-import io.jiip.api.TcpCloseReason;
 import io.jiip.api.TcpConfig;
 import io.jiip.api.TcpEvents;
 import io.jiip.api.TcpState;
 import io.jiip.link.Packet;
+import io.jiip.testkit.CloseFirstChurn;
 import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Opts;
 import io.jiip.testkit.TcpPeer.Seg;
 import io.jiip.testkit.TestNet;
-import io.jiip.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * TIME-WAIT without a connection slot ({@link TimeWaitTable}): the slot is free as soon as TIME-WAIT begins, the
@@ -39,9 +37,7 @@ class TcpTimeWaitTest {
     static final long SECOND = 1_000_000_000L;
     static final long STEP = 10_000L;
     static final long SLACK = 2 * (1L << 20);
-    static final int B = Ipv4Address.parse(TestNet.B_IP);
-    static final byte[] REQUEST = "GET / HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    static final byte[] RESPONSE = "HTTP/1.0 200 OK\r\n\r\nhello".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    static final byte[] REQUEST = new byte[CloseFirstChurn.REQUEST];
 
     static Consumer<io.jiip.api.StackConfig.Builder> tcp(Consumer<TcpConfig.Builder> tweak) {
         return b -> {
@@ -49,126 +45,6 @@ class TcpTimeWaitTest {
             tweak.accept(t);
             b.tcp(t.build());
         };
-    }
-
-    static void send(Stack<Packet> stack, int conn, byte[] bytes) {
-        Packet p = stack.packetOps().alloc(bytes.length);
-        p.buffer().put(p.offset(), bytes);
-        stack.packetOps().length(p, bytes.length);
-        assertEquals(Result.OK, stack.tcpSend(conn, p, 0));
-    }
-
-    /**
-     * One request and response per connection, the server closing first (HTTP/1.0 without keep-alive, as
-     * ApacheBench without {@code -k} uses it): the server answers and closes; the client closes when it sees the
-     * server's FIN, and opens the next connection once the last one is closed.
-     */
-    static final class Churn {
-        final TestNet net;
-        int accepts;
-        long completed;
-        long failures;
-        boolean open;
-
-        Churn(TestNet net) {
-            this.net = net;
-        }
-
-        final TcpEvents<Packet> server = new TcpEvents<>() {
-            @Override
-            public boolean onAccept(Stack<Packet> stack, int localPort, int remoteIp, int remotePort) {
-                accepts++;
-                return true;
-            }
-
-            @Override
-            public void onPayload(Stack<Packet> stack, int conn, Object attachment, Packet packet, int offset,
-                    int length) {
-                stack.tcpRxConsumed(conn, length);
-                send(stack, conn, RESPONSE);
-                stack.tcpClose(conn);
-            }
-
-            @Override
-            public void onClosed(Stack<Packet> stack, int conn, Object attachment, int reason) {
-                if (reason != TcpCloseReason.NORMAL) {
-                    failures++;
-                }
-            }
-        };
-
-        final TcpEvents<Packet> client = new TcpEvents<>() {
-            @Override
-            public Object onConnected(Stack<Packet> stack, int conn, Object attachment) {
-                send(stack, conn, REQUEST);
-                return attachment;
-            }
-
-            @Override
-            public void onPayload(Stack<Packet> stack, int conn, Object attachment, Packet packet, int offset,
-                    int length) {
-                stack.tcpRxConsumed(conn, length);
-            }
-
-            @Override
-            public void onRemoteShutdown(Stack<Packet> stack, int conn, Object attachment) {
-                stack.tcpClose(conn);
-            }
-
-            @Override
-            public void onClosed(Stack<Packet> stack, int conn, Object attachment, int reason) {
-                if (reason != TcpCloseReason.NORMAL) {
-                    failures++;
-                }
-                completed++;
-                open = false;
-            }
-        };
-
-        /**
-         * Runs {@code n} connections one after the other, the clock moving {@code step} per round; fails when one
-         * takes more than 50 rounds (a SYN left unanswered waits a 1 s retransmission timeout).
-         */
-        void run(long n, long step) {
-            Stack<Packet> a = net.a().stack;
-            long target = completed + n;
-            int rounds = 0;
-            while (completed < target) {
-                if (!open) {
-                    int conn = a.tcpConnect(B, 80, 0, client, null);
-                    assertTrue(conn >= 0, "connection " + completed + ": " + Result.name(conn));
-                    open = true;
-                    rounds = 0;
-                }
-                net.clock.advance(step);
-                net.a().runOnce();
-                net.b().runOnce();
-                assertTrue(++rounds < 50, "connection " + completed + " stalled");
-            }
-        }
-
-        /** One connection from local port {@code port}, run to its end. */
-        void connectFrom(int port) {
-            long target = completed + 1;
-            assertTrue(net.a().stack.tcpConnect(B, 80, port, client, null) >= 0);
-            open = true;
-            for (int rounds = 0; completed < target; rounds++) {
-                assertTrue(rounds < 50, "the connection from " + port + " stalled");
-                net.clock.advance(STEP);
-                net.a().runOnce();
-                net.b().runOnce();
-            }
-        }
-
-        /** As {@link #run} without moving the clock: every connection closes at the same instant. */
-        void runAtOnce(int n) {
-            Stack<Packet> a = net.a().stack;
-            for (int i = 0; i < n; i++) {
-                assertTrue(a.tcpConnect(B, 80, 0, client, null) >= 0);
-                net.pump();
-            }
-            assertEquals(n, completed);
-        }
     }
 
     static long count(TestNet.Node node, Counter counter) {
@@ -180,7 +56,7 @@ class TcpTimeWaitTest {
     @Test
     void shouldGiveTheSlotBackWhenTimeWaitBegins() {
         TestNet net = TestNet.twoNodes(tcp(t -> t.connections(1)), 0);
-        Churn churn = new Churn(net);
+        CloseFirstChurn churn = new CloseFirstChurn(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 4, churn.server));
         churn.run(1, STEP);
         assertEquals(0, net.b().stack.tcpConnectionCount(), "TIME-WAIT holds no connection slot");
@@ -205,7 +81,7 @@ class TcpTimeWaitTest {
     @Test
     void shouldServeSequentialConnectionsFarBeyondTheTablesWhenTheServerClosesFirst() {
         TestNet net = TestNet.twoNodes();
-        Churn churn = new Churn(net);
+        CloseFirstChurn churn = new CloseFirstChurn(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, churn.server));
         int capacity = TcpConfig.defaults().timeWaitCapacity();
         int n = 20_000;
@@ -234,7 +110,7 @@ class TcpTimeWaitTest {
     @ValueSource(booleans = {true, false})
     void shouldReopenTimeWaitForEachNewIncarnationWhenClientPortsWrap(boolean timestamps) {
         TestNet net = TestNet.twoNodes(tcp(t -> t.timestamps(timestamps).ephemeralPorts(50000, 50499)), 0);
-        Churn churn = new Churn(net);
+        CloseFirstChurn churn = new CloseFirstChurn(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, churn.server));
         churn.run(2000, STEP);
 
@@ -252,10 +128,10 @@ class TcpTimeWaitTest {
     @Test
     void shouldRecycleTheOldestRecordWhenTheTableIsFull() {
         TestNet net = TestNet.twoNodes(tcp(t -> t.timeWaitCapacity(2)), 0);
-        Churn churn = new Churn(net);
+        CloseFirstChurn churn = new CloseFirstChurn(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 4, churn.server));
         for (int port = 50001; port <= 50003; port++) {
-            churn.connectFrom(port);
+            churn.runOne(port, STEP);
         }
         assertEquals(2, net.b().stack.tcpTimeWaitCount());
         assertEquals(3, count(net.b(), Counter.TCP_TIME_WAIT_ENTERED));
@@ -263,11 +139,11 @@ class TcpTimeWaitTest {
 
         // The oldest (from 50001) made room: a SYN from 50001 finds no record. 50003's is still there and the new
         // SYN reopens it (RFC 6191).
-        churn.connectFrom(50001);
+        churn.runOne(50001, STEP);
         assertEquals(0, count(net.b(), Counter.TCP_TIME_WAIT_REOPENED));
         assertEquals(2, count(net.b(), Counter.TCP_TIME_WAIT_RECYCLED), "50002's record went for 50001's");
         net.clock.advance(10 * MS); // a newer TSval than 50003's last segment: the ms clock ticked
-        churn.connectFrom(50003);
+        churn.runOne(50003, STEP);
         assertEquals(1, count(net.b(), Counter.TCP_TIME_WAIT_REOPENED));
         assertEquals(5, churn.accepts);
         assertEquals(0, churn.failures);
@@ -277,10 +153,11 @@ class TcpTimeWaitTest {
     @Test
     void shouldExpireRecordsOldestFirstInBoundedBatchesAndReportTheOldestDeadline() {
         TestNet net = TestNet.twoNodes(tcp(t -> t.mslNanos(SECOND)), 0);
-        Churn churn = new Churn(net);
+        CloseFirstChurn churn = new CloseFirstChurn(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 4, churn.server));
         long enteredAt = net.clock.nanoTime();
         churn.runAtOnce(300);
+        assertEquals(300, churn.completed);
         Stack<Packet> b = net.b().stack;
         assertEquals(300, b.tcpTimeWaitCount());
         assertEquals(enteredAt + 2 * SECOND, b.run(), "the next deadline is the oldest record's expiry");
@@ -315,7 +192,7 @@ class TcpTimeWaitTest {
     static TcpPeer peerWithServer(Consumer<TcpConfig.Builder> tweak) {
         TcpPeer peer = TcpPeer.withStack(tcp(tweak));
         peer.timestamps = true;
-        Churn churn = new Churn(peer.net);
+        CloseFirstChurn churn = new CloseFirstChurn(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 8, churn.server));
         return peer;
     }
