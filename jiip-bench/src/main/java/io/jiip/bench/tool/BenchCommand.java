@@ -135,10 +135,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (churn != 0) {
+        BenchConfig cfg = config();
+        if (churn > 0) {
             return churn();
         }
-        BenchConfig cfg = config();
         PrintStream out = System.out;
         boolean tty = System.console() != null && System.console().isTerminal();
         result = cfg.tap != null ? TapRole.run(cfg, out) : BenchRunner.run(cfg, out, tty);
@@ -149,9 +149,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private int churn() {
-        if (churn < 1 || bulk || udp || udpStream || tap != null || listen != null || server != null) {
-            throw bad("--churn takes a count >= 1 and runs alone on the memory link");
-        }
         PrintStream out = System.out;
         out.printf(Locale.ROOT, "churn: %,d sequential connections, the server closing first, memory link%n", churn);
         io.jiip.bench.ConnectionChurn.Outcome r = io.jiip.bench.ConnectionChurn.run(churn, out);
@@ -171,6 +168,9 @@ public final class BenchCommand implements Callable<Integer> {
     /** Validates the options into a configuration; a {@link ParameterException} (exit code 2) on bad ones. */
     BenchConfig config() {
         BenchConfig c = new BenchConfig();
+        if (churn < 0 || churn > 0 && (bulk || udp || udpStream || tap != null || listen != null || server != null)) {
+            throw bad("--churn takes a count >= 1 and runs alone on the memory link");
+        }
         int workloads = (bulk ? 1 : 0) + (udp ? 1 : 0) + (udpStream ? 1 : 0);
         if (workloads > 1) {
             throw bad("choose one of --bulk, --udp, --udp-stream");
