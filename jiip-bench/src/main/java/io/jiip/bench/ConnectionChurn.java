@@ -83,8 +83,9 @@ public final class ConnectionChurn {
                 if (completed > 0) {
                     slowest = Math.max(slowest, now - openedAt);
                     if (completed % PROGRESS_EVERY == 0) {
-                        out.printf(Locale.ROOT, "%,12d connections  %,10.0f /s  (server: %d in TIME-WAIT, %,d recycled)%n",
-                                completed, PROGRESS_EVERY * 1e9 / (now - lastLine), pair.server.tcpTimeWaitCount(),
+                        out.printf(Locale.ROOT,
+                                "%,12d connections  %,10.0f /s  (server: %d in TIME-WAIT, %,d recycled)%n", completed,
+                                PROGRESS_EVERY * 1e9 / (now - lastLine), pair.server.tcpTimeWaitCount(),
                                 pair.server.stats().get(Counter.TCP_TIME_WAIT_RECYCLED));
                         lastLine = now;
                     }

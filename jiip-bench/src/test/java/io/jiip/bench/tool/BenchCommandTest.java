@@ -131,7 +131,8 @@ class BenchCommandTest {
 
     @Test
     void shouldRunConnectionChurnWithTheServerClosingFirst() {
-        int tables = io.jiip.api.TcpConfig.defaults().connections() + io.jiip.api.TcpConfig.defaults().timeWaitCapacity();
+        io.jiip.api.TcpConfig defaults = io.jiip.api.TcpConfig.defaults();
+        int tables = defaults.connections() + defaults.timeWaitCapacity();
         io.jiip.bench.ConnectionChurn.Outcome r = io.jiip.bench.ConnectionChurn.run(tables + 1000,
                 new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         assertEquals(tables + 1000, r.connections());
