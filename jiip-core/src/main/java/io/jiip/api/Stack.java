@@ -354,9 +354,17 @@ public final class Stack<P> {
         return nif.tcp.info(connection, out);
     }
 
-    /** Connection slots in use, TIME-WAIT and half-open included. */
+    /**
+     * Connection slots in use, half-open included. TIME-WAIT holds no slot: a connection that enters it is released
+     * (its handle dies with {@code onClosed(NORMAL)}) and its 4-tuple kept in a record ({@link #tcpTimeWaitCount}).
+     */
     public int tcpConnectionCount() {
         return nif.tcp.connectionCount();
+    }
+
+    /** 4-tuples in TIME-WAIT, at most {@link TcpConfig#timeWaitCapacity}. */
+    public int tcpTimeWaitCount() {
+        return nif.tcp.timeWaitCount();
     }
 
     /** This context's counters. */

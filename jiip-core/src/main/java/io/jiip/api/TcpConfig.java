@@ -40,6 +40,7 @@ public final class TcpConfig {
     final boolean hystart;
     final boolean synCookies;
     final int halfOpenLimit;
+    final int timeWaitCapacity;
 
     private TcpConfig(Builder b) {
         connections = b.connections;
@@ -74,6 +75,7 @@ public final class TcpConfig {
         hystart = b.hystart;
         synCookies = b.synCookies;
         halfOpenLimit = b.halfOpenLimit >= 0 ? b.halfOpenLimit : Math.max(16, b.connections / 4);
+        timeWaitCapacity = b.timeWaitCapacity >= 0 ? b.timeWaitCapacity : 4 * b.connections;
     }
 
     public static Builder builder() {
@@ -118,6 +120,8 @@ public final class TcpConfig {
     public boolean hystart() { return hystart; }
     public boolean synCookies() { return synCookies; }
     public int halfOpenLimit() { return halfOpenLimit; }
+    /** TIME-WAIT records held apart from the connections; see {@link Builder#timeWaitCapacity(int)}. */
+    public int timeWaitCapacity() { return timeWaitCapacity; }
 
     /** Mutable builder; {@link #build()} validates. */
     public static final class Builder {
@@ -153,11 +157,12 @@ public final class TcpConfig {
         private boolean hystart = true;
         private boolean synCookies = true;
         private int halfOpenLimit = -1;
+        private int timeWaitCapacity = -1;
 
         private Builder() {
         }
 
-        /** Connections at once, every state included (default 1024). */
+        /** Connections at once, every state but TIME-WAIT included (default 1024; see {@link #timeWaitCapacity}). */
         public Builder connections(int n) { this.connections = n; return this; }
 
         /** Listening ports (default 16). */
@@ -275,6 +280,16 @@ public final class TcpConfig {
         /** Half-open (SYN-RECEIVED) connections of all listeners together (default max(16, connections / 4)). */
         public Builder halfOpenLimit(int n) { this.halfOpenLimit = n; return this; }
 
+        /**
+         * TIME-WAIT records, all connections together (default 4 × connections). A connection that enters TIME-WAIT
+         * (RFC 9293 §3.10.7.4) gives its slot back at once and leaves a compact record of about 100 bytes, so a
+         * server that closes first is never short of slots however fast connections come and go. When the table is
+         * full the oldest record is recycled ({@link Counter#TCP_TIME_WAIT_RECYCLED}): it has waited longest, and
+         * with timestamps the peer's PAWS and RFC 6191 keep old duplicates out of a new incarnation anyway, as in
+         * Linux ({@code tcp_max_tw_buckets}). 0: no TIME-WAIT at all.
+         */
+        public Builder timeWaitCapacity(int n) { this.timeWaitCapacity = n; return this; }
+
         public TcpConfig build() {
             require(connections >= 0 && connections < (1 << 20), "connections must be 0..1048575");
             require(listeners >= 0, "listeners must be >= 0");
@@ -290,6 +305,7 @@ public final class TcpConfig {
                     "keepalive settings out of range");
             require(userTimeoutNanos >= 0 && outOfOrderMemory >= 0 && challengeAcksPerSecond >= 0,
                     "values must be >= 0");
+            require(timeWaitCapacity >= -1 && timeWaitCapacity < (1 << 24), "timeWaitCapacity must be 0..16777215");
             require(congestionControl != null, "congestionControl is required");
             require(ephemeralLow >= 1 && ephemeralLow <= ephemeralHigh && ephemeralHigh <= 65535,
                     "ephemeral ports must be 1..65535, low <= high");

@@ -1,6 +1,10 @@
 package io.jiip.api;
 
-/** The connection states of RFC 9293 §3.3.2. */
+/**
+ * The connection states of RFC 9293 §3.3.2. {@link Stack#tcpState} never reports {@link #TIME_WAIT}: a connection
+ * that enters it is closed for the application ({@code onClosed(NORMAL)}) and its handle released, while the stack
+ * keeps the 4-tuple in TIME-WAIT on its own ({@link Stack#tcpTimeWaitCount}).
+ */
 public enum TcpState {
     CLOSED,
     LISTEN,

@@ -25,6 +25,18 @@ final class FlowTable {
         return ((long) remoteIp << 32) | ((long) remotePort << 16) | localPort;
     }
 
+    static int remoteIp(long key) {
+        return (int) (key >>> 32);
+    }
+
+    static int remotePort(long key) {
+        return (int) (key >>> 16) & 0xffff;
+    }
+
+    static int localPort(long key) {
+        return (int) key & 0xffff;
+    }
+
     private static int hash(long key) {
         long h = key * 0x9E3779B97F4A7C15L;
         return (int) (h ^ (h >>> 29) ^ (h >>> 47));

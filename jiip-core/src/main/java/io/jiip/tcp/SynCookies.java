@@ -27,14 +27,11 @@ final class SynCookies<P> {
     private static final int SACK_BIT = 0x10;
 
     private final TcpLayer<P> tcp;
-    /** A connection outside the table that only carries what the cookie SYN-ACK needs. */
-    private final TcpConnection<P> scratch;
     /** When the last cookie went out: ACKs are checked only while cookies may be outstanding. */
     private long lastSentAt = Long.MIN_VALUE;
 
     SynCookies(TcpLayer<P> tcp) {
         this.tcp = tcp;
-        this.scratch = TcpConnection.<P>table(1)[0];
     }
 
     private long tick(long now) {
@@ -97,7 +94,7 @@ final class SynCookies<P> {
             return;
         }
         long now = tcp.nif.now;
-        TcpConnection<P> c = scratch;
+        TcpConnection<P> c = tcp.detached;
         c.reset(tcp.cfg);
         c.remoteIp = s.srcIp;
         c.remotePort = s.srcPort;
@@ -136,7 +133,7 @@ final class SynCookies<P> {
     }
 
     private int tsOffsetFor(int remoteIp, int remotePort, int localPort) {
-        return (int) tcp.isn.sipHash24(tuple(remoteIp, remotePort, localPort), 0x74736f6666L);
+        return tcp.tsOffset(tuple(remoteIp, remotePort, localPort));
     }
 
     /** Whether an ACK to a listener could answer one of our cookies (cookies went out in the last 2 ticks). */

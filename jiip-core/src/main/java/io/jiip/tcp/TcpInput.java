@@ -28,13 +28,76 @@ final class TcpInput<P> {
         this.seg = tcp.seg;
     }
 
-    /** RFC 6191: a SYN may reopen a TIME-WAIT 4-tuple if it is clearly newer than the old incarnation. */
-    boolean timeWaitAllowsNewSyn(TcpConnection<P> c) {
-        TcpOptions o = seg.options;
-        if (c.timestamps && o.timestamps) {
-            return Seq.gt(o.tsVal, c.tsRecent);
+    // ---- TIME-WAIT, RFC 9293 §3.10.7.4, answered from the 4-tuple's record (TimeWaitTable) ----
+
+    /**
+     * Processes the current segment for TIME-WAIT record {@code r}: the peer's FIN again is ACKed and restarts
+     * 2 MSL; a RST exactly at RCV.NXT ends the record; a new SYN ends it when clearly newer (RFC 6191); anything
+     * else but a bare ACK earns a rate-limited challenge ACK.
+     *
+     * @return {@code true} when a new SYN took the 4-tuple over: the caller hands it to the listener
+     */
+    boolean timeWaitArrives(int r) {
+        Segment s = seg;
+        TcpOptions o = s.options;
+        TimeWaitTable tw = tcp.timeWait;
+        int rcvNxt = tw.rcvNxt(r);
+        if (s.has(TcpHeader.RST)) {
+            // RFC 5961 §3.2, as on a connection. A RST at RCV.NXT ends TIME-WAIT as RFC 9293 says (and Linux does by
+            // default) rather than being ignored as RFC 1337 suggests: a blind attacker must hit RCV.NXT exactly,
+            // and this RST is how a peer whose new SYN was refused below (it answers our ACK with a RST at its ACK
+            // number, RFC 9293 §3.10.7.3) clears the way for its next SYN instead of waiting out 2 MSL.
+            if (s.seq == rcvNxt) {
+                nif.stats.inc(Counter.TCP_RESETS_RX);
+                nif.stats.inc(Counter.TCP_TIME_WAIT_RESET);
+                tw.remove(r);
+            } else {
+                nif.stats.inc(Counter.DROP_TCP_BAD_RST);
+                if (Seq.inWindow(s.seq, rcvNxt, tw.rcvWindow(r))) {
+                    tcp.timeWaitAck(r, false);
+                }
+            }
+            return false;
         }
-        return Seq.gt(seg.seq, c.rcvNxt);
+        boolean timestamps = tw.timestamps(r) && o.timestamps;
+        if (s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK_FLAG) && (timestamps
+                ? Seq.gt(o.tsVal, tw.tsRecent(r)) || o.tsVal == tw.tsRecent(r) && Seq.gt(s.seq, rcvNxt)
+                : Seq.gt(s.seq, rcvNxt))) {
+            // RFC 6191 §2: newer than the old incarnation by its timestamp, or by its sequence number when the
+            // timestamp is the same (the peer's clock did not tick) or absent.
+            nif.stats.inc(Counter.TCP_TIME_WAIT_REOPENED);
+            tw.remove(r);
+            return true;
+        }
+        if (timestamps && Seq.lt(o.tsVal, tw.tsRecent(r))) {
+            nif.stats.inc(Counter.DROP_TCP_PAWS); // RFC 7323 §5.3 R1: an old duplicate
+            tcp.timeWaitAck(r, false);
+            return false;
+        }
+        if (s.has(TcpHeader.SYN)) {
+            nif.stats.inc(Counter.DROP_TCP_BAD_SYN); // an old SYN, or a SYN-ACK (RFC 5961 §4.2)
+            tcp.timeWaitAck(r, false);
+            return false;
+        }
+        int end = s.seq + s.seqLength();
+        if (s.has(TcpHeader.FIN) && end == rcvNxt) {
+            // The peer's FIN again: our ACK of it was lost. ACK it and wait 2 MSL from now.
+            nif.stats.inc(Counter.DROP_TCP_DUPLICATE);
+            if (timestamps) {
+                tw.tsRecent(r, o.tsVal); // RFC 7323 §4.3: it is at or below Last.ACK.sent, and not older (PAWS)
+            }
+            tw.restart(r, nif.now + 2 * tcp.cfg.mslNanos());
+            tcp.timeWaitAck(r, true);
+            return false;
+        }
+        if (s.seq == rcvNxt && s.seqLength() == 0 && s.has(TcpHeader.ACK_FLAG)) {
+            return false; // a bare ACK at RCV.NXT: nothing to answer
+        }
+        nif.stats.inc(Seq.le(end, rcvNxt) ? Counter.DROP_TCP_DUPLICATE
+                : Seq.inWindow(s.seq, rcvNxt, tw.rcvWindow(r)) ? Counter.DROP_TCP_STATE
+                : Counter.DROP_TCP_OUT_OF_WINDOW);
+        tcp.timeWaitAck(r, false);
+        return false;
     }
 
     /**
@@ -168,9 +231,6 @@ final class TcpInput<P> {
                     c.dsackRight = s.seq + s.dataLen;
                 }
                 tcp.ackLater(c, true);
-                if (c.state == TcpState.TIME_WAIT && s.has(TcpHeader.FIN) && s.seq + segLen == c.rcvNxt) {
-                    c.stateAt = nif.now + 2 * tcp.cfg.mslNanos(); // the peer's FIN again: restart 2 MSL
-                }
             }
             boolean duplicate = Seq.le(s.seq + segLen, c.rcvNxt);
             nif.stats.inc(duplicate ? Counter.DROP_TCP_DUPLICATE : Counter.DROP_TCP_OUT_OF_WINDOW);
@@ -539,9 +599,6 @@ final class TcpInput<P> {
                 break;
             case FIN_WAIT_2:
                 tcp.enterTimeWait(c);
-                break;
-            case TIME_WAIT:
-                c.stateAt = nif.now + 2 * tcp.cfg.mslNanos(); // a retransmitted FIN restarts 2 MSL
                 break;
             default:
                 break;

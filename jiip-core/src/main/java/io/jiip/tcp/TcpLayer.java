@@ -36,6 +36,13 @@ public final class TcpLayer<P> {
     private final int[] freeConns;
     private int freeConnCount;
     final FlowTable flows;
+    /** TIME-WAIT, apart from the connections: a compact record per 4-tuple, no slot. */
+    final TimeWaitTable timeWait;
+    /**
+     * A connection outside the table that carries what a stateless answer needs: a SYN cookie's SYN-ACK, an ACK
+     * from a TIME-WAIT record. Filled just before each use.
+     */
+    final TcpConnection<P> detached;
     final SegmentPool segs;
     final TimerWheel wheel;
     final RttEstimator rtt;
@@ -70,6 +77,8 @@ public final class TcpLayer<P> {
         }
         this.freeConnCount = n;
         this.flows = new FlowTable(Math.max(1, n));
+        this.timeWait = new TimeWaitTable(cfg.timeWaitCapacity());
+        this.detached = TcpConnection.<P>table(1)[0];
         this.segs = new SegmentPool(cfg.segments());
         this.wheel = new TimerWheel(Math.max(1, n));
         this.rtt = new RttEstimator(cfg.minRtoNanos(), cfg.maxRtoNanos());
@@ -198,19 +207,19 @@ public final class TcpLayer<P> {
         s.dataOff = off + thlen;
         s.dataLen = len - thlen;
 
-        int id = flows.get(FlowTable.key(srcIp, s.srcPort, s.dstPort));
+        long key = FlowTable.key(srcIp, s.srcPort, s.dstPort);
+        int id = flows.get(key);
         if (id >= 0) {
-            TcpConnection<P> c = conns[id];
-            if (c.state == TcpState.TIME_WAIT && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK_FLAG)
-                    && input.timeWaitAllowsNewSyn(c)) {
-                release(c); // RFC 6191: a new incarnation may take over a TIME-WAIT 4-tuple
-            } else {
-                if (!input.arrives(c, frame)) {
-                    ops.free(frame);
-                }
-                return;
+            if (!input.arrives(conns[id], frame)) {
+                ops.free(frame);
             }
+            return;
         }
+        int tw = timeWait.find(key);
+        if (tw != TimeWaitTable.NONE && !input.timeWaitArrives(tw)) {
+            ops.free(frame);
+            return;
+        } // else a new SYN took the 4-tuple over from TIME-WAIT (RFC 6191): on to the listener
         int l = findListener(s.dstPort);
         if (l >= 0 && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK_FLAG) && !s.has(TcpHeader.RST)) {
             passiveOpen(l);
@@ -253,7 +262,9 @@ public final class TcpLayer<P> {
         TcpEvents<P> handler = (TcpEvents<P>) listenHandler[l];
         boolean backlogFull = listenHalfOpen[l] >= listenBacklog[l];
         boolean contextFull = !backlogFull && halfOpenCount() >= cfg.halfOpenLimit();
-        boolean tableLow = freeConnCount > 0 && freeConnCount <= conns.length >> 4;
+        // The table's last sixteenth, and a full table, take cookies: with TIME-WAIT apart every slot is a live or
+        // half-open connection then, and the ACK of the cookie creates the connection as soon as one has closed.
+        boolean tableLow = freeConnCount <= conns.length >> 4;
         if (contextFull) {
             stats.inc(Counter.TCP_HALF_OPEN_LIMITED);
         }
@@ -263,6 +274,10 @@ public final class TcpLayer<P> {
             } else {
                 stats.inc(backlogFull ? Counter.DROP_TCP_BACKLOG_FULL : Counter.DROP_TCP_HALF_OPEN_LIMIT);
             }
+            return;
+        }
+        if (freeConnCount == 0) {
+            stats.inc(Counter.DROP_TCP_TABLE_FULL); // cookies off: counted, and the application is not asked
             return;
         }
         if (!handler.onAccept(nif.stack, s.dstPort, s.srcIp, s.srcPort)) {
@@ -401,7 +416,7 @@ public final class TcpLayer<P> {
         c.localPort = localPort;
         c.key = FlowTable.key(remoteIp, remotePort, localPort);
         c.iss = isn.isn(nif.ip, localPort, remoteIp, remotePort, nif.now);
-        c.tsOffset = (int) isn.sipHash24(c.key, nif.now);
+        c.tsOffset = tsOffset(c.key);
         c.sndUna = c.iss;
         c.sndNxt = c.iss;
         c.sndMax = c.iss;
@@ -409,6 +424,16 @@ public final class TcpLayer<P> {
         c.lastReceiveAt = nif.now;
         flows.put(c.key, c.index);
         return c;
+    }
+
+    /**
+     * Our timestamp clock's offset for a 4-tuple: from the context's secret and the 4-tuple only (RFC 7323 §7.1), so
+     * the same for every incarnation of the 4-tuple. TSval then grows from one incarnation to the next, which is
+     * what lets the peer's TIME-WAIT tell our new SYN from an old duplicate (RFC 6191 §2); a SYN cookie's
+     * connection continues the same clock.
+     */
+    int tsOffset(long key) {
+        return (int) isn.sipHash24(key, 0x74736f6666L);
     }
 
     /** Frees everything the connection holds and returns its slot; its handle dies with it. */
@@ -475,14 +500,68 @@ public final class TcpLayer<P> {
         }
     }
 
-    /** Both FINs are through: the application is told and the 4-tuple waits 2 MSL (RFC 9293 §3.10.7.4). */
+    /**
+     * Both FINs are through: the application is told ({@code onClosed(NORMAL)}, the handle dies as after any close)
+     * and the 4-tuple waits 2 MSL (RFC 9293 §3.10.7.4) as a record in {@link #timeWait}, while the connection's
+     * slot, queues and timer go back at once.
+     */
     void enterTimeWait(TcpConnection<P> c) {
         c.state = TcpState.TIME_WAIT;
-        c.rtoAt = c.ackAt = c.keepaliveAt = c.tlpAt = c.rackAt = Long.MAX_VALUE;
-        c.unackedSince = Long.MAX_VALUE;
-        c.stateAt = nif.now + 2 * cfg.mslNanos();
+        if (c.ackPending) {
+            output.sendAck(c); // the ACK of the peer's FIN: the end-of-run settlement passes freed slots by
+        }
+        int gen = c.generation;
         notifyClosed(c, TcpCloseReason.NORMAL);
-        updateTimer(c);
+        if (c.generation != gen) {
+            return; // the application discarded the context from the callback
+        }
+        stats.inc(Counter.TCP_TIME_WAIT_ENTERED);
+        if (timeWait.isFull()) {
+            // The oldest record goes: it has waited longest. TIME-WAIT keeps old duplicates out of a new
+            // incarnation of the 4-tuple and ACKs the peer's FIN if it comes again. With timestamps the first is
+            // also PAWS's work (RFC 7323 §5, RFC 6191); without the record, a repeated FIN gets a RST, which ends the
+            // peer's LAST-ACK all the same. A server must not stop accepting for want of TIME-WAIT room.
+            stats.inc(Counter.TCP_TIME_WAIT_RECYCLED);
+            if (timeWait.capacity() == 0) {
+                release(c);
+                return;
+            }
+            timeWait.remove(timeWait.oldest());
+        }
+        timeWait.insert(c.key, nif.now + 2 * cfg.mslNanos(), c.remoteMac, c.sndMax, c.rcvNxt,
+                Math.max(0, c.rcvAdv - c.rcvNxt), c.rcvShift, c.timestamps, c.tsRecent, c.tsOffset);
+        release(c);
+    }
+
+    /**
+     * Answers the current segment from TIME-WAIT record {@code r} with an ACK (SND.NXT, RCV.NXT, the last window and
+     * a timestamp from the connection's clock): owed for the peer's repeated FIN, else a challenge ACK under the
+     * RFC 5961 §7 rate limit.
+     */
+    void timeWaitAck(int r, boolean owed) {
+        TimeWaitTable tw = timeWait;
+        TcpConnection<P> c = detached;
+        c.reset(cfg);
+        long key = tw.key(r);
+        c.key = key;
+        c.remoteIp = FlowTable.remoteIp(key);
+        c.remotePort = FlowTable.remotePort(key);
+        c.localPort = FlowTable.localPort(key);
+        c.remoteMac = tw.peerMac(r);
+        c.state = TcpState.TIME_WAIT;
+        c.sndUna = c.sndNxt = c.sndMax = tw.sndNxt(r);
+        c.rcvNxt = tw.rcvNxt(r);
+        c.rcvShift = tw.windowShift(r);
+        c.rcvAdv = c.rcvNxt + tw.rcvWindow(r);
+        c.rcvUnconsumed = Math.max(0, cfg.receiveBuffer() - tw.rcvWindow(r)); // advertise the window as it was
+        c.timestamps = tw.timestamps(r);
+        c.tsRecent = tw.tsRecent(r);
+        c.tsOffset = tw.tsOffset(r);
+        if (owed) {
+            output.sendAck(c);
+        } else {
+            output.sendChallengeAck(c);
+        }
     }
 
     /**
@@ -539,7 +618,13 @@ public final class TcpLayer<P> {
         }
     }
 
-    /** Fires due timers; returns a time at or before the next deadline. */
+    /**
+     * TIME-WAIT records expired per run at most: a burst of closes expires as a burst 2 MSL later, spread over
+     * runs (the next deadline is then due at once).
+     */
+    private static final int TIME_WAIT_EXPIRY_BATCH = 256;
+
+    /** Fires due timers and expires TIME-WAIT records; returns a time at or before the next deadline. */
     public long expireTimers() {
         int n = wheel.expire(nif.now);
         int[] ids = wheel.expiredIds();
@@ -551,7 +636,11 @@ public final class TcpLayer<P> {
         if (n > 0) {
             settleAcks();
         }
-        return wheel.nextDeadline();
+        int expired = timeWait.expire(nif.now, TIME_WAIT_EXPIRY_BATCH);
+        if (expired > 0) {
+            stats.add(Counter.TCP_TIME_WAIT_EXPIRED, expired);
+        }
+        return Math.min(wheel.nextDeadline(), timeWait.nextExpiry());
     }
 
     // ---- application calls ----
@@ -616,7 +705,7 @@ public final class TcpLayer<P> {
             if (localPort == 0) {
                 return Result.ADDRESS_IN_USE;
             }
-        } else if (flows.get(FlowTable.key(remoteIp, remotePort, localPort)) >= 0) {
+        } else if (inUse(FlowTable.key(remoteIp, remotePort, localPort))) {
             return Result.ADDRESS_IN_USE;
         }
         TcpConnection<P> c = allocConnection(remoteIp, remotePort, localPort);
@@ -639,12 +728,17 @@ public final class TcpLayer<P> {
         return c.handle();
     }
 
+    /** Whether a connection or a TIME-WAIT record holds the 4-tuple. */
+    private boolean inUse(long key) {
+        return flows.get(key) >= 0 || timeWait.find(key) != TimeWaitTable.NONE;
+    }
+
     private int pickEphemeral(int remoteIp, int remotePort) {
         int low = cfg.ephemeralLow();
         int span = cfg.ephemeralHigh() - low + 1;
         for (int i = 0; i < span; i++) {
             int port = low + Math.floorMod(nextEphemeral - low + i, span);
-            if (flows.get(FlowTable.key(remoteIp, remotePort, port)) < 0 && findListener(port) < 0) {
+            if (!inUse(FlowTable.key(remoteIp, remotePort, port)) && findListener(port) < 0) {
                 nextEphemeral = port + 1;
                 return port;
             }
@@ -889,17 +983,23 @@ public final class TcpLayer<P> {
         return Result.OK;
     }
 
-    /** Connections in use, every state included. */
+    /** Connections in use, every state but TIME-WAIT included. */
     public int connectionCount() {
         return conns.length - freeConnCount;
     }
 
-    /** Frees every connection without telling anyone (the context is being discarded). */
+    /** 4-tuples in TIME-WAIT (records in {@link #timeWait}). */
+    public int timeWaitCount() {
+        return timeWait.size();
+    }
+
+    /** Frees every connection and TIME-WAIT record without telling anyone (the context is being discarded). */
     public void clear() {
         for (TcpConnection<P> c : conns) {
             if (c.state != TcpState.CLOSED) {
                 release(c);
             }
         }
+        timeWait.clear();
     }
 }

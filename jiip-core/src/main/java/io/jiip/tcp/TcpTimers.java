@@ -8,7 +8,8 @@ import io.jiip.iface.NetInterface;
 /**
  * What happens when a connection's deadline passes: retransmission (RFC 6298 §5), SYN and SYN-ACK retries, RACK's
  * reordering timer and the tail loss probe (RFC 8985 §6.2, §7), the persist timer (RFC 9293 §3.8.6.1), delayed
- * ACK, keepalive (RFC 1122 §4.2.3.6), user timeout (RFC 5482), FIN-WAIT-2 and TIME-WAIT.
+ * ACK, keepalive (RFC 1122 §4.2.3.6), user timeout (RFC 5482) and FIN-WAIT-2. TIME-WAIT has no connection and no
+ * timer: its records expire in age order ({@link TimeWaitTable}).
  */
 final class TcpTimers<P> {
     private static final long MAX_PERSIST_INTERVAL = 60_000_000_000L;
@@ -28,11 +29,7 @@ final class TcpTimers<P> {
         }
         if (c.stateAt <= now) {
             c.stateAt = Long.MAX_VALUE;
-            if (c.state == TcpState.TIME_WAIT) {
-                tcp.release(c);
-            } else {
-                tcp.close(c, TcpCloseReason.TIMEOUT); // FIN-WAIT-2 after close(): the peer never finished
-            }
+            tcp.close(c, TcpCloseReason.TIMEOUT); // FIN-WAIT-2 after close(): the peer never finished
             return;
         }
         if (c.userTimeout > 0 && c.unackedSince != Long.MAX_VALUE && c.unackedSince + c.userTimeout <= now) {

@@ -254,4 +254,30 @@ class AllocationGuardTest {
         assertEquals(0L, allocated, "bytes allocated during 20,000 steps of bulk transfer");
         net.assertNoLeaks();
     }
+
+    // ---- connection churn: one request and response per connection, the server closing first ----
+
+    /**
+     * A server that closes first, far beyond its connection and TIME-WAIT tables (default configuration): opening,
+     * closing, entering TIME-WAIT and recycling the oldest record allocate nothing.
+     */
+    @org.junit.jupiter.api.Test
+    void connectionChurnAllocatesNothingInSteadyState() {
+        com.sun.management.ThreadMXBean counter = allocationCounter();
+        TestNet net = TestNet.twoNodes();
+        io.jiip.testkit.CloseFirstChurn churn = new io.jiip.testkit.CloseFirstChurn(net);
+        assertEquals(Result.OK, net.b().stack.tcpListen(io.jiip.testkit.CloseFirstChurn.PORT, 16, churn.server));
+        resolve(net);
+
+        churn.run(30_000, 10 * MICROSECOND); // warmup: fills the TIME-WAIT table, wraps the ports, lets C2 compile
+        long overhead = readOverhead(counter);
+        long start = counter.getCurrentThreadAllocatedBytes();
+        churn.run(10_000, 10 * MICROSECOND);
+        long allocated = counter.getCurrentThreadAllocatedBytes() - start - overhead;
+
+        assertEquals(0, churn.failures);
+        assertTrue(net.b().stack.stats().get(Counter.TCP_TIME_WAIT_RECYCLED) > 10_000);
+        assertEquals(0L, allocated, "bytes allocated during 10,000 connections");
+        net.assertNoLeaks();
+    }
 }

@@ -103,9 +103,10 @@ class TcpBasicsTest {
         assertEquals(List.of("accepted", "remote-shutdown", "closed " + TcpCloseReason.NORMAL), server.log);
         assertEquals("closed " + TcpCloseReason.NORMAL, client.log.get(client.log.size() - 1));
         assertNull(net.a().stack.tcpState(conn));
-        assertEquals(1, net.a().stack.tcpConnectionCount()); // TIME-WAIT on the active closer
-        net.advance(61_000_000_000L);
         assertEquals(0, net.a().stack.tcpConnectionCount());
+        assertEquals(1, net.a().stack.tcpTimeWaitCount()); // TIME-WAIT on the active closer
+        net.advance(61_000_000_000L);
+        assertEquals(0, net.a().stack.tcpTimeWaitCount());
         assertEquals(0, net.b().stack.tcpConnectionCount());
         System.out.println(net.a().stack.stats());
         System.out.println(net.b().stack.stats());

@@ -535,8 +535,10 @@ class TcpStateMachineTest {
         net.pump();
         assertEquals(List.of("connected", "closed NORMAL"), client.log);
         assertEquals(List.of("accepted", "remote-shutdown", "closed NORMAL"), server.log);
-        assertEquals(1, net.a().stack.tcpConnectionCount(), "TIME-WAIT on the side that closed first");
+        assertEquals(0, net.a().stack.tcpConnectionCount(), "TIME-WAIT holds no connection slot");
+        assertEquals(1, net.a().stack.tcpTimeWaitCount(), "TIME-WAIT on the side that closed first");
         assertEquals(0, net.b().stack.tcpConnectionCount());
+        assertEquals(0, net.b().stack.tcpTimeWaitCount());
         net.assertNoLeaks();
     }
 
@@ -563,7 +565,8 @@ class TcpStateMachineTest {
         assertEquals(List.of("connected", "remote-shutdown", "closed NORMAL"), client.log);
         assertEquals(List.of("accepted", "closed NORMAL"), server.log);
         assertEquals(0, net.a().stack.tcpConnectionCount());
-        assertEquals(1, net.b().stack.tcpConnectionCount(), "TIME-WAIT on the side that closed first");
+        assertEquals(0, net.b().stack.tcpConnectionCount());
+        assertEquals(1, net.b().stack.tcpTimeWaitCount(), "TIME-WAIT on the side that closed first");
         net.assertNoLeaks();
     }
 
@@ -593,11 +596,11 @@ class TcpStateMachineTest {
         net.pump(); // the ACKs of both FINs
         assertEquals(List.of("connected", "closed NORMAL"), client.log);
         assertEquals(List.of("accepted", "closed NORMAL"), server.log);
-        assertEquals(1, net.a().stack.tcpConnectionCount(), "A in TIME-WAIT");
-        assertEquals(1, net.b().stack.tcpConnectionCount(), "B in TIME-WAIT");
+        assertEquals(1, net.a().stack.tcpTimeWaitCount(), "A in TIME-WAIT");
+        assertEquals(1, net.b().stack.tcpTimeWaitCount(), "B in TIME-WAIT");
         net.runFor(10 * SECOND + SLACK);
-        assertEquals(0, net.a().stack.tcpConnectionCount());
-        assertEquals(0, net.b().stack.tcpConnectionCount());
+        assertEquals(0, net.a().stack.tcpTimeWaitCount());
+        assertEquals(0, net.b().stack.tcpTimeWaitCount());
         net.assertNoLeaks();
     }
 
@@ -613,15 +616,16 @@ class TcpStateMachineTest {
         net.pump();
         long enteredAt = net.clock.nanoTime();
         assertEquals(List.of("connected", "closed NORMAL"), client.log);
-        assertEquals(1, net.a().stack.tcpConnectionCount());
+        assertEquals(1, net.a().stack.tcpTimeWaitCount());
         App again = new App(net);
         assertEquals(Result.ADDRESS_IN_USE, net.a().stack.tcpConnect(B, 80, 50000, again, null),
                 "the 4-tuple is held in TIME-WAIT");
 
         net.runFor(10 * SECOND - 10 * MS);
-        assertEquals(1, net.a().stack.tcpConnectionCount(), "still in TIME-WAIT just before 2 MSL");
+        assertEquals(1, net.a().stack.tcpTimeWaitCount(), "still in TIME-WAIT just before 2 MSL");
         net.runFor(10 * MS + SLACK);
-        assertEquals(0, net.a().stack.tcpConnectionCount(), "TIME-WAIT over at " + (net.clock.nanoTime() - enteredAt));
+        assertEquals(0, net.a().stack.tcpTimeWaitCount(), "TIME-WAIT over at " + (net.clock.nanoTime() - enteredAt));
+        assertEquals(1, net.a().stack.stats().get(Counter.TCP_TIME_WAIT_EXPIRED));
 
         int c2 = net.a().stack.tcpConnect(B, 80, 50000, again, null);
         assertTrue(c2 >= 0, Result.name(c2));
@@ -645,7 +649,7 @@ class TcpStateMachineTest {
         Seg ack = peer.expect(ACK);
         assertEquals(peer.sndNxt, ack.ack());
         assertEquals(fin.seq() + 1, ack.seq());
-        assertEquals(1, net.a().stack.tcpConnectionCount());
+        assertEquals(1, net.a().stack.tcpTimeWaitCount());
 
         net.runFor(8 * SECOND);
         // Our ACK was "lost": the peer retransmits its FIN; TIME-WAIT ACKs it and starts 2 MSL over.
@@ -653,9 +657,9 @@ class TcpStateMachineTest {
         Seg again = peer.expect(ACK);
         assertEquals(peer.sndNxt, again.ack());
         net.runFor(8 * SECOND);
-        assertEquals(1, net.a().stack.tcpConnectionCount(), "2 MSL restarted by the retransmitted FIN");
+        assertEquals(1, net.a().stack.tcpTimeWaitCount(), "2 MSL restarted by the retransmitted FIN");
         net.runFor(2 * SECOND + SLACK);
-        assertEquals(0, net.a().stack.tcpConnectionCount());
+        assertEquals(0, net.a().stack.tcpTimeWaitCount());
         net.assertNoLeaks();
     }
 
@@ -672,7 +676,8 @@ class TcpStateMachineTest {
         peer.fin();
         peer.expect(ACK);
         assertEquals(List.of("accepted", "closed NORMAL"), server.log);
-        assertEquals(1, peer.net.a().stack.tcpConnectionCount());
+        assertEquals(0, peer.net.a().stack.tcpConnectionCount());
+        assertEquals(1, peer.net.a().stack.tcpTimeWaitCount());
         return synAck;
     }
 
@@ -686,12 +691,12 @@ class TcpStateMachineTest {
         // A SYN below the old RCV.NXT is an old duplicate: ACKed, TIME-WAIT stays (RFC 9293 §3.10.7.4).
         peer.send(SYN, peer.sndNxt - 10, 0, 65535, Opts.none().mss(1460));
         assertEquals(ACK, peer.expect().flags());
-        assertEquals(1, net.a().stack.tcpConnectionCount());
+        assertEquals(1, net.a().stack.tcpTimeWaitCount());
 
         // A SYN-ACK is no new connection request, whatever its sequence number: ACKed, TIME-WAIT stays.
         peer.send(SYN | ACK, peer.sndNxt + 100_000, 12345, 65535, Opts.none().mss(1460));
         assertEquals(ACK, peer.expect().flags());
-        assertEquals(1, net.a().stack.tcpConnectionCount());
+        assertEquals(1, net.a().stack.tcpTimeWaitCount());
 
         // RFC 6191 (no timestamps): a SYN above RCV.NXT starts a new incarnation.
         int newIss = peer.sndNxt + 100_000;
@@ -716,7 +721,7 @@ class TcpStateMachineTest {
         peer.send(SYN, peer.sndNxt + 100_000, 0, 65535, Opts.none().mss(1460).ts(peer.tsVal - 100, 0));
         assertEquals(ACK, peer.expect().flags());
         assertEquals(1, net.a().stack.stats().get(Counter.DROP_TCP_PAWS));
-        assertEquals(1, net.a().stack.tcpConnectionCount());
+        assertEquals(1, net.a().stack.tcpTimeWaitCount());
 
         // RFC 6191: a higher timestamp allows the new incarnation, even with a lower sequence number.
         int newIss = peer.sndNxt - 1_000_000;
@@ -976,17 +981,30 @@ class TcpStateMachineTest {
         assertEquals(Result.BAD_HANDLE, a.tcpClose(conn));
         assertEquals(TcpState.ESTABLISHED, a.tcpState(conn2));
 
-        // After a normal close the handle dies with onClosed, while the slot sits in TIME-WAIT.
+        // After a normal close the handle dies with onClosed and the slot is free at once: TIME-WAIT keeps the
+        // 4-tuple in a record of its own.
         assertEquals(Result.OK, a.tcpClose(conn2));
         net.pump();
         net.b().stack.tcpClose(server.accepted.get(1));
         net.pump();
         assertEquals(List.of("connected", "closed NORMAL"), client2.log);
-        assertEquals(1, a.tcpConnectionCount());
+        assertEquals(0, a.tcpConnectionCount());
+        assertEquals(1, a.tcpTimeWaitCount());
         assertNull(a.tcpState(conn2));
         assertEquals(Result.BAD_HANDLE, a.tcpShutdownOutput(conn2));
-        assertEquals(Result.TOO_MANY_CONNECTIONS, a.tcpConnect(B, 80, 0, new App(net), null));
+        assertEquals(Result.BAD_HANDLE, a.tcpInfo(conn2, new TcpInfo()));
+        App client3 = new App(net);
+        int conn3 = a.tcpConnect(B, 80, 0, client3, null);
+        assertTrue(conn3 >= 0, Result.name(conn3));
+        assertNotEquals(conn2, conn3);
+        net.pump();
+        assertEquals(List.of("connected"), client3.log);
+        assertNull(a.tcpState(conn2), "the slot's new incarnation is not the old handle's");
+        assertEquals(Result.BAD_HANDLE, a.tcpClose(conn2));
+        assertEquals(TcpState.ESTABLISHED, a.tcpState(conn3));
         assertFalse(client2.log.contains("closed ABORTED"));
+        a.tcpAbort(conn3);
+        net.pump();
         net.assertNoLeaks();
     }
 }

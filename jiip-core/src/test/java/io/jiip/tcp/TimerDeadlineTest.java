@@ -60,7 +60,7 @@ class TimerDeadlineTest {
         net.pump();
         assertEquals(Result.OK, net.b().stack.tcpClose(server.connection));
         net.pump();
-        assertEquals(1, net.a().stack.tcpConnectionCount()); // TIME-WAIT
+        assertEquals(1, net.a().stack.tcpTimeWaitCount());
         int calls = 0;
         long next = net.a().stack.run();
         while (next != Long.MAX_VALUE) {
@@ -69,7 +69,7 @@ class TimerDeadlineTest {
             net.clock.advanceTo(next);
             next = net.a().stack.run();
         }
-        assertEquals(0, net.a().stack.tcpConnectionCount());
+        assertEquals(0, net.a().stack.tcpTimeWaitCount());
         net.assertNoLeaks();
     }
 }

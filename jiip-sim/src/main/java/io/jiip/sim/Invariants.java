@@ -10,7 +10,7 @@ import java.util.List;
  *   <li>nothing failed: no exception escaped a stack's {@code run} or an application, no time limit hit;</li>
  *   <li>every application's own expectations hold ({@link App#check}: bytes delivered exactly once and in order,
  *       expected close reasons);</li>
- *   <li>no connection is left (TIME-WAIT has passed) and no timer is pending: one more {@code run} returns
+ *   <li>no connection and no TIME-WAIT record is left (2 MSL has passed) and no timer is pending: one more {@code run} returns
  *       {@link Long#MAX_VALUE};</li>
  *   <li>no buffer leaked: every node's pool is back to zero packets and zero buffers in use while the stack is
  *       still alive (so the stack itself returned everything), and again after {@code Stack.close()}; the wire
@@ -57,6 +57,10 @@ public final class Invariants {
                 int conns = n.stack().tcpConnectionCount();
                 if (conns != 0) {
                     problems.add(n.name() + ": " + conns + " TCP connection(s) still in the table after the run");
+                }
+                int timeWait = n.stack().tcpTimeWaitCount();
+                if (timeWait != 0) {
+                    problems.add(n.name() + ": " + timeWait + " 4-tuple(s) still in TIME-WAIT after the run");
                 }
                 long next = n.runNow();
                 if (next != Long.MAX_VALUE) {

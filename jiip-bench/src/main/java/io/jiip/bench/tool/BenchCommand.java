@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
             "  ./jiip bench --pair -c 32 -d 4 --threads 2   2 threads, 32 conns x 4",
             "  ./jiip bench --pair --bulk --no-tso          bulk, TSO off",
             "  ./jiip bench --pair --model split -r 10000   2 threads per context",
+            "  ./jiip bench --churn 1000000                 a million connections, the server closing first",
             "  ./jiip bench --listen 7 --tap tap0 --ip 10.0.0.2/24 --host-ip 10.0.0.1/24"})
 public final class BenchCommand implements Callable<Integer> {
     /** Exit code of a bad command line (picocli's usage code). */
@@ -70,6 +71,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--udp-stream", description = "UDP stream: the client sends, the server counts.")
     boolean udpStream;
+
+    @Option(names = "--churn", paramLabel = "N",
+            description = "Connection churn on the memory link: N sequential connections of one request and response,"
+                    + " the server closing first (TIME-WAIT on the server), default configuration; prints the rate.")
+    long churn;
 
     @Option(names = "-l", paramLabel = "BYTES",
             description = "Payload length (default 1; bulk 65160, i.e. 45 MSS).")
@@ -130,6 +136,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BenchConfig cfg = config();
+        if (churn > 0) {
+            return churn();
+        }
         PrintStream out = System.out;
         boolean tty = System.console() != null && System.console().isTerminal();
         result = cfg.tap != null ? TapRole.run(cfg, out) : BenchRunner.run(cfg, out, tty);
@@ -139,9 +148,29 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int churn() {
+        PrintStream out = System.out;
+        out.printf(Locale.ROOT, "churn: %,d sequential connections, the server closing first, memory link%n", churn);
+        io.jiip.bench.ConnectionChurn.Outcome r = io.jiip.bench.ConnectionChurn.run(churn, out);
+        io.jiip.api.Stats s = r.serverStats();
+        out.printf(Locale.ROOT, "%,d connections in %.2f s: %,.0f connections/s, slowest %.2f ms, %d failed%n",
+                r.connections(), r.elapsedNanos() / 1e9, r.rate(), r.slowestNanos() / 1e6, r.failures());
+        out.printf(Locale.ROOT, "server TIME-WAIT: %,d entered, %,d recycled, %,d expired, %,d reopened;"
+                + " retransmissions %d (client %d), SYN cookies %d, drops %d%n",
+                s.get(io.jiip.api.Counter.TCP_TIME_WAIT_ENTERED), s.get(io.jiip.api.Counter.TCP_TIME_WAIT_RECYCLED),
+                s.get(io.jiip.api.Counter.TCP_TIME_WAIT_EXPIRED), s.get(io.jiip.api.Counter.TCP_TIME_WAIT_REOPENED),
+                s.get(io.jiip.api.Counter.TCP_RETRANSMITS),
+                r.clientStats().get(io.jiip.api.Counter.TCP_RETRANSMITS),
+                s.get(io.jiip.api.Counter.SYN_COOKIES_SENT), s.totalDrops());
+        return r.failures() == 0 ? 0 : 1;
+    }
+
     /** Validates the options into a configuration; a {@link ParameterException} (exit code 2) on bad ones. */
     BenchConfig config() {
         BenchConfig c = new BenchConfig();
+        if (churn < 0 || churn > 0 && (bulk || udp || udpStream || tap != null || listen != null || server != null)) {
+            throw bad("--churn takes a count >= 1 and runs alone on the memory link");
+        }
         int workloads = (bulk ? 1 : 0) + (udp ? 1 : 0) + (udpStream ? 1 : 0);
         if (workloads > 1) {
             throw bad("choose one of --bulk, --udp, --udp-stream");

@@ -56,7 +56,8 @@ class BenchCommandTest {
     @ValueSource(strings = {"-d 0", "-d x", "-c 0", "-l 0", "-l 70000", "--udp -l 1500", "--threads 0", "-t 0",
         "-t -1", "-r -5", "--model fast", "--model split --bulk", "--bulk --udp", "-l 4 -m hi", "--link carrier",
         "--listen 80", "--pair --tap tap0", "--tap t0 --ip 10.0.0.2/24", "--tap t0 --ip 1.2.3.4 --server x:1",
-        "--tap t0 --ip 1.2.3.4 --listen 7 --udp", "--ip 1.2.3.4", "--warmup -1", "--nonsense", "-m \\q"})
+        "--tap t0 --ip 1.2.3.4 --listen 7 --udp", "--ip 1.2.3.4", "--warmup -1", "--nonsense", "-m \\q",
+        "--churn -1", "--churn 5 --bulk", "--churn 5 --listen 7"})
     void shouldRejectBadValuesWithOneLineAndExitCode2(String args) {
         Run r = parse(args.split(" "));
         assertEquals(2, r.code, args);
@@ -126,6 +127,19 @@ class BenchCommandTest {
         assertEquals(r.clientSentBytes, r.serverReceivedBytes, r.summary());
         assertEquals(r.clientSent, r.serverReceived, r.summary());
         assertEquals(0, r.serverSent, r.summary());
+    }
+
+    @Test
+    void shouldRunConnectionChurnWithTheServerClosingFirst() {
+        io.jiip.api.TcpConfig defaults = io.jiip.api.TcpConfig.defaults();
+        int tables = defaults.connections() + defaults.timeWaitCapacity();
+        io.jiip.bench.ConnectionChurn.Outcome r = io.jiip.bench.ConnectionChurn.run(tables + 1000,
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        assertEquals(tables + 1000, r.connections());
+        assertEquals(0, r.failures());
+        assertEquals(tables + 1000, r.serverStats().get(io.jiip.api.Counter.TCP_TIME_WAIT_ENTERED));
+        assertTrue(r.serverStats().get(io.jiip.api.Counter.TCP_TIME_WAIT_RECYCLED) > 0);
+        assertEquals(0, BenchCommand.execute("--churn", "100"));
     }
 
     @Test
