@@ -192,8 +192,13 @@ final class RackLossDetection {
             long sent = segs.sentAt(d);
             long rtt = now - sent;
             // RFC 8985 §6.2 step 2: a retransmitted segment's ACK may answer an earlier transmission. Ignore it if
-            // the echoed timestamp predates the retransmission, or if it came back faster than any round trip.
-            if (retransmitted && (echo && Seq.lt(o.tsEcr, TcpOutput.tsVal(c, sent)) || rtt < c.rackMinRtt)) {
+            // it came back faster than any round trip, or, when the cumulative ACK delivered it, if the echoed
+            // timestamp predates the retransmission. A receiver echoes the timestamp of in-order data only
+            // (RFC 7323 §4.3), so the echo of an ACK that SACKs a retransmission (a tail loss probe beyond a hole)
+            // is older than it whichever transmission arrived: it tells nothing there.
+            boolean cumulative = Seq.le(end, una);
+            if (retransmitted && (echo && cumulative && Seq.lt(o.tsEcr, TcpOutput.tsVal(c, sent))
+                    || rtt < c.rackMinRtt)) {
                 continue;
             }
             if (!retransmitted) {
