@@ -68,10 +68,15 @@ class TcpLossRecoveryTest {
             return first + n * MSS;
         }
 
-        /** An ACK from the peer of everything below {@code ack}, with SACK blocks. */
+        /** An ACK from the peer of everything below {@code ack}, with SACK blocks, echoing the newest TSval. */
         void ack(int ack, int... sackEdges) {
+            ackEchoing(peer.tsRecent, ack, sackEdges);
+        }
+
+        /** An ACK echoing {@code tsEcr}: a receiver echoes the TSval of in-order data only (RFC 7323 §4.3). */
+        void ackEchoing(int tsEcr, int ack, int... sackEdges) {
             peer.tsVal++;
-            Opts o = Opts.none().ts(peer.tsVal, peer.tsRecent);
+            Opts o = Opts.none().ts(peer.tsVal, tsEcr);
             if (sackEdges.length > 0) {
                 o.sack(sackEdges);
             }
@@ -105,13 +110,18 @@ class TcpLossRecoveryTest {
     void shouldRecoverWithoutATimeoutWhenTheProbeCoversPartOfAPacket() {
         Fixture f = new Fixture();
         f.sendPacket(10 * MSS);
-        assertEquals(10, f.dataSent().size(), "the initial window");
+        List<Seg> window = f.dataSent();
+        assertEquals(10, window.size(), "the initial window");
         f.ack(f.seg(1)); // only the first arrived
         f.net.runFor(20 * MS);
         List<Seg> probe = f.dataSent();
         assertEquals(1, f.count(Counter.TCP_TLP_PROBES));
         assertEquals(f.seg(9), probe.get(0).seq(), "the probe resends the last segment");
-        f.ack(f.seg(1), f.seg(9), f.seg(10));
+        assertTrue(probe.get(0).tsVal() != window.get(0).tsVal(), "the probe is a clock tick later");
+        // The SACK of the probe echoes the timestamp of the last in-order segment, older than the probe's: RACK
+        // must not take that for an ACK of an earlier transmission (RFC 8985 §6.2 step 2 applies it to
+        // cumulatively acknowledged data).
+        f.ackEchoing(window.get(0).tsVal(), f.seg(1), f.seg(9), f.seg(10));
         f.net.runFor(5 * MS);
         List<Seg> repaired = f.dataSent();
         assertEquals(0, f.count(Counter.TCP_TIMEOUTS));
