@@ -45,8 +45,8 @@ import java.util.regex.Matcher;
  * from the established connection to its end; one that does not end within the timeout counts as a timeout.
  * "TSO off" means MSS-sized segments from the server: {@link TapConfig.Builder#txTso} off for jiip, {@code ethtool
  * -K tso off gso off} on the kernel server's veth. Counters per transfer: the server's retransmission timeouts,
- * tail loss probes and fast retransmits (jiip's {@link Stats}; the kernel's {@code TcpExt} counters of the server's
- * namespace), the kernel client's timeouts, and the packets the rules dropped.
+ * tail loss probes and entries into fast recovery (jiip's {@link Stats}; the kernel's {@code TcpExt} counters of the
+ * server's namespace), the kernel client's timeouts, and the packets the rules dropped.
  */
 public final class TapLossBench {
     private static final String TAP_KERNEL_IP = "10.78.0.1";
@@ -101,11 +101,11 @@ public final class TapLossBench {
 
     /**
      * One transfer: its time (to the timeout when it timed out), the server's retransmission timeouts, tail loss
-     * probes, fast retransmits and retransmitted segments, the kernel client's timeouts, and the packets the
+     * probes, entries into fast recovery and retransmitted segments, the kernel client's timeouts, and the packets the
      * nftables rules dropped on the client's input and output.
      */
     public record Transfer(Status status, double seconds, long serverRtos, long serverProbes,
-            long serverFastRetransmits, long serverRetransmits, long clientRtos, long droppedIn, long droppedOut,
+            long serverRecoveries, long serverRetransmits, long clientRtos, long droppedIn, long droppedOut,
             String message) {
     }
 
@@ -230,7 +230,7 @@ public final class TapLossBench {
 
         String ip();
 
-        /** The server's retransmission timeouts, tail loss probes, fast retransmits, retransmitted segments. */
+        /** The server's retransmission timeouts, tail loss probes, fast recoveries, retransmitted segments. */
         long[] counters() throws IOException;
 
         /** Called before each transfer. */
@@ -375,8 +375,11 @@ public final class TapLossBench {
         @Override
         public long[] counters() throws IOException {
             Map<String, Long> c = kernelCounters(server);
+            // Entries into fast recovery, as jiip counts them (Linux's TCPFastRetrans counts segments).
+            long recoveries = c.getOrDefault("TcpExt.TCPSackRecovery", 0L)
+                    + c.getOrDefault("TcpExt.TCPRenoRecovery", 0L);
             return new long[] {c.getOrDefault("TcpExt.TCPTimeouts", 0L), c.getOrDefault("TcpExt.TCPLossProbes", 0L),
-                c.getOrDefault("TcpExt.TCPFastRetrans", 0L), c.getOrDefault("Tcp.RetransSegs", 0L)};
+                recoveries, c.getOrDefault("Tcp.RetransSegs", 0L)};
         }
 
         @Override
@@ -507,8 +510,8 @@ public final class TapLossBench {
             case TIMEOUT -> "TIMEOUT (" + t.message + ")";
             case FAILED -> "FAILED: " + t.message;
         };
-        return String.format(Locale.ROOT, "%s, RTO %d, TLP %d, FR %d, rtx %d, client RTO %d, dropped %d in/%d out",
-                what, t.serverRtos, t.serverProbes, t.serverFastRetransmits, t.serverRetransmits, t.clientRtos,
+        return String.format(Locale.ROOT, "%s, RTO %d, TLP %d, FR %d, rtx segs %d, client RTO %d, dropped %d in/%d out",
+                what, t.serverRtos, t.serverProbes, t.serverRecoveries, t.serverRetransmits, t.clientRtos,
                 t.droppedIn, t.droppedOut);
     }
 
@@ -572,7 +575,7 @@ public final class TapLossBench {
 
     private static String counters(List<Transfer> t) {
         return count(medianOf(t, Transfer::serverRtos)) + " / " + count(medianOf(t, Transfer::serverProbes)) + " / "
-                + count(medianOf(t, Transfer::serverFastRetransmits));
+                + count(medianOf(t, Transfer::serverRecoveries));
     }
 
     private String ratio(Cell c) {
@@ -615,10 +618,11 @@ public final class TapLossBench {
         out.println();
         table().forEach(out::println);
         out.println();
-        out.println("Times: median (min–max) from the established connection to the verified end; RTO / TLP / FR: "
-                + "the server's retransmission timeouts, tail loss probes and fast retransmits per transfer "
-                + "(medians); client RTO: the kernel client's timeouts; kernel / jiip: the ratio of the median "
-                + "times (≥ 1: jiip as fast as the kernel).");
+        out.println("Times: median (min–max) from the established connection to the verified end. RTO / TLP / FR: "
+                + "the server's retransmission timeouts, tail loss probes and entries into fast recovery per "
+                + "transfer, medians (jiip: TCP_TIMEOUTS, TCP_TLP_PROBES, TCP_FAST_RETRANSMITS; Linux: TCPTimeouts, "
+                + "TCPLossProbes, TCPSackRecovery + TCPRenoRecovery). Client RTO: the kernel client's TCPTimeouts. "
+                + "kernel / jiip: the ratio of the median times (1: as fast as the kernel).");
     }
 
     /** Writes every transfer of every cell as JSON. */
@@ -644,10 +648,10 @@ public final class TapLossBench {
         for (int i = 0; i < transfers.size(); i++) {
             Transfer t = transfers.get(i);
             b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "{\"status\": \"%s\", \"seconds\": %s, "
-                    + "\"server_rtos\": %d, \"server_tlp\": %d, \"server_fast_retransmits\": %d, "
+                    + "\"server_rtos\": %d, \"server_tlp\": %d, \"server_recoveries\": %d, "
                     + "\"server_retransmits\": %d, \"client_rtos\": %d, \"dropped_in\": %d, \"dropped_out\": %d}",
                     t.status.name().toLowerCase(Locale.ROOT), number(t.seconds), t.serverRtos, t.serverProbes,
-                    t.serverFastRetransmits, t.serverRetransmits, t.clientRtos, t.droppedIn, t.droppedOut));
+                    t.serverRecoveries, t.serverRetransmits, t.clientRtos, t.droppedIn, t.droppedOut));
         }
         return b.append("]}").toString();
     }
