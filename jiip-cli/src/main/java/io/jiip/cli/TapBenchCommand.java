@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
         description = {"Throughput of jiip over a TAP against the kernel, offloads on and off, next to "
                 + "kernel-to-kernel over a veth pair; in temporary namespaces (root).",
             "With --loss: the same TCP transfers (jiip sending, jiip receiving, echo) against jiip over a TAP and "
-                + "against a Linux server over a veth pair, nftables dropping that % of the packets on the kernel "
+                + "against a Linux server over a veth pair, nftables dropping that %% of the packets on the kernel "
                 + "client's input and output; times, RTO counts and the kernel/jiip ratio as a Markdown table.",
             "Example: ./jiip tap-bench --loss 1,5 --runs 3"})
 public final class TapBenchCommand implements Callable<Integer> {
@@ -49,6 +49,10 @@ public final class TapBenchCommand implements Callable<Integer> {
             description = "With --loss: a transfer not done by then counts as a timeout (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds = 60;
 
+    @Option(names = "--rx-gso", description = "With --loss: jiip's TAP takes the kernel's 64 KB super-frames (LRO), "
+            + "as the kernel server's veth does (default: the kernel sends jiip MSS-sized frames).")
+    boolean rxGso;
+
     @Option(names = "--json", paramLabel = "FILE", description = "With --loss: also write every transfer as JSON.")
     Path json;
 
@@ -73,7 +77,7 @@ public final class TapBenchCommand implements Callable<Integer> {
         }
         TapLossBench bench = new TapLossBench(System.out, new TapLossBench.Options(
                 Pattern.parseSize(bytes != null ? bytes : "16m"), runs, loss, tso,
-                workloads(), Duration.ofSeconds(timeoutSeconds)));
+                workloads(), Duration.ofSeconds(timeoutSeconds), rxGso));
         int status = bench.run();
         if (json != null && status != 2) {
             bench.writeJson(json);

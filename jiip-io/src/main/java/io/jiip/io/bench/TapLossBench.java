@@ -13,7 +13,6 @@ import io.jiip.io.app.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,10 +76,12 @@ public final class TapLossBench {
 
     /**
      * What to measure: every combination of {@code lossPercents} × {@code tso} × {@code workloads}, {@code runs}
-     * transfers of {@code bytes} each against each server.
+     * transfers of {@code bytes} each against each server. {@code rxGso}: jiip's TAP takes the kernel's 64 KB
+     * super-frames ({@link TapConfig.Builder#rxGso}), as the kernel server's veth does; off, the kernel segments
+     * what it sends to jiip to MSS-sized frames.
      */
     public record Options(long bytes, int runs, List<Double> lossPercents, List<Boolean> tso,
-            List<Workload> workloads, Duration timeout) {
+            List<Workload> workloads, Duration timeout, boolean rxGso) {
         public Options {
             if (bytes <= 0 || runs <= 0 || lossPercents.isEmpty() || tso.isEmpty() || workloads.isEmpty()) {
                 throw new IllegalArgumentException("bytes, runs, losses, TSO settings and workloads must be given");
@@ -127,7 +128,7 @@ public final class TapLossBench {
     private final PrintStream out;
     private final Options options;
     private final List<Cell> cells = new ArrayList<>();
-    private String script;
+    private Path script;
 
     public TapLossBench(PrintStream out, Options options) {
         this.out = out;
@@ -169,39 +170,46 @@ public final class TapLossBench {
             out.println("tap loss benchmark: " + cause);
             return 2;
         }
-        try (InputStream in = TapLossBench.class.getResourceAsStream("transfer.py")) {
-            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        out.println(header());
-        for (boolean tso : options.tso) {
-            try (JiipServer jiip = JiipServer.start(tso); KernelServer kernel = KernelServer.start(tso, script)) {
-                // Untimed, without loss: the JIT compiles jiip's path, Python loads.
-                for (Workload w : options.workloads) {
-                    for (Server server : new Server[] {jiip, kernel}) {
-                        Transfer t = transfer(server, w);
-                        if (t.status != Status.OK) {
-                            out.printf("warm-up, TSO %s, %s: %s %s%n", tso ? "on" : "off", w.label, server.name(),
-                                    describe(t));
+        script = Files.createTempFile("jiip-transfer", ".py");
+        script.toFile().deleteOnExit();
+        try {
+            try (InputStream in = TapLossBench.class.getResourceAsStream("transfer.py")) {
+                Files.write(script, in.readAllBytes());
+            }
+            out.println(header());
+            for (boolean tso : options.tso) {
+                try (JiipServer jiip = JiipServer.start(tso, options.rxGso);
+                        KernelServer kernel = KernelServer.start(tso, script)) {
+                    // Untimed, without loss: the JIT compiles jiip's path, Python loads.
+                    for (Workload w : options.workloads) {
+                        for (Server server : new Server[] {jiip, kernel}) {
+                            Transfer t = transfer(server, w);
+                            if (t.status != Status.OK) {
+                                out.printf("warm-up, TSO %s, %s: %s %s%n", tso ? "on" : "off", w.label,
+                                        server.name(), describe(t));
+                            }
                         }
                     }
-                }
-                for (double loss : options.lossPercents) {
-                    setLoss(jiip.client(), loss);
-                    setLoss(kernel.client(), loss);
-                    for (Workload w : options.workloads) {
-                        Cell cell = new Cell(loss, tso, w, new ArrayList<>(), new ArrayList<>());
-                        for (int i = 0; i < options.runs; i++) {
-                            // Alternating, so that a noisy minute on this machine hits both sides.
-                            cell.jiip.add(transfer(jiip, w));
-                            cell.kernel.add(transfer(kernel, w));
-                            out.printf(Locale.ROOT, "loss %s %%, TSO %s, %s, run %d/%d: jiip %s | kernel %s%n",
-                                    percent(loss), tso ? "on" : "off", w.label, i + 1, options.runs,
-                                    describe(last(cell.jiip)), describe(last(cell.kernel)));
+                    for (double loss : options.lossPercents) {
+                        setLoss(jiip.client(), loss);
+                        setLoss(kernel.client(), loss);
+                        for (Workload w : options.workloads) {
+                            Cell cell = new Cell(loss, tso, w, new ArrayList<>(), new ArrayList<>());
+                            for (int i = 0; i < options.runs; i++) {
+                                // Alternating, so that a noisy minute on this machine hits both sides.
+                                cell.jiip.add(transfer(jiip, w));
+                                cell.kernel.add(transfer(kernel, w));
+                                out.printf(Locale.ROOT, "loss %s %%, TSO %s, %s, run %d/%d: jiip %s | kernel %s%n",
+                                        percent(loss), tso ? "on" : "off", w.label, i + 1, options.runs,
+                                        describe(last(cell.jiip)), describe(last(cell.kernel)));
+                            }
+                            cells.add(cell);
                         }
-                        cells.add(cell);
                     }
                 }
             }
+        } finally {
+            Files.deleteIfExists(script);
         }
         out.println();
         printTable();
@@ -217,8 +225,9 @@ public final class TapLossBench {
     private String header() {
         return String.format(Locale.ROOT, "TCP under random loss: %s per transfer, median of %d run(s) (min–max), "
                 + "timeout %d s; nftables drops on the input and output hooks of the kernel client's namespace; "
-                + "jiip on a TAP vs a Linux server over veth; %d CPUs, Linux %s, JDK %s", size(options.bytes),
-                options.runs, options.timeout.toSeconds(), Runtime.getRuntime().availableProcessors(),
+                + "jiip on a TAP (rx GSO %s) vs a Linux server over veth; %d CPUs, Linux %s, JDK %s",
+                size(options.bytes), options.runs, options.timeout.toSeconds(), options.rxGso ? "on" : "off",
+                Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.version"), System.getProperty("java.version"));
     }
 
@@ -257,11 +266,12 @@ public final class TapLossBench {
             this.node = node;
         }
 
-        static JiipServer start(boolean tso) throws Exception {
+        static JiipServer start(boolean tso, boolean rxGso) throws Exception {
             NetNs ns = NetNs.create("jiip-lossb");
             TapDevice tap = null;
             try {
-                tap = TapDevice.open(TapConfig.builder().name("jb0").netns(ns.name()).txTso(tso).build());
+                tap = TapDevice.open(TapConfig.builder().name("jb0").netns(ns.name()).txTso(tso).rxGso(rxGso)
+                        .build());
                 TapBench.addressAndUp(ns, tap.name(), TAP_KERNEL_IP);
                 StackConfig config = StackConfig.builder().mac("02:4a:49:49:50:02").ipv4(TAP_JIIP_IP, 24).build();
                 JiipServer s = new JiipServer(ns, tap, TapNode.start(tap.queue(0), config, null));
@@ -339,7 +349,7 @@ public final class TapLossBench {
             this.server = server;
         }
 
-        static KernelServer start(boolean tso, String script) throws Exception {
+        static KernelServer start(boolean tso, Path script) throws Exception {
             NetNs client = NetNs.create("jiip-lossb");
             NetNs server = null;
             try {
@@ -348,7 +358,7 @@ public final class TapLossBench {
                 if (!tso) {
                     server.execOrThrow("ethtool", "-K", "vb", "tso", "off", "gso", "off");
                 }
-                server.start(null, "python3", "-c", script, "server", VETH_SERVER_IP);
+                server.start(null, "python3", script.toString(), "server", VETH_SERVER_IP);
                 for (int port : new int[] {7, 9, 80}) {
                     TapBench.waitForListener(server, port);
                 }
@@ -416,7 +426,7 @@ public final class TapLossBench {
         server.beforeTransfer();
         long timeoutSeconds = options.timeout.toSeconds();
         // The client stops itself at the timeout; the exec bound is the backstop for a wedged interpreter.
-        NetNs.Result r = client.exec(options.timeout.plusSeconds(30), "python3", "-c", script, "client",
+        NetNs.Result r = client.exec(options.timeout.plusSeconds(30), "python3", script.toString(), "client",
                 w.clientMode, server.ip(), Long.toString(options.bytes), Long.toString(timeoutSeconds));
         long[] s1 = server.counters();
         long c1 = kernelCounters(client).getOrDefault("TcpExt.TCPTimeouts", 0L);
@@ -629,6 +639,7 @@ public final class TapLossBench {
     public void writeJson(Path file) throws IOException {
         StringBuilder b = new StringBuilder();
         b.append("{\n  \"bytes\": ").append(options.bytes).append(",\n  \"runs\": ").append(options.runs)
+                .append(",\n  \"rx_gso\": ").append(options.rxGso)
                 .append(",\n  \"timeout_s\": ").append(options.timeout.toSeconds()).append(",\n  \"cells\": [");
         for (int i = 0; i < cells.size(); i++) {
             Cell c = cells.get(i);

@@ -32,7 +32,7 @@ class TapLossBenchTest {
         // 5 % so that a 256 KiB transfer surely meets some drops; 30 s per transfer is far above what it needs.
         TapLossBench bench = new TapLossBench(new PrintStream(text, true, StandardCharsets.UTF_8),
                 new TapLossBench.Options(256 << 10, 1, List.of(5.0), List.of(true, false),
-                        List.of(TapLossBench.Workload.values()), Duration.ofSeconds(30)));
+                        List.of(TapLossBench.Workload.values()), Duration.ofSeconds(30), false));
         int status = bench.run();
         String output = text.toString(StandardCharsets.UTF_8);
         System.out.println(output);
