@@ -22,7 +22,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Loss recovery against the kernel's: the same TCP transfer, with the same random loss, against jiip on a TAP and
@@ -54,6 +56,7 @@ public final class TapLossBench {
     private static final String VETH_SERVER_IP = "10.78.1.2";
     private static final String NFT_TABLE = "jiip_loss";
     private static final String[] TOOLS = {"nft", "python3", "ethtool", "ss"};
+    private static final Pattern NFT_COUNTER = Pattern.compile("counter packets (\\d+)");
 
     /** What the server does in a transfer. */
     public enum Workload {
@@ -501,7 +504,7 @@ public final class TapLossBench {
         for (int i = 0; i < 2; i++) {
             NetNs.Result r = ns.exec("nft", "list chain inet " + NFT_TABLE + " " + hooks[i]);
             if (r.ok()) {
-                Matcher m = java.util.regex.Pattern.compile("counter packets (\\d+)").matcher(r.output());
+                Matcher m = NFT_COUNTER.matcher(r.output());
                 d[i] = m.find() ? Long.parseLong(m.group(1)) : 0;
             }
         }
@@ -542,7 +545,7 @@ public final class TapLossBench {
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
-    private static double medianOf(List<Transfer> transfers, java.util.function.ToLongFunction<Transfer> f) {
+    private static double medianOf(List<Transfer> transfers, ToLongFunction<Transfer> f) {
         return median(transfers.stream().filter(t -> t.status != Status.FAILED).mapToDouble(f::applyAsLong)
                 .toArray());
     }
