@@ -9,6 +9,7 @@ import io.jiip.io.TapDevice;
 import io.jiip.io.TapNode;
 import io.jiip.io.app.DiscardServer;
 import io.jiip.io.app.HttpServer;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,8 +74,7 @@ public final class TapBench {
     private void jiip(String label, TapConfig.Builder cfg) throws Exception {
         try (NetNs ns = NetNs.create("jiip-bench");
                 TapDevice tap = TapDevice.open(cfg.name("jb0").netns(ns.name()).build())) {
-            ns.execOrThrow("ip", "addr", "add", KERNEL_IP + "/24", "dev", tap.name());
-            ns.execOrThrow("ip", "link", "set", tap.name(), "up");
+            addressAndUp(ns, tap.name(), KERNEL_IP);
             StackConfig config = StackConfig.builder().mac("02:4a:49:49:50:02").ipv4(JIIP_IP, 24).build();
             TapNode node = TapNode.start(tap.queue(0), config, null);
             HttpServer http = new HttpServer();
@@ -111,11 +111,7 @@ public final class TapBench {
 
     private void kernel(boolean offloadsOff) throws Exception {
         try (NetNs a = NetNs.create("jiip-bench"); NetNs b = NetNs.create("jiip-bench")) {
-            a.execOrThrow("ip", "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b.name());
-            a.execOrThrow("ip", "addr", "add", "10.78.1.1/24", "dev", "va");
-            b.execOrThrow("ip", "addr", "add", "10.78.1.2/24", "dev", "vb");
-            a.execOrThrow("ip", "link", "set", "va", "up");
-            b.execOrThrow("ip", "link", "set", "vb", "up");
+            vethPair(a, "10.78.1.1", b, "10.78.1.2");
             if (offloadsOff) {
                 a.execOrThrow("ethtool", "-K", "va", "tx", "off", "tso", "off", "gso", "off");
                 b.execOrThrow("ethtool", "-K", "vb", "tx", "off", "tso", "off", "gso", "off");
@@ -169,13 +165,7 @@ public final class TapBench {
         Process sink = to.start(null, "socat", "-u", "-b", "262144", "TCP-LISTEN:9,reuseaddr,bind=" + toIp,
                 "OPEN:/dev/null");
         try {
-            for (int i = 0; i < 100; i++) {
-                NetNs.Result r = to.exec("ss", "-Hltn", "sport", "= :9");
-                if (r.ok() && !r.output().isBlank()) {
-                    break;
-                }
-                Thread.sleep(20);
-            }
+            waitForListener(to, 9);
             long t0 = System.nanoTime();
             sendZeros(from, toIp);
             sink.waitFor();
@@ -185,11 +175,36 @@ public final class TapBench {
         }
     }
 
+    /** Gives {@code device} in {@code ns} the address {@code ip}/24 and brings it up. */
+    static void addressAndUp(NetNs ns, String device, String ip) throws IOException {
+        ns.execOrThrow("ip", "addr", "add", ip + "/24", "dev", device);
+        ns.execOrThrow("ip", "link", "set", device, "up");
+    }
+
+    /** A veth pair {@code va} in {@code a} ({@code ipA}/24) and {@code vb} in {@code b} ({@code ipB}/24), up. */
+    static void vethPair(NetNs a, String ipA, NetNs b, String ipB) throws IOException {
+        a.execOrThrow("ip", "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b.name());
+        addressAndUp(a, "va", ipA);
+        addressAndUp(b, "vb", ipB);
+    }
+
+    /** Waits (5 s at most) until something listens on TCP {@code port} in {@code ns}. */
+    static void waitForListener(NetNs ns, int port) throws IOException, InterruptedException {
+        for (int i = 0; i < 250; i++) {
+            NetNs.Result r = ns.exec("ss", "-Hltn", "sport", "= :" + port);
+            if (r.ok() && !r.output().isBlank()) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("nothing listens on port " + port + " in " + ns.name());
+    }
+
     private static String rate(double bytesPerSecond) {
         return String.format(Locale.ROOT, "%.0f MB/s (%.2f Gbit/s)", bytesPerSecond / 1e6, bytesPerSecond * 8 / 1e9);
     }
 
-    private static void check(int r) {
+    static void check(int r) {
         if (r != Result.OK) {
             throw new IllegalStateException(Result.name(r));
         }
