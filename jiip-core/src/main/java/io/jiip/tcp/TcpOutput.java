@@ -477,13 +477,18 @@ final class TcpOutput<P> {
         if (Seq.lt(segs.seq(d), seq) && segs.split(c, d, seq, ops)) {
             d = segs.next(d);
         }
-        int end = seq + len;
+        // Walk by byte counts (small and non-negative), not sequence numbers: the descriptor that holds the last byte.
         int last = d;
-        while (Seq.lt(segs.end(last), end)) {
+        int covered = segs.end(d) - seq;
+        while (covered < len) {
             last = segs.next(last);
+            if (last == SegmentPool.NONE) {
+                return d; // the queue ends first: callers never ask for more than is queued
+            }
+            covered += segs.len(last);
         }
-        if (Seq.gt(segs.end(last), end)) {
-            segs.split(c, last, end, ops);
+        if (covered > len) {
+            segs.split(c, last, seq + len, ops);
         }
         return d;
     }
