@@ -129,6 +129,20 @@ class BenchCommandTest {
         assertEquals(0, r.serverSent, r.summary());
     }
 
+    /**
+     * Issue 13's target: a server that closes first, with the default configuration, serves 1,000,000 sequential
+     * connections on the memory link without a stall (a connection that waits over 5 s for an answer to its SYN
+     * counts as a failure). The real clock runs, so retransmissions after a scheduling pause are not held against it.
+     */
+    @Test
+    void shouldServeAMillionSequentialConnectionsWithTheDefaultConfiguration() {
+        io.jiip.bench.ConnectionChurn.Outcome r = io.jiip.bench.ConnectionChurn.run(1_000_000,
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        assertEquals(1_000_000, r.connections());
+        assertEquals(0, r.failures());
+        assertEquals(1_000_000, r.serverStats().get(io.jiip.api.Counter.TCP_TIME_WAIT_ENTERED));
+    }
+
     @Test
     void shouldRunConnectionChurnWithTheServerClosingFirst() {
         io.jiip.api.TcpConfig defaults = io.jiip.api.TcpConfig.defaults();
