@@ -49,6 +49,13 @@ import java.util.TreeMap;
  * checked like a NIC would and ignored when bad, but a flow's view is then no better than its sender's.
  */
 public final class RecoveryAudit implements FrameObserver {
+    /** RFC 9293 §3.7.1: the MSS a peer that sends no MSS option accepts. */
+    static final int DEFAULT_MSS = 536;
+    static final int TIMESTAMPS_OPTION = 12;
+    /** RFC 8985 §7.2 WCDelAckT. */
+    static final long WORST_CASE_DELAYED_ACK = 200 * Units.MILLISECOND;
+    /** Added to 2 SRTT when more than a segment is outstanding (RFC 8985 §7.2 leaves it open; Linux: 2 ms). */
+    static final long PTO_ALLOWANCE = 2 * Units.MILLISECOND;
     private final Simulation sim;
     private final RecoveryThresholds thresholds;
     private final List<NodeAudit> nodes = new ArrayList<>();
@@ -113,12 +120,21 @@ public final class RecoveryAudit implements FrameObserver {
                 b.getShort(l4 + TcpHeader.DST_PORT) & 0xffff, true);
         if ((flags & TcpHeader.SYN) != 0) {
             options.parse(b, l4 + TcpHeader.MIN_LENGTH, thl - TcpHeader.MIN_LENGTH);
-            f.synSent(seq, options.sackPermitted, na.runs);
+            f.synSent(seq, options.sackPermitted, options.timestamps, na.runs);
             return;
         }
         int len = Math.max(payload, 0) + ((flags & TcpHeader.FIN) != 0 ? 1 : 0);
         if (len > 0 && f.synchronized_) {
+            if ((flags & TcpHeader.FIN) != 0) {
+                f.finOffset = f.unwrap(seq) + Math.max(payload, 0);
+            }
             f.sent(sim.now(), seq, len, na.runs);
+        } else if (len == 0 && (flags & (TcpHeader.ACK_FLAG | TcpHeader.RST)) == TcpHeader.ACK_FLAG) {
+            // A pure ACK: if the delayed-ACK timer sent it, the peer's flow may have been waiting for it.
+            options.parse(b, l4 + TcpHeader.MIN_LENGTH, thl - TcpHeader.MIN_LENGTH);
+            f.pureAckRun = na.runs;
+            f.pureAckAt = sim.now();
+            f.pureAckWithSack = options.sackBlocks > 0;
         }
     }
 
@@ -148,9 +164,11 @@ public final class RecoveryAudit implements FrameObserver {
         }
         if ((flags & TcpHeader.SYN) != 0) {
             f.peerSack = options.sackPermitted;
+            f.peerMss = options.mss > 0 ? options.mss : DEFAULT_MSS;
+            f.peerTimestamps = options.timestamps;
         }
         if ((flags & TcpHeader.RST) == 0 && (flags & TcpHeader.ACK_FLAG) != 0 && f.synchronized_) {
-            f.acked(sim.now(), b.getInt(l4 + TcpHeader.ACK_NUMBER), options);
+            f.acked(sim.now(), b.getInt(l4 + TcpHeader.ACK_NUMBER), options, na.runs);
         }
     }
 
@@ -170,9 +188,49 @@ public final class RecoveryAudit implements FrameObserver {
         return l4 + TcpHeader.MIN_LENGTH <= off + len ? l4 : -1;
     }
 
-    /** After each run of a node's stack: attributes the timeouts its counter gained to the flows that took them. */
+    /**
+     * After each run of a node's stack: attributes the timeouts, tail loss probes and delayed ACKs its counters gained
+     * to the flows that took or sent them.
+     */
     private void afterRun(NodeAudit na) {
         Stats s = na.node.stack().stats();
+        long probes = s.get(Counter.TCP_TLP_PROBES);
+        long probeDelta = probes - na.probes;
+        na.probes = probes;
+        if (probeDelta > 0) {
+            // A probe fires from the timer (RFC 8985 §7.3): in a run where the flow sent data and heard nothing.
+            List<Flow> candidates = new ArrayList<>();
+            for (Flow f : na.flows) {
+                if (f.lastPushRun == na.runs && f.lastAckRun != na.runs) {
+                    candidates.add(f);
+                }
+            }
+            if (candidates.size() <= probeDelta) {
+                for (Flow f : candidates) {
+                    f.probe();
+                }
+            }
+        }
+        long delayedAcks = s.get(Counter.TCP_DELAYED_ACKS);
+        long ackDelta = delayedAcks - na.delayedAcks;
+        na.delayedAcks = delayedAcks;
+        if (ackDelta > 0) {
+            List<Flow> candidates = new ArrayList<>();
+            for (Flow f : na.flows) {
+                if (f.pureAckRun == na.runs) {
+                    candidates.add(f);
+                }
+            }
+            if (candidates.size() <= ackDelta) {
+                for (Flow f : candidates) {
+                    Flow sender = peerFlow(na, f);
+                    // With out-of-order data held (SACK blocks) the ACK should not have waited (RFC 5681 §4.2).
+                    if (sender != null && !f.pureAckWithSack) {
+                        sender.peerDelayedAckAt = f.pureAckAt;
+                    }
+                }
+            }
+        }
         long timeouts = s.get(Counter.TCP_TIMEOUTS);
         long delta = timeouts - na.timeouts;
         na.timeouts = timeouts;
@@ -197,6 +255,17 @@ public final class RecoveryAudit implements FrameObserver {
             }
         }
         na.runs++;
+    }
+
+    /** The flow of the other direction of {@code f}'s connection, as its sender's node sees it, or null. */
+    private Flow peerFlow(NodeAudit na, Flow f) {
+        for (NodeAudit other : nodes) {
+            if (other.node.ip() == f.remoteIp) {
+                Flow p = other.flow(na.node.ip(), f.remotePort, f.localPort, false);
+                return p != null && p.synchronized_ ? p : null;
+            }
+        }
+        return null;
     }
 
     // ---- results ----
@@ -236,6 +305,15 @@ public final class RecoveryAudit implements FrameObserver {
         return n;
     }
 
+    /** Timeouts that repeated an earlier one of the same loss episode with no ACK in between (never counted). */
+    public long blindTimeouts() {
+        long n = 0;
+        for (Flow f : flows()) {
+            n += f.blindTimeouts;
+        }
+        return n;
+    }
+
     /** Timeouts a node counted that could not be tied to one flow (never flagged). */
     public long unattributedTimeouts() {
         long n = 0;
@@ -265,7 +343,8 @@ public final class RecoveryAudit implements FrameObserver {
 
     /**
      * Broken recovery invariants, per flow: needless timeouts beyond {@link RecoveryThresholds#maxNeedlessTimeouts},
-     * and more timeouts than {@link RecoveryThresholds#allowedTimeouts} for its loss episodes.
+     * and more timeouts than {@link RecoveryThresholds#allowedTimeouts} for its loss episodes (blind ones, see
+     * {@link Flow#blindTimeouts}, not counted).
      */
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
@@ -273,8 +352,8 @@ public final class RecoveryAudit implements FrameObserver {
             long allowed = thresholds.allowedTimeouts(f.episodes);
             if (f.timeouts > allowed) {
                 problems.add(String.format(Locale.ROOT, "recovery: %s took %d retransmission timeouts in %d loss "
-                        + "episodes (at most %d in one); at most %d allowed", f.name, f.timeouts, f.episodes,
-                        f.maxTimeoutsInEpisode, allowed));
+                        + "episodes (at most %d in one; %d more blind); at most %d allowed", f.name, f.timeouts,
+                        f.episodes, f.maxTimeoutsInEpisode, f.blindTimeouts, allowed));
             }
             if (f.needless > thresholds.maxNeedlessTimeouts()) {
                 problems.add(String.format(Locale.ROOT, "recovery: %s took %d retransmission timeout(s) where SACK "
@@ -293,10 +372,10 @@ public final class RecoveryAudit implements FrameObserver {
                 out.append("  ").append(f.summary()).append('\n');
             }
         }
-        out.append(String.format(Locale.ROOT, "  all: %d loss episodes, %d timeouts (%d needless, %d unattributed, "
-                + "%d in handshakes); stacks: %d timeouts, %d tail loss probes, %d fast retransmits, %d "
-                + "retransmitted segments%n", episodes(), timeouts(), needlessTimeouts(), unattributedTimeouts(),
-                handshakeTimeouts(), total(Counter.TCP_TIMEOUTS), total(Counter.TCP_TLP_PROBES),
+        out.append(String.format(Locale.ROOT, "  all: %d loss episodes, %d timeouts (%d needless; %d blind, %d "
+                + "unattributed, %d in handshakes besides); stacks: %d timeouts, %d tail loss probes, %d fast "
+                + "retransmits, %d retransmitted segments%n", episodes(), timeouts(), needlessTimeouts(),
+                blindTimeouts(), unattributedTimeouts(), handshakeTimeouts(), total(Counter.TCP_TIMEOUTS), total(Counter.TCP_TLP_PROBES),
                 total(Counter.TCP_FAST_RETRANSMITS), total(Counter.TCP_RETRANSMITS)));
     }
 
@@ -307,6 +386,8 @@ public final class RecoveryAudit implements FrameObserver {
         final boolean rack;
         long runs;
         long timeouts;
+        long probes;
+        long delayedAcks;
         long unattributedTimeouts;
         long handshakeTimeouts;
 
@@ -320,7 +401,7 @@ public final class RecoveryAudit implements FrameObserver {
             Flow f = byKey.get(key);
             if (f == null && create) {
                 f = new Flow(node.name() + ":" + localPort + ">" + Ipv4Address.toString(remoteIp) + ":" + remotePort,
-                        rack, remoteIp, remotePort);
+                        rack, remoteIp, localPort, remotePort);
                 byKey.put(key, f);
                 flows.add(f);
             }
@@ -360,11 +441,17 @@ public final class RecoveryAudit implements FrameObserver {
         final String name;
         final boolean rackSender;
         final int remoteIp;
+        final int localPort;
         final int remotePort;
         boolean synchronized_;
         boolean ownSack;
         boolean peerSack;
+        boolean ownTimestamps;
+        boolean peerTimestamps;
+        int peerMss = DEFAULT_MSS;
         int firstSeq;
+        /** The FIN's stream offset once sent (-1: not yet). */
+        long finOffset = -1;
         long una;
         long sndMax;
         final TreeMap<Long, Range> ranges = new TreeMap<>();
@@ -379,7 +466,35 @@ public final class RecoveryAudit implements FrameObserver {
         long holeSentBeforeRetransmit = -1;
         long lastActivity;
         long idleSinceBeforeRetransmit;
-        final List<Long> legitimateStalls = new ArrayList<>();
+        /** The run of the flow's last data push, and how long it had been idle before the first push of that run. */
+        long lastPushRun = -1;
+        long idleBeforeRunPush;
+        long lastPushAt = -1;
+        /** When the flow last pushed data before the run of its latest push. */
+        long pushBeforeRunAt = -1;
+        /** Bytes outstanding and not reported delivered when the first push of that run went out. */
+        long flightBeforeRunPush;
+        long lastAckRun = -1;
+        /** When an ACK last told the sender something new: SND.UNA advanced or newly SACKed data. */
+        long lastNewsAt = -1;
+        long lastTimeoutAt = -1;
+        /** The last pure ACK this flow's node pushed (it acknowledges the peer's flow). */
+        long pureAckRun = -1;
+        long pureAckAt;
+        boolean pureAckWithSack;
+        /** When the peer's delayed-ACK timer last acknowledged this flow's data (-1: not since the last ACK). */
+        long peerDelayedAckAt = -1;
+        /**
+         * How long the flow sat idle waiting for a timer before each legitimate timeout it is budgeted, each tail
+         * loss probe (capped at the probe timeout RFC 8985 §7.2 gives at the flow's RTT) and each delayed ACK of the
+         * peer: the waits the goodput model knows nothing of.
+         */
+        final List<Long> timerWaits = new ArrayList<>();
+        /** The same before blind timeouts: all excused. */
+        long blindStallNanos;
+        long blindTimeouts;
+        long probes;
+        long delayedAckWaits;
         long maxRtt;
         long srtt;
         long rttvar;
@@ -399,14 +514,15 @@ public final class RecoveryAudit implements FrameObserver {
         long retransmittedSegments;
         long segments;
 
-        Flow(String name, boolean rackSender, int remoteIp, int remotePort) {
+        Flow(String name, boolean rackSender, int remoteIp, int localPort, int remotePort) {
             this.name = name;
             this.rackSender = rackSender;
             this.remoteIp = remoteIp;
+            this.localPort = localPort;
             this.remotePort = remotePort;
         }
 
-        void synSent(int seq, boolean sack, long run) {
+        void synSent(int seq, boolean sack, boolean timestamps, long run) {
             if (synchronized_ && seq == firstSeq - 1) {
                 handshakeRetransmitRun = run;
                 retransmittedUnaInRun = run;
@@ -414,11 +530,13 @@ public final class RecoveryAudit implements FrameObserver {
             }
             synchronized_ = true; // a first SYN, or a new connection on the same ports: start afresh
             ownSack = sack;
+            ownTimestamps = timestamps;
             firstSeq = seq + 1;
             una = 0;
             sndMax = 0;
             ranges.clear();
             evidence.clear();
+            finOffset = -1;
             inEpisode = false;
         }
 
@@ -433,6 +551,13 @@ public final class RecoveryAudit implements FrameObserver {
                 return; // wholly acknowledged already (a window probe, or a late copy)
             }
             segments++;
+            if (lastPushRun != run) {
+                lastPushRun = run;
+                idleBeforeRunPush = now - lastActivity;
+                flightBeforeRunPush = undelivered();
+                pushBeforeRunAt = lastPushAt;
+            }
+            lastPushAt = now;
             if (start < sndMax) {
                 retransmittedSegments++;
                 if (start <= una) {
@@ -467,8 +592,25 @@ public final class RecoveryAudit implements FrameObserver {
             }
         }
 
-        void acked(long now, int ackSeq, TcpOptions o) {
+        /** Bytes sent and not yet reported delivered, cumulatively or by SACK. */
+        private long undelivered() {
+            long n = 0;
+            for (Map.Entry<Long, Range> e : ranges.entrySet()) {
+                if (!e.getValue().delivered) {
+                    n += e.getValue().end - e.getKey();
+                }
+            }
+            return n;
+        }
+
+        void acked(long now, int ackSeq, TcpOptions o, long run) {
+            if (peerDelayedAckAt >= lastActivity) {
+                timerWaits.add(now - lastActivity); // the peer's delayed-ACK timer ended this silence
+                delayedAckWaits++;
+            }
+            peerDelayedAckAt = -1;
             lastActivity = now;
+            lastAckRun = run;
             long ack = unwrap(ackSeq);
             long newest = -1;
             long newestOnce = -1; // RTT from the newest delivered range sent once (Karn; RFC 8985 §6.2 step 2)
@@ -485,6 +627,7 @@ public final class RecoveryAudit implements FrameObserver {
                     }
                 }
                 una = ack;
+                lastNewsAt = now;
             }
             boolean hole = false;
             for (int i = 0; i < o.sackBlocks; i++) {
@@ -505,6 +648,9 @@ public final class RecoveryAudit implements FrameObserver {
                         }
                     }
                 }
+            }
+            if (newest >= 0) {
+                lastNewsAt = now;
             }
             if (newestOnce >= 0) {
                 rttSample(now - newestOnce);
@@ -550,19 +696,52 @@ public final class RecoveryAudit implements FrameObserver {
             }
         }
 
+        /**
+         * A retransmission timeout. It is <em>blind</em> when the episode was already under way, the flow sent
+         * data since it began (or since the episode's previous timeout) and no ACK since told it anything (SND.UNA
+         * did not move, nothing new was SACKed): every frame sent since (or every ACK for them) was lost, so there
+         * was nothing to learn and nothing to do but wait for the timer and retransmit, backed off (RFC 6298 §5.5). With burst loss of frames (not of time) a chain of
+         * them is one burst swallowing each lone retransmission. Blind timeouts are not counted against the
+         * budget and their stalls are excused; a timeout after which the flow sent nothing is never blind.
+         */
         void timeout(long now, RecoveryThresholds t) {
             long holeSent = holeSentBeforeRetransmit;
+            long since = Math.max(episodeStart, lastTimeoutAt); // a timeout of an earlier episode is before it
+            boolean blind = inEpisode && pushBeforeRunAt >= since && lastNewsAt <= since;
             startEpisode(now);
+            lastTimeoutAt = now;
+            boolean needlessOne = isNeedless(now, holeSent, t);
+            if (needlessOne) {
+                needless++;
+            }
+            if (blind) {
+                blindTimeouts++;
+                if (!needlessOne) {
+                    blindStallNanos += now - idleSinceBeforeRetransmit;
+                }
+                return;
+            }
             timeouts++;
             if (++episodeTimeouts == 1) {
                 episodesWithTimeout++;
             }
             maxTimeoutsInEpisode = Math.max(maxTimeoutsInEpisode, episodeTimeouts);
-            if (isNeedless(now, holeSent, t)) {
-                needless++;
-            } else {
-                legitimateStalls.add(now - idleSinceBeforeRetransmit);
+            if (!needlessOne) {
+                timerWaits.add(now - idleSinceBeforeRetransmit);
             }
+        }
+
+        /**
+         * A tail loss probe went out: the silence before it is a timer wait, up to the probe timeout RFC 8985 §7.2
+         * gives at the flow's own RTT (2 SRTT, plus the peer's worst-case delayed ACK when at most one segment was
+         * outstanding, else {@link #PTO_ALLOWANCE} as Linux's), with four RTT variations of slack. A sender whose
+         * probe waits longer (a floor, an inflated SRTT) is charged the rest.
+         */
+        void probe() {
+            probes++;
+            long mss = peerMss - (ownTimestamps && peerTimestamps ? TIMESTAMPS_OPTION : 0);
+            long pto = 2 * srtt + 4 * rttvar + (flightBeforeRunPush <= mss ? WORST_CASE_DELAYED_ACK : PTO_ALLOWANCE);
+            timerWaits.add(Math.min(idleBeforeRunPush, pto));
         }
 
         private boolean isNeedless(long now, long holeSent, RecoveryThresholds t) {
@@ -574,9 +753,10 @@ public final class RecoveryAudit implements FrameObserver {
                 if (e[0] >= holeSent) { // ties: SACKed data lies above the hole, so it was sent after it
                     if (e[1] <= now - guard) {
                         if (firstNeedless == null) {
-                            firstNeedless = String.format(Locale.ROOT, "at %s the hole at stream offset %d (last "
+                            firstNeedless = String.format(Locale.ROOT, "at %s the hole at stream offset %d%s (last "
                                     + "sent at %s) timed out, though data sent at %s was reported delivered at %s, "
-                                    + "%s before", Units.formatTime(now), una, Units.formatTime(holeSent),
+                                    + "%s before", Units.formatTime(now), una, una == finOffset ? " (the FIN)" : "",
+                                    Units.formatTime(holeSent),
                                     Units.formatTime(e[0]), Units.formatTime(e[1]), Units.formatTime(now - e[1]));
                         }
                         return true;
@@ -588,13 +768,14 @@ public final class RecoveryAudit implements FrameObserver {
         }
 
         /**
-         * The time the flow sat idle before its {@code count} longest legitimate timeouts (from its last transmission
-         * or ACK to the timeout): what a transfer is excused for when judged against a goodput model.
+         * The time the flow sat idle waiting for timers: before every blind timeout, and before its {@code count}
+         * longest other timer waits (legitimate timeouts, tail loss probes, the peer's delayed ACKs; each from its
+         * last transmission or ACK): what a transfer is excused for when judged against a goodput model.
          */
         public long excusedStallNanos(long count) {
-            List<Long> sorted = new ArrayList<>(legitimateStalls);
+            List<Long> sorted = new ArrayList<>(timerWaits);
             sorted.sort(java.util.Comparator.reverseOrder());
-            long sum = 0;
+            long sum = blindStallNanos;
             for (int i = 0; i < Math.min(count, sorted.size()); i++) {
                 sum += sorted.get(i);
             }
@@ -616,6 +797,21 @@ public final class RecoveryAudit implements FrameObserver {
 
         public long timeouts() {
             return timeouts;
+        }
+
+        /** Timeouts that repeated an earlier one of the episode with no ACK in between; not in {@link #timeouts}. */
+        public long blindTimeouts() {
+            return blindTimeouts;
+        }
+
+        /** Tail loss probes the flow's stack sent. */
+        public long probes() {
+            return probes;
+        }
+
+        /** Silences of the flow that the peer's delayed-ACK timer ended. */
+        public long delayedAckWaits() {
+            return delayedAckWaits;
         }
 
         public long needlessTimeouts() {
@@ -659,11 +855,12 @@ public final class RecoveryAudit implements FrameObserver {
 
         String summary() {
             return String.format(Locale.ROOT, "%s: %s sent in %d pushes (%d retransmissions), %d loss episodes "
-                    + "(%s in them), %d timeouts in %d episodes (at most %d in one), %d needless%s; RTT mean %s, "
-                    + "max %s", name, Units.formatBytes(sndMax), segments, retransmittedSegments, episodes,
-                    Units.formatTime(episodeNanos), timeouts, episodesWithTimeout, maxTimeoutsInEpisode, needless,
-                    judged() ? "" : " (not judged: no RACK with SACK)", Units.formatTime(meanRtt()),
-                    Units.formatTime(maxRtt));
+                    + "(%s in them), %d timeouts in %d episodes (at most %d in one), %d needless, %d blind%s; %d "
+                    + "tail loss probes, %d waits for a delayed ACK; RTT mean %s, max %s", name,
+                    Units.formatBytes(sndMax), segments, retransmittedSegments, episodes, Units.formatTime(episodeNanos),
+                    timeouts, episodesWithTimeout, maxTimeoutsInEpisode, needless, blindTimeouts,
+                    judged() ? "" : " (not judged: no RACK with SACK)", probes, delayedAckWaits,
+                    Units.formatTime(meanRtt()), Units.formatTime(maxRtt));
         }
     }
 }
