@@ -49,13 +49,6 @@ import java.util.TreeMap;
  * checked like a NIC would and ignored when bad, but a flow's view is then no better than its sender's.
  */
 public final class RecoveryAudit implements FrameObserver {
-    /** RFC 9293 §3.7.1: the MSS a peer that sends no MSS option accepts. */
-    static final int DEFAULT_MSS = 536;
-    static final int TIMESTAMPS_OPTION = 12;
-    /** RFC 8985 §7.2 WCDelAckT. */
-    static final long WORST_CASE_DELAYED_ACK = 200 * Units.MILLISECOND;
-    /** Added to 2 SRTT when more than a segment is outstanding (RFC 8985 §7.2 leaves it open; Linux: 2 ms). */
-    static final long PTO_ALLOWANCE = 2 * Units.MILLISECOND;
     private final Simulation sim;
     private final RecoveryThresholds thresholds;
     private final List<NodeAudit> nodes = new ArrayList<>();
@@ -120,7 +113,7 @@ public final class RecoveryAudit implements FrameObserver {
                 b.getShort(l4 + TcpHeader.DST_PORT) & 0xffff, true);
         if ((flags & TcpHeader.SYN) != 0) {
             options.parse(b, l4 + TcpHeader.MIN_LENGTH, thl - TcpHeader.MIN_LENGTH);
-            f.synSent(seq, options.sackPermitted, options.timestamps, na.runs);
+            f.synSent(seq, options.sackPermitted, na.runs);
             return;
         }
         int len = Math.max(payload, 0) + ((flags & TcpHeader.FIN) != 0 ? 1 : 0);
@@ -134,7 +127,8 @@ public final class RecoveryAudit implements FrameObserver {
             options.parse(b, l4 + TcpHeader.MIN_LENGTH, thl - TcpHeader.MIN_LENGTH);
             f.pureAckRun = na.runs;
             f.pureAckAt = sim.now();
-            f.pureAckWithSack = options.sackBlocks > 0;
+            f.previousPureAckWithSack = f.pureAckWithSack;
+            f.pureAckWithSack = holdsOutOfOrderData(b.getInt(l4 + TcpHeader.ACK_NUMBER));
         }
     }
 
@@ -164,12 +158,23 @@ public final class RecoveryAudit implements FrameObserver {
         }
         if ((flags & TcpHeader.SYN) != 0) {
             f.peerSack = options.sackPermitted;
-            f.peerMss = options.mss > 0 ? options.mss : DEFAULT_MSS;
-            f.peerTimestamps = options.timestamps;
         }
         if ((flags & TcpHeader.RST) == 0 && (flags & TcpHeader.ACK_FLAG) != 0 && f.synchronized_) {
             f.acked(sim.now(), b.getInt(l4 + TcpHeader.ACK_NUMBER), options, na.runs);
         }
+    }
+
+    /**
+     * Whether the SACK blocks just parsed report data above {@code ack}: out-of-order data the receiver holds. A
+     * block at or below it is a D-SACK (RFC 2883), a duplicate, not a hole.
+     */
+    private boolean holdsOutOfOrderData(int ack) {
+        for (int i = 0; i < options.sackBlocks; i++) {
+            if (options.sackRight[i] - ack > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The TCP header's offset in an IPv4 frame (not a fragment), or -1. */
@@ -207,7 +212,7 @@ public final class RecoveryAudit implements FrameObserver {
             }
             if (candidates.size() <= probeDelta) {
                 for (Flow f : candidates) {
-                    f.probe();
+                    f.probe(sim.now(), thresholds);
                 }
             }
         }
@@ -224,8 +229,9 @@ public final class RecoveryAudit implements FrameObserver {
             if (candidates.size() <= ackDelta) {
                 for (Flow f : candidates) {
                     Flow sender = peerFlow(na, f);
-                    // With out-of-order data held (SACK blocks) the ACK should not have waited (RFC 5681 §4.2).
-                    if (sender != null && !f.pureAckWithSack) {
+                    // Holding out-of-order data (SACK blocks), or just after filling a gap (the ACK before had
+                    // blocks), the receiver should not have waited (RFC 5681 §4.2): its fault, not excused.
+                    if (sender != null && !f.pureAckWithSack && !f.previousPureAckWithSack) {
                         sender.peerDelayedAckAt = f.pureAckAt;
                     }
                 }
@@ -446,9 +452,6 @@ public final class RecoveryAudit implements FrameObserver {
         boolean synchronized_;
         boolean ownSack;
         boolean peerSack;
-        boolean ownTimestamps;
-        boolean peerTimestamps;
-        int peerMss = DEFAULT_MSS;
         int firstSeq;
         /** The FIN's stream offset once sent (-1: not yet). */
         long finOffset = -1;
@@ -470,32 +473,37 @@ public final class RecoveryAudit implements FrameObserver {
         long lastPushRun = -1;
         long idleBeforeRunPush;
         long lastPushAt = -1;
-        /** When the flow last pushed data before the run of its latest push. */
-        long pushBeforeRunAt = -1;
-        /** Bytes outstanding and not reported delivered when the first push of that run went out. */
-        long flightBeforeRunPush;
+        /** When the flow last tried to learn of a loss: a retransmission or a tail loss probe (-1: never). */
+        long lastAttemptAt = -1;
+        /** {@link #lastAttemptAt} before the run of its latest push (a timeout's own retransmission not counted). */
+        long attemptBeforeRunAt = -1;
         long lastAckRun = -1;
         /** When an ACK last told the sender something new: SND.UNA advanced or newly SACKed data. */
         long lastNewsAt = -1;
-        long lastTimeoutAt = -1;
         /** The last pure ACK this flow's node pushed (it acknowledges the peer's flow). */
         long pureAckRun = -1;
         long pureAckAt;
         boolean pureAckWithSack;
+        boolean previousPureAckWithSack;
         /** When the peer's delayed-ACK timer last acknowledged this flow's data (-1: not since the last ACK). */
         long peerDelayedAckAt = -1;
         /**
-         * How long the flow sat idle waiting for a timer before each legitimate timeout it is budgeted, each tail
-         * loss probe (capped at the probe timeout RFC 8985 §7.2 gives at the flow's RTT) and each delayed ACK of the
-         * peer: the waits the goodput model knows nothing of.
+         * How long the flow sat idle waiting for a timer (the waits the goodput model knows nothing of): before
+         * each counted timeout that was not needless, and before each tail loss probe that was not.
          */
-        final List<Long> timerWaits = new ArrayList<>();
-        /** The same before blind timeouts: all excused. */
+        final List<Long> timeoutWaits = new ArrayList<>();
+        final List<Long> probeWaits = new ArrayList<>();
+        /** The same before blind timeouts (all excused), and the silences the peer's delayed ACK ended. */
         long blindStallNanos;
+        final List<Long> delayedAckWaitList = new ArrayList<>();
+        /** The first transmission time of the data at SND.UNA when the first push of the latest run went out. */
+        long holeSentBeforeRunPush = -1;
+
         long blindTimeouts;
         long probes;
         long delayedAckWaits;
         long maxRtt;
+        long minRtt;
         long srtt;
         long rttvar;
         long rttSum;
@@ -522,7 +530,7 @@ public final class RecoveryAudit implements FrameObserver {
             this.remotePort = remotePort;
         }
 
-        void synSent(int seq, boolean sack, boolean timestamps, long run) {
+        void synSent(int seq, boolean sack, long run) {
             if (synchronized_ && seq == firstSeq - 1) {
                 handshakeRetransmitRun = run;
                 retransmittedUnaInRun = run;
@@ -530,7 +538,6 @@ public final class RecoveryAudit implements FrameObserver {
             }
             synchronized_ = true; // a first SYN, or a new connection on the same ports: start afresh
             ownSack = sack;
-            ownTimestamps = timestamps;
             firstSeq = seq + 1;
             una = 0;
             sndMax = 0;
@@ -554,10 +561,14 @@ public final class RecoveryAudit implements FrameObserver {
             if (lastPushRun != run) {
                 lastPushRun = run;
                 idleBeforeRunPush = now - lastActivity;
-                flightBeforeRunPush = undelivered();
-                pushBeforeRunAt = lastPushAt;
+                attemptBeforeRunAt = lastAttemptAt;
+                Map.Entry<Long, Range> hole = ranges.firstEntry();
+                holeSentBeforeRunPush = hole == null || hole.getValue().delivered ? -1 : hole.getValue().lastSent;
             }
             lastPushAt = now;
+            if (start < sndMax) {
+                lastAttemptAt = now;
+            }
             if (start < sndMax) {
                 retransmittedSegments++;
                 if (start <= una) {
@@ -592,33 +603,34 @@ public final class RecoveryAudit implements FrameObserver {
             }
         }
 
-        /** Bytes sent and not yet reported delivered, cumulatively or by SACK. */
-        private long undelivered() {
-            long n = 0;
-            for (Map.Entry<Long, Range> e : ranges.entrySet()) {
-                if (!e.getValue().delivered) {
-                    n += e.getValue().end - e.getKey();
-                }
-            }
-            return n;
-        }
-
         void acked(long now, int ackSeq, TcpOptions o, long run) {
             if (peerDelayedAckAt >= lastActivity) {
-                timerWaits.add(now - lastActivity); // the peer's delayed-ACK timer ended this silence
+                // The peer held in-order data for its delayed-ACK timer (RFC 5681 §4.2 lets it, for one segment)
+                // while this flow could send nothing: after a timer's lone segment, or when the ACKs of a
+                // recovery were lost (no probe in recovery, RFC 8985 §7).
+                delayedAckWaitList.add(now - lastActivity);
                 delayedAckWaits++;
             }
             peerDelayedAckAt = -1;
             lastActivity = now;
             lastAckRun = run;
             long ack = unwrap(ackSeq);
+            // RFC 2883: a first block below the cumulative ACK reports a duplicate; the delivery of a retransmission
+            // it covers was the original's, and gives RACK no time reference (RFC 8985 §6.2 step 2), nor does one
+            // reported sooner than a round trip (ambiguous). The echoed timestamp is not used: for a SACKed
+            // retransmission it predates both transmissions (RFC 7323 §4.3).
+            long dsackLeft = o.sackBlocks > 0 ? unwrap(o.sackLeft[0]) : 0;
+            long dsackRight = o.sackBlocks > 0 && unwrap(o.sackRight[0]) <= Math.max(ack, una) ? unwrap(o.sackRight[0])
+                    : dsackLeft;
             long newest = -1;
             long newestOnce = -1; // RTT from the newest delivered range sent once (Karn; RFC 8985 §6.2 step 2)
             if (ack > una && ack <= sndMax) {
                 split(ack);
                 while (!ranges.isEmpty() && ranges.firstKey() < ack) {
-                    Range r = ranges.pollFirstEntry().getValue();
-                    if (!r.delivered) {
+                    Map.Entry<Long, Range> e = ranges.pollFirstEntry();
+                    Range r = e.getValue();
+                    boolean duplicate = dsackLeft <= e.getKey() && r.end <= dsackRight;
+                    if (!r.delivered && !(r.retransmitted && (duplicate || ambiguous(now, r)))) {
                         // Below the new hole: news only if sent strictly later (RFC 8985 §6.2, RACK_sent_after)
                         newest = Math.max(newest, r.lastSent - 1);
                         if (!r.retransmitted) {
@@ -642,15 +654,16 @@ public final class RecoveryAudit implements FrameObserver {
                 for (Range x : ranges.subMap(l, true, r, false).values()) {
                     if (!x.delivered) {
                         x.delivered = true;
+                        lastNewsAt = now;
+                        if (x.retransmitted && ambiguous(now, x)) {
+                            continue;
+                        }
                         newest = Math.max(newest, x.lastSent); // above the hole: sent at the same time counts
                         if (!x.retransmitted) {
                             newestOnce = Math.max(newestOnce, x.lastSent);
                         }
                     }
                 }
-            }
-            if (newest >= 0) {
-                lastNewsAt = now;
             }
             if (newestOnce >= 0) {
                 rttSample(now - newestOnce);
@@ -672,6 +685,14 @@ public final class RecoveryAudit implements FrameObserver {
             }
         }
 
+        /**
+         * RFC 8985 §6.2 step 2: a retransmission reported delivered sooner than the smallest round trip seen was
+         * the earlier transmission's delivery; RACK takes no time from it.
+         */
+        private boolean ambiguous(long now, Range r) {
+            return rttSamples > 0 && now - r.lastSent < minRtt;
+        }
+
         /** RFC 6298 §2 smoothing, and the largest and mean sample. */
         private void rttSample(long rtt) {
             if (rttSamples == 0) {
@@ -682,6 +703,7 @@ public final class RecoveryAudit implements FrameObserver {
                 srtt += (rtt - srtt) / 8;
             }
             maxRtt = Math.max(maxRtt, rtt);
+            minRtt = rttSamples == 0 ? rtt : Math.min(minRtt, rtt);
             rttSum += rtt;
             rttSamples++;
         }
@@ -697,20 +719,20 @@ public final class RecoveryAudit implements FrameObserver {
         }
 
         /**
-         * A retransmission timeout. It is <em>blind</em> when the episode was already under way, the flow sent
-         * data since it began (or since the episode's previous timeout) and no ACK since told it anything (SND.UNA
-         * did not move, nothing new was SACKed): every frame sent since (or every ACK for them) was lost, so there
-         * was nothing to learn and nothing to do but wait for the timer and retransmit, backed off (RFC 6298 §5.5). With burst loss of frames (not of time) a chain of
-         * them is one burst swallowing each lone retransmission. Blind timeouts are not counted against the
-         * budget and their stalls are excused; a timeout after which the flow sent nothing is never blind.
+         * A retransmission timeout. It is <em>blind</em> when the flow had done what it could since its last news
+         * (an ACK that moved SND.UNA or SACKed new data): it retransmitted or sent a tail loss probe after that news,
+         * and nothing new came back. Every frame sent since (or every ACK for them) was lost, so there was nothing
+         * to learn and nothing to do but wait for the timer and retransmit, backed off (RFC 6298 §5.5); with burst
+         * loss of frames (not of time) a chain of them is one burst swallowing each lone retransmission. Blind
+         * timeouts are not counted against the budget, and their stalls are excused. A timeout is never blind when
+         * the flow neither retransmitted nor probed since its last news: a lost tail with no probe, or a hole left
+         * unrepaired (which, with SACK information, is needless too).
          */
         void timeout(long now, RecoveryThresholds t) {
             long holeSent = holeSentBeforeRetransmit;
-            long since = Math.max(episodeStart, lastTimeoutAt); // a timeout of an earlier episode is before it
-            boolean blind = inEpisode && pushBeforeRunAt >= since && lastNewsAt <= since;
+            boolean blind = attemptBeforeRunAt >= 0 && lastNewsAt <= attemptBeforeRunAt;
             startEpisode(now);
-            lastTimeoutAt = now;
-            boolean needlessOne = isNeedless(now, holeSent, t);
+            boolean needlessOne = isNeedless(now, holeSent, t, true);
             if (needlessOne) {
                 needless++;
             }
@@ -727,24 +749,27 @@ public final class RecoveryAudit implements FrameObserver {
             }
             maxTimeoutsInEpisode = Math.max(maxTimeoutsInEpisode, episodeTimeouts);
             if (!needlessOne) {
-                timerWaits.add(now - idleSinceBeforeRetransmit);
+                timeoutWaits.add(now - idleSinceBeforeRetransmit);
             }
         }
 
         /**
-         * A tail loss probe went out: the silence before it is a timer wait, up to the probe timeout RFC 8985 §7.2
-         * gives at the flow's own RTT (2 SRTT, plus the peer's worst-case delayed ACK when at most one segment was
-         * outstanding, else {@link #PTO_ALLOWANCE} as Linux's), with four RTT variations of slack. A sender whose
-         * probe waits longer (a floor, an inflated SRTT) is charged the rest.
+         * A tail loss probe went out: the silence before it is a timer wait, unless the probe was needless (SACK
+         * information had shown the hole lost, as for a needless timeout). Not capped at the probe timeout of RFC
+         * 8985 §7.2 at the path's RTT: the sender's SRTT may legitimately be far above it (RFC 7323 §4.3 has a
+         * receiver echo the timestamp from before a hole, so the sample that fills it spans the whole stall), and
+         * PTO is never beyond the RTO; the budget of {@link #excusedStallNanos} bounds how many are excused.
          */
-        void probe() {
+        void probe(long now, RecoveryThresholds t) {
             probes++;
-            long mss = peerMss - (ownTimestamps && peerTimestamps ? TIMESTAMPS_OPTION : 0);
-            long pto = 2 * srtt + 4 * rttvar + (flightBeforeRunPush <= mss ? WORST_CASE_DELAYED_ACK : PTO_ALLOWANCE);
-            timerWaits.add(Math.min(idleBeforeRunPush, pto));
+            lastAttemptAt = lastPushAt;
+            if (!isNeedless(now, holeSentBeforeRunPush, t, false)) {
+                probeWaits.add(idleBeforeRunPush);
+            }
         }
 
-        private boolean isNeedless(long now, long holeSent, RecoveryThresholds t) {
+        /** RACK's loss condition held long enough before {@code now}; {@code describe}: keep the first as text. */
+        private boolean isNeedless(long now, long holeSent, RecoveryThresholds t, boolean describe) {
             if (!rackSender || !ownSack || !peerSack || holeSent < 0) {
                 return false;
             }
@@ -752,7 +777,7 @@ public final class RecoveryAudit implements FrameObserver {
             for (long[] e : evidence) {
                 if (e[0] >= holeSent) { // ties: SACKed data lies above the hole, so it was sent after it
                     if (e[1] <= now - guard) {
-                        if (firstNeedless == null) {
+                        if (describe && firstNeedless == null) {
                             firstNeedless = String.format(Locale.ROOT, "at %s the hole at stream offset %d%s (last "
                                     + "sent at %s) timed out, though data sent at %s was reported delivered at %s, "
                                     + "%s before", Units.formatTime(now), una, una == finOffset ? " (the FIN)" : "",
@@ -768,14 +793,22 @@ public final class RecoveryAudit implements FrameObserver {
         }
 
         /**
-         * The time the flow sat idle waiting for timers: before every blind timeout, and before its {@code count}
-         * longest other timer waits (legitimate timeouts, tail loss probes, the peer's delayed ACKs; each from its
-         * last transmission or ACK): what a transfer is excused for when judged against a goodput model.
+         * The time the flow sat idle waiting for timers, from its last transmission or ACK, that a transfer is
+         * excused for when judged against a goodput model: before every blind timeout; before its longest counted
+         * timeouts, as many as {@link RecoveryThresholds#allowedTimeouts} for its loss episodes; before its
+         * longest tail loss probes, as many again plus one per loss episode; and its longest waits for the peer's
+         * delayed ACK, as many as for probes plus one per timer event.
          */
-        public long excusedStallNanos(long count) {
-            List<Long> sorted = new ArrayList<>(timerWaits);
+        public long excusedStallNanos(RecoveryThresholds t) {
+            long allowed = t.allowedTimeouts(episodes);
+            return blindStallNanos + longest(timeoutWaits, allowed) + longest(probeWaits, allowed + episodes)
+                    + longest(delayedAckWaitList, allowed + episodes + probes + timeouts + blindTimeouts);
+        }
+
+        private static long longest(List<Long> waits, long count) {
+            List<Long> sorted = new ArrayList<>(waits);
             sorted.sort(java.util.Comparator.reverseOrder());
-            long sum = blindStallNanos;
+            long sum = 0;
             for (int i = 0; i < Math.min(count, sorted.size()); i++) {
                 sum += sorted.get(i);
             }

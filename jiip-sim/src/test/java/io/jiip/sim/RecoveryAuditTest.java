@@ -25,10 +25,14 @@ class RecoveryAuditTest {
     private static final int ISN = 0x7fff_f000; // close to a wrap, so sequence arithmetic is exercised
     private static final int MSS = 1448;
     private final TcpOptions noSack = new TcpOptions();
+    private static final RecoveryThresholds NO_ALLOWANCE = RecoveryThresholds.defaults().timeoutAllowance(0)
+            .timeoutsPerEpisode(0);
+    private static final RecoveryThresholds ONE_ALLOWED = RecoveryThresholds.defaults().timeoutAllowance(1)
+            .timeoutsPerEpisode(0);
 
     private static RecoveryAudit.Flow flow() {
         RecoveryAudit.Flow f = new RecoveryAudit.Flow("test", true, 0x0a000002, 40000, 5001);
-        f.synSent(ISN, true, true, 0);
+        f.synSent(ISN, true, 0);
         f.peerSack = true;
         return f;
     }
@@ -85,7 +89,7 @@ class RecoveryAuditTest {
         assertEquals(1, f.blindTimeouts());
         assertEquals(0, f.needlessTimeouts());
         assertNull(f.firstNeedless());
-        assertEquals(Units.ms(200) - Units.us(40), f.excusedStallNanos(0));
+        assertEquals(Units.ms(200) - Units.us(40), f.excusedStallNanos(NO_ALLOWANCE));
     }
 
     /**
@@ -141,48 +145,56 @@ class RecoveryAuditTest {
     }
 
     /**
-     * A tail loss probe's wait is excused up to the probe timeout of RFC 8985 §7.2 at the flow's own RTT: 2 SRTT
-     * + 4 RTTVAR + 2 ms with more than a segment outstanding. A probe that waited longer is charged the rest.
+     * A tail loss probe's wait is a timer wait, excused within the budget: the allowance plus one per loss episode
+     * (RFC 8985 §7.2: the probe timeout is the sender's, from its own SRTT, and never beyond its RTO).
      */
     @Test
-    void probeWaitIsExcusedUpToTheProbeTimeoutAtTheFlowsRtt() {
+    void probeWaitIsExcusedWithinTheBudget() {
         RecoveryAudit.Flow f = flow();
-        f.peerMss = MSS + 12;
-        f.peerTimestamps = true;
         f.sent(0, ISN + 1, 4 * MSS, 1);
-        f.acked(Units.us(20), ISN + 1 + MSS, noSack, 2); // RTT sample 20 us: SRTT 20 us, RTTVAR 10 us
-        f.sent(Units.ms(4) + Units.us(20), ISN + 1 + 4 * MSS, MSS, 3); // the probe, after 4 ms of silence
-        f.probe();
-        assertEquals(1, f.probes());
-        assertEquals(Units.us(40) + Units.us(40) + Units.ms(2), f.excusedStallNanos(1));
-        assertEquals(0, f.excusedStallNanos(0));
-    }
-
-    /** With at most one segment outstanding the peer may delay its ACK: the probe may wait WCDelAckT (200 ms). */
-    @Test
-    void probeOfALoneSegmentMayWaitForTheDelayedAck() {
-        RecoveryAudit.Flow f = flow();
-        f.peerMss = MSS + 12;
-        f.peerTimestamps = true;
-        f.sent(0, ISN + 1, 2 * MSS, 1);
         f.acked(Units.us(20), ISN + 1 + MSS, noSack, 2);
-        f.sent(Units.ms(200), ISN + 1 + MSS, MSS, 3); // the probe retransmits the last segment
-        f.probe();
-        assertEquals(Units.ms(200) - Units.us(20), f.excusedStallNanos(1));
+        f.sent(Units.ms(4) + Units.us(20), ISN + 1 + 4 * MSS, MSS, 3); // the probe, after 4 ms of silence
+        f.probe(Units.ms(4) + Units.us(20), RecoveryThresholds.defaults());
+        assertEquals(1, f.probes());
+        assertEquals(Units.ms(4), f.excusedStallNanos(ONE_ALLOWED));
+        assertEquals(0, f.excusedStallNanos(NO_ALLOWANCE)); // no loss episode, no allowance
     }
 
-    /** A silence the peer's delayed-ACK timer ended is excused like a timer of the sender's own. */
+    /** A probe sent long after SACKs had shown the hole lost (RACK's condition) is not excused. */
     @Test
-    void silenceEndedByThePeersDelayedAckIsATimerWait() {
+    void needlessProbeIsNotExcused() {
         RecoveryAudit.Flow f = flow();
-        f.sent(0, ISN + 1, MSS, 1);
+        f.sent(0, ISN + 1, 4 * MSS, 1);
+        f.acked(Units.us(30), ISN + 1, sack(MSS, 4 * MSS), 2); // the first segment lost, the rest SACKed
+        f.sent(Units.ms(10), ISN + 1 + 4 * MSS, MSS, 3); // a probe instead of RACK's retransmission
+        f.probe(Units.ms(10), RecoveryThresholds.defaults());
+        assertEquals(1, f.probes());
+        assertEquals(0, f.excusedStallNanos(ONE_ALLOWED));
+    }
+
+    /**
+     * A silence the peer's delayed-ACK timer ended (it held one in-order segment, RFC 5681 §4.2) is a timer wait,
+     * excused up to the flow's budget: the allowance, one per loss episode and one per timer event of its own.
+     */
+    @Test
+    void peersDelayedAckIsATimerWaitWithinTheBudget() {
+        RecoveryAudit.Flow f = flow();
+        f.sent(0, ISN + 1, 2 * MSS, 1);
+        f.acked(Units.us(20), ISN + 1 + 2 * MSS, noSack, 2);
+        f.sent(Units.us(30), ISN + 1 + 2 * MSS, MSS, 3); // new data; its ACK is delayed
         f.peerDelayedAckAt = Units.ms(40); // set by the audit when the peer's TCP_DELAYED_ACKS rose
-        f.acked(Units.ms(40) + Units.us(10), ISN + 1 + MSS, noSack, 2);
+        f.acked(Units.ms(40) + Units.us(10), ISN + 1 + 3 * MSS, noSack, 4);
         assertEquals(1, f.delayedAckWaits());
-        assertEquals(Units.ms(40) + Units.us(10), f.excusedStallNanos(1));
-        f.sent(Units.ms(41), ISN + 1 + MSS, MSS, 3);
-        f.acked(Units.ms(41) + Units.us(20), ISN + 1 + 2 * MSS, noSack, 4); // an ordinary ACK: no wait
-        assertEquals(1, f.delayedAckWaits());
+        assertEquals(0, f.excusedStallNanos(NO_ALLOWANCE));
+        assertEquals(Units.ms(40) - Units.us(20), f.excusedStallNanos(ONE_ALLOWED));
+
+        f.sent(Units.ms(41), ISN + 1 + 3 * MSS, MSS, 5); // lost
+        f.sent(Units.ms(43), ISN + 1 + 4 * MSS, MSS, 6); // the probe, after 2 ms: new data, in order
+        f.probe(Units.ms(43), RecoveryThresholds.defaults());
+        f.peerDelayedAckAt = Units.ms(83);
+        f.acked(Units.ms(83) + Units.us(10), ISN + 1 + 5 * MSS, noSack, 7);
+        assertEquals(2, f.delayedAckWaits());
+        assertEquals(Units.ms(40) + Units.us(10), f.excusedStallNanos(NO_ALLOWANCE)); // the probe's event
     }
 
     /** News that arrived within the guard (two RTTs and a slack) before the timeout does not count. */
@@ -200,7 +212,7 @@ class RecoveryAuditTest {
     @Test
     void senderWithoutRackIsNotJudged() {
         RecoveryAudit.Flow f = new RecoveryAudit.Flow("no-rack", false, 0x0a000002, 40000, 5001);
-        f.synSent(ISN, true, true, 0);
+        f.synSent(ISN, true, 0);
         f.peerSack = true;
         f.sent(0, ISN + 1, 4 * MSS, 1);
         f.acked(Units.us(30), ISN + 1, sack(MSS, 4 * MSS), 0);
