@@ -381,7 +381,8 @@ public final class RecoveryAudit implements FrameObserver {
         out.append(String.format(Locale.ROOT, "  all: %d loss episodes, %d timeouts (%d needless; %d blind, %d "
                 + "unattributed, %d in handshakes besides); stacks: %d timeouts, %d tail loss probes, %d fast "
                 + "retransmits, %d retransmitted segments%n", episodes(), timeouts(), needlessTimeouts(),
-                blindTimeouts(), unattributedTimeouts(), handshakeTimeouts(), total(Counter.TCP_TIMEOUTS), total(Counter.TCP_TLP_PROBES),
+                blindTimeouts(), unattributedTimeouts(), handshakeTimeouts(), total(Counter.TCP_TIMEOUTS),
+                total(Counter.TCP_TLP_PROBES),
                 total(Counter.TCP_FAST_RETRANSMITS), total(Counter.TCP_RETRANSMITS)));
     }
 
@@ -890,7 +891,8 @@ public final class RecoveryAudit implements FrameObserver {
             return String.format(Locale.ROOT, "%s: %s sent in %d pushes (%d retransmissions), %d loss episodes "
                     + "(%s in them), %d timeouts in %d episodes (at most %d in one), %d needless, %d blind%s; %d "
                     + "tail loss probes, %d waits for a delayed ACK; RTT mean %s, max %s", name,
-                    Units.formatBytes(sndMax), segments, retransmittedSegments, episodes, Units.formatTime(episodeNanos),
+                    Units.formatBytes(sndMax), segments, retransmittedSegments, episodes,
+                    Units.formatTime(episodeNanos),
                     timeouts, episodesWithTimeout, maxTimeoutsInEpisode, needless, blindTimeouts,
                     judged() ? "" : " (not judged: no RACK with SACK)", probes, delayedAckWaits,
                     Units.formatTime(meanRtt()), Units.formatTime(maxRtt));

@@ -248,8 +248,8 @@ public final class RecoverySetup {
                         Units.formatRate(model), Units.formatTime(setup.baseRtt()), Units.formatTime(excused),
                         Units.formatTime(allowed)));
                 if (elapsed - excused > allowed) {
-                    o.problems.add(String.format(Locale.ROOT, "recovery: %s took %s for %s (%s without its excused timer "
-                            + "waits), more than the %s of %.2f x model %s; goodput %.3f x model",
+                    o.problems.add(String.format(Locale.ROOT, "recovery: %s took %s for %s (%s without its excused "
+                            + "timer waits), more than the %s of %.2f x model %s; goodput %.3f x model",
                             x.label, Units.formatTime(elapsed), Units.formatBytes(bytes),
                             Units.formatTime(elapsed - excused), Units.formatTime(allowed), t.minGoodputRatio(),
                             Units.formatRate(model), ratio));
