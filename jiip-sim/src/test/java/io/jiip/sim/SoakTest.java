@@ -19,25 +19,21 @@ class SoakTest {
 
     @Test
     void everyScenarioHoldsEveryInvariant() {
-        long seed = Long.decode(System.getProperty("jiip.soak.seed", "0x5eed"));
-        int scenarios = Integer.getInteger("jiip.soak.scenarios", 1000);
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        Soak.Summary s = Soak.run(seed, scenarios, new Soak.Options(), out);
-        String text = buf.toString(StandardCharsets.UTF_8);
-        System.out.print(text);
-        assertEquals(0, s.failures.size(), text);
-        assertEquals(scenarios, s.scenarios);
+        assertAllHold(Integer.getInteger("jiip.soak.scenarios", 1000), new Soak.Options());
     }
 
     /** {@code ./jiip sim soak --scenarios 200 --seed 0x5eed --recovery-invariants}: a few seconds on two cores. */
     @Test
     void recoveryMixHoldsTheRecoveryInvariants() {
+        assertAllHold(Integer.getInteger("jiip.soak.recoveryScenarios", 200),
+                new Soak.Options().recoveryInvariants(true));
+    }
+
+    private static void assertAllHold(int scenarios, Soak.Options options) {
         long seed = Long.decode(System.getProperty("jiip.soak.seed", "0x5eed"));
-        int scenarios = Integer.getInteger("jiip.soak.recoveryScenarios", 200);
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        Soak.Summary s = Soak.run(seed, scenarios, new Soak.Options().recoveryInvariants(true), out);
+        Soak.Summary s = Soak.run(seed, scenarios, options, out);
         String text = buf.toString(StandardCharsets.UTF_8);
         System.out.print(text);
         assertEquals(0, s.failures.size(), text);
