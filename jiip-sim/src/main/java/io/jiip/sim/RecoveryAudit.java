@@ -118,7 +118,17 @@ public final class RecoveryAudit implements FrameObserver {
         }
         int len = Math.max(payload, 0) + ((flags & TcpHeader.FIN) != 0 ? 1 : 0);
         if (len > 0 && f.synchronized_) {
+            if ((flags & TcpHeader.FIN) != 0) {
+                f.finOffset = f.unwrap(seq) + Math.max(payload, 0);
+            }
             f.sent(sim.now(), seq, len, na.runs);
+        } else if (len == 0 && (flags & (TcpHeader.ACK_FLAG | TcpHeader.RST)) == TcpHeader.ACK_FLAG) {
+            // A pure ACK: if the delayed-ACK timer sent it, the peer's flow may have been waiting for it.
+            options.parse(b, l4 + TcpHeader.MIN_LENGTH, thl - TcpHeader.MIN_LENGTH);
+            f.pureAckRun = na.runs;
+            f.pureAckAt = sim.now();
+            f.previousPureAckWithSack = f.pureAckWithSack;
+            f.pureAckWithSack = holdsOutOfOrderData(b.getInt(l4 + TcpHeader.ACK_NUMBER));
         }
     }
 
@@ -150,8 +160,21 @@ public final class RecoveryAudit implements FrameObserver {
             f.peerSack = options.sackPermitted;
         }
         if ((flags & TcpHeader.RST) == 0 && (flags & TcpHeader.ACK_FLAG) != 0 && f.synchronized_) {
-            f.acked(sim.now(), b.getInt(l4 + TcpHeader.ACK_NUMBER), options);
+            f.acked(sim.now(), b.getInt(l4 + TcpHeader.ACK_NUMBER), options, na.runs);
         }
+    }
+
+    /**
+     * Whether the SACK blocks just parsed report data above {@code ack}: out-of-order data the receiver holds. A
+     * block at or below it is a D-SACK (RFC 2883), a duplicate, not a hole.
+     */
+    private boolean holdsOutOfOrderData(int ack) {
+        for (int i = 0; i < options.sackBlocks; i++) {
+            if (options.sackRight[i] - ack > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The TCP header's offset in an IPv4 frame (not a fragment), or -1. */
@@ -170,9 +193,50 @@ public final class RecoveryAudit implements FrameObserver {
         return l4 + TcpHeader.MIN_LENGTH <= off + len ? l4 : -1;
     }
 
-    /** After each run of a node's stack: attributes the timeouts its counter gained to the flows that took them. */
+    /**
+     * After each run of a node's stack: attributes the timeouts, tail loss probes and delayed ACKs its counters gained
+     * to the flows that took or sent them.
+     */
     private void afterRun(NodeAudit na) {
         Stats s = na.node.stack().stats();
+        long probes = s.get(Counter.TCP_TLP_PROBES);
+        long probeDelta = probes - na.probes;
+        na.probes = probes;
+        if (probeDelta > 0) {
+            // A probe fires from the timer (RFC 8985 §7.3): in a run where the flow sent data and heard nothing.
+            List<Flow> candidates = new ArrayList<>();
+            for (Flow f : na.flows) {
+                if (f.lastPushRun == na.runs && f.lastAckRun != na.runs) {
+                    candidates.add(f);
+                }
+            }
+            if (candidates.size() <= probeDelta) {
+                for (Flow f : candidates) {
+                    f.probe(sim.now(), thresholds);
+                }
+            }
+        }
+        long delayedAcks = s.get(Counter.TCP_DELAYED_ACKS);
+        long ackDelta = delayedAcks - na.delayedAcks;
+        na.delayedAcks = delayedAcks;
+        if (ackDelta > 0) {
+            List<Flow> candidates = new ArrayList<>();
+            for (Flow f : na.flows) {
+                if (f.pureAckRun == na.runs) {
+                    candidates.add(f);
+                }
+            }
+            if (candidates.size() <= ackDelta) {
+                for (Flow f : candidates) {
+                    Flow sender = peerFlow(na, f);
+                    // Holding out-of-order data (SACK blocks), or just after filling a gap (the ACK before had
+                    // blocks), the receiver should not have waited (RFC 5681 §4.2): its fault, not excused.
+                    if (sender != null && !f.pureAckWithSack && !f.previousPureAckWithSack) {
+                        sender.peerDelayedAckAt = f.pureAckAt;
+                    }
+                }
+            }
+        }
         long timeouts = s.get(Counter.TCP_TIMEOUTS);
         long delta = timeouts - na.timeouts;
         na.timeouts = timeouts;
@@ -197,6 +261,17 @@ public final class RecoveryAudit implements FrameObserver {
             }
         }
         na.runs++;
+    }
+
+    /** The flow of the other direction of {@code f}'s connection, as its sender's node sees it, or null. */
+    private Flow peerFlow(NodeAudit na, Flow f) {
+        for (NodeAudit other : nodes) {
+            if (other.node.ip() == f.remoteIp) {
+                Flow p = other.flow(na.node.ip(), f.remotePort, f.localPort, false);
+                return p != null && p.synchronized_ ? p : null;
+            }
+        }
+        return null;
     }
 
     // ---- results ----
@@ -236,6 +311,15 @@ public final class RecoveryAudit implements FrameObserver {
         return n;
     }
 
+    /** Timeouts that repeated an earlier one of the same loss episode with no ACK in between (never counted). */
+    public long blindTimeouts() {
+        long n = 0;
+        for (Flow f : flows()) {
+            n += f.blindTimeouts;
+        }
+        return n;
+    }
+
     /** Timeouts a node counted that could not be tied to one flow (never flagged). */
     public long unattributedTimeouts() {
         long n = 0;
@@ -265,7 +349,8 @@ public final class RecoveryAudit implements FrameObserver {
 
     /**
      * Broken recovery invariants, per flow: needless timeouts beyond {@link RecoveryThresholds#maxNeedlessTimeouts},
-     * and more timeouts than {@link RecoveryThresholds#allowedTimeouts} for its loss episodes.
+     * and more timeouts than {@link RecoveryThresholds#allowedTimeouts} for its loss episodes (blind ones, see
+     * {@link Flow#blindTimeouts}, not counted).
      */
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
@@ -273,8 +358,8 @@ public final class RecoveryAudit implements FrameObserver {
             long allowed = thresholds.allowedTimeouts(f.episodes);
             if (f.timeouts > allowed) {
                 problems.add(String.format(Locale.ROOT, "recovery: %s took %d retransmission timeouts in %d loss "
-                        + "episodes (at most %d in one); at most %d allowed", f.name, f.timeouts, f.episodes,
-                        f.maxTimeoutsInEpisode, allowed));
+                        + "episodes (at most %d in one; %d more blind); at most %d allowed", f.name, f.timeouts,
+                        f.episodes, f.maxTimeoutsInEpisode, f.blindTimeouts, allowed));
             }
             if (f.needless > thresholds.maxNeedlessTimeouts()) {
                 problems.add(String.format(Locale.ROOT, "recovery: %s took %d retransmission timeout(s) where SACK "
@@ -293,10 +378,11 @@ public final class RecoveryAudit implements FrameObserver {
                 out.append("  ").append(f.summary()).append('\n');
             }
         }
-        out.append(String.format(Locale.ROOT, "  all: %d loss episodes, %d timeouts (%d needless, %d unattributed, "
-                + "%d in handshakes); stacks: %d timeouts, %d tail loss probes, %d fast retransmits, %d "
-                + "retransmitted segments%n", episodes(), timeouts(), needlessTimeouts(), unattributedTimeouts(),
-                handshakeTimeouts(), total(Counter.TCP_TIMEOUTS), total(Counter.TCP_TLP_PROBES),
+        out.append(String.format(Locale.ROOT, "  all: %d loss episodes, %d timeouts (%d needless; %d blind, %d "
+                + "unattributed, %d in handshakes besides); stacks: %d timeouts, %d tail loss probes, %d fast "
+                + "retransmits, %d retransmitted segments%n", episodes(), timeouts(), needlessTimeouts(),
+                blindTimeouts(), unattributedTimeouts(), handshakeTimeouts(), total(Counter.TCP_TIMEOUTS),
+                total(Counter.TCP_TLP_PROBES),
                 total(Counter.TCP_FAST_RETRANSMITS), total(Counter.TCP_RETRANSMITS)));
     }
 
@@ -307,6 +393,8 @@ public final class RecoveryAudit implements FrameObserver {
         final boolean rack;
         long runs;
         long timeouts;
+        long probes;
+        long delayedAcks;
         long unattributedTimeouts;
         long handshakeTimeouts;
 
@@ -320,7 +408,7 @@ public final class RecoveryAudit implements FrameObserver {
             Flow f = byKey.get(key);
             if (f == null && create) {
                 f = new Flow(node.name() + ":" + localPort + ">" + Ipv4Address.toString(remoteIp) + ":" + remotePort,
-                        rack, remoteIp, remotePort);
+                        rack, remoteIp, localPort, remotePort);
                 byKey.put(key, f);
                 flows.add(f);
             }
@@ -360,11 +448,14 @@ public final class RecoveryAudit implements FrameObserver {
         final String name;
         final boolean rackSender;
         final int remoteIp;
+        final int localPort;
         final int remotePort;
         boolean synchronized_;
         boolean ownSack;
         boolean peerSack;
         int firstSeq;
+        /** The FIN's stream offset once sent (-1: not yet). */
+        long finOffset = -1;
         long una;
         long sndMax;
         final TreeMap<Long, Range> ranges = new TreeMap<>();
@@ -379,8 +470,41 @@ public final class RecoveryAudit implements FrameObserver {
         long holeSentBeforeRetransmit = -1;
         long lastActivity;
         long idleSinceBeforeRetransmit;
-        final List<Long> legitimateStalls = new ArrayList<>();
+        /** The run of the flow's last data push, and how long it had been idle before the first push of that run. */
+        long lastPushRun = -1;
+        long idleBeforeRunPush;
+        long lastPushAt = -1;
+        /** When the flow last tried to learn of a loss: a retransmission or a tail loss probe (-1: never). */
+        long lastAttemptAt = -1;
+        /** {@link #lastAttemptAt} before the run of its latest push (a timeout's own retransmission not counted). */
+        long attemptBeforeRunAt = -1;
+        long lastAckRun = -1;
+        /** When an ACK last told the sender something new: SND.UNA advanced or newly SACKed data. */
+        long lastNewsAt = -1;
+        /** The last pure ACK this flow's node pushed (it acknowledges the peer's flow). */
+        long pureAckRun = -1;
+        long pureAckAt;
+        boolean pureAckWithSack;
+        boolean previousPureAckWithSack;
+        /** When the peer's delayed-ACK timer last acknowledged this flow's data (-1: not since the last ACK). */
+        long peerDelayedAckAt = -1;
+        /**
+         * How long the flow sat idle waiting for a timer (the waits the goodput model knows nothing of): before
+         * each counted timeout that was not needless, and before each tail loss probe that was not.
+         */
+        final List<Long> timeoutWaits = new ArrayList<>();
+        final List<Long> probeWaits = new ArrayList<>();
+        /** The same before blind timeouts (all excused), and the silences the peer's delayed ACK ended. */
+        long blindStallNanos;
+        final List<Long> delayedAckWaitList = new ArrayList<>();
+        /** The first transmission time of the data at SND.UNA when the first push of the latest run went out. */
+        long holeSentBeforeRunPush = -1;
+
+        long blindTimeouts;
+        long probes;
+        long delayedAckWaits;
         long maxRtt;
+        long minRtt;
         long srtt;
         long rttvar;
         long rttSum;
@@ -399,10 +523,11 @@ public final class RecoveryAudit implements FrameObserver {
         long retransmittedSegments;
         long segments;
 
-        Flow(String name, boolean rackSender, int remoteIp, int remotePort) {
+        Flow(String name, boolean rackSender, int remoteIp, int localPort, int remotePort) {
             this.name = name;
             this.rackSender = rackSender;
             this.remoteIp = remoteIp;
+            this.localPort = localPort;
             this.remotePort = remotePort;
         }
 
@@ -419,6 +544,7 @@ public final class RecoveryAudit implements FrameObserver {
             sndMax = 0;
             ranges.clear();
             evidence.clear();
+            finOffset = -1;
             inEpisode = false;
         }
 
@@ -433,6 +559,17 @@ public final class RecoveryAudit implements FrameObserver {
                 return; // wholly acknowledged already (a window probe, or a late copy)
             }
             segments++;
+            if (lastPushRun != run) {
+                lastPushRun = run;
+                idleBeforeRunPush = now - lastActivity;
+                attemptBeforeRunAt = lastAttemptAt;
+                Map.Entry<Long, Range> hole = ranges.firstEntry();
+                holeSentBeforeRunPush = hole == null || hole.getValue().delivered ? -1 : hole.getValue().lastSent;
+            }
+            lastPushAt = now;
+            if (start < sndMax) {
+                lastAttemptAt = now;
+            }
             if (start < sndMax) {
                 retransmittedSegments++;
                 if (start <= una) {
@@ -467,16 +604,34 @@ public final class RecoveryAudit implements FrameObserver {
             }
         }
 
-        void acked(long now, int ackSeq, TcpOptions o) {
+        void acked(long now, int ackSeq, TcpOptions o, long run) {
+            if (peerDelayedAckAt >= lastActivity) {
+                // The peer held in-order data for its delayed-ACK timer (RFC 5681 §4.2 lets it, for one segment)
+                // while this flow could send nothing: after a timer's lone segment, or when the ACKs of a
+                // recovery were lost (no probe in recovery, RFC 8985 §7).
+                delayedAckWaitList.add(now - lastActivity);
+                delayedAckWaits++;
+            }
+            peerDelayedAckAt = -1;
             lastActivity = now;
+            lastAckRun = run;
             long ack = unwrap(ackSeq);
+            // RFC 2883: a first block below the cumulative ACK reports a duplicate; the delivery of a retransmission
+            // it covers was the original's, and gives RACK no time reference (RFC 8985 §6.2 step 2), nor does one
+            // reported sooner than a round trip (ambiguous). The echoed timestamp is not used: for a SACKed
+            // retransmission it predates both transmissions (RFC 7323 §4.3).
+            long dsackLeft = o.sackBlocks > 0 ? unwrap(o.sackLeft[0]) : 0;
+            long dsackRight = o.sackBlocks > 0 && unwrap(o.sackRight[0]) <= Math.max(ack, una) ? unwrap(o.sackRight[0])
+                    : dsackLeft;
             long newest = -1;
             long newestOnce = -1; // RTT from the newest delivered range sent once (Karn; RFC 8985 §6.2 step 2)
             if (ack > una && ack <= sndMax) {
                 split(ack);
                 while (!ranges.isEmpty() && ranges.firstKey() < ack) {
-                    Range r = ranges.pollFirstEntry().getValue();
-                    if (!r.delivered) {
+                    Map.Entry<Long, Range> e = ranges.pollFirstEntry();
+                    Range r = e.getValue();
+                    boolean duplicate = dsackLeft <= e.getKey() && r.end <= dsackRight;
+                    if (!r.delivered && !(r.retransmitted && (duplicate || ambiguous(now, r)))) {
                         // Below the new hole: news only if sent strictly later (RFC 8985 §6.2, RACK_sent_after)
                         newest = Math.max(newest, r.lastSent - 1);
                         if (!r.retransmitted) {
@@ -485,6 +640,7 @@ public final class RecoveryAudit implements FrameObserver {
                     }
                 }
                 una = ack;
+                lastNewsAt = now;
             }
             boolean hole = false;
             for (int i = 0; i < o.sackBlocks; i++) {
@@ -499,6 +655,10 @@ public final class RecoveryAudit implements FrameObserver {
                 for (Range x : ranges.subMap(l, true, r, false).values()) {
                     if (!x.delivered) {
                         x.delivered = true;
+                        lastNewsAt = now;
+                        if (x.retransmitted && ambiguous(now, x)) {
+                            continue;
+                        }
                         newest = Math.max(newest, x.lastSent); // above the hole: sent at the same time counts
                         if (!x.retransmitted) {
                             newestOnce = Math.max(newestOnce, x.lastSent);
@@ -526,6 +686,14 @@ public final class RecoveryAudit implements FrameObserver {
             }
         }
 
+        /**
+         * RFC 8985 §6.2 step 2: a retransmission reported delivered sooner than the smallest round trip seen was
+         * the earlier transmission's delivery; RACK takes no time from it.
+         */
+        private boolean ambiguous(long now, Range r) {
+            return rttSamples > 0 && now - r.lastSent < minRtt;
+        }
+
         /** RFC 6298 §2 smoothing, and the largest and mean sample. */
         private void rttSample(long rtt) {
             if (rttSamples == 0) {
@@ -536,6 +704,7 @@ public final class RecoveryAudit implements FrameObserver {
                 srtt += (rtt - srtt) / 8;
             }
             maxRtt = Math.max(maxRtt, rtt);
+            minRtt = rttSamples == 0 ? rtt : Math.min(minRtt, rtt);
             rttSum += rtt;
             rttSamples++;
         }
@@ -550,22 +719,58 @@ public final class RecoveryAudit implements FrameObserver {
             }
         }
 
+        /**
+         * A retransmission timeout. It is <em>blind</em> when the flow had done what it could since its last news
+         * (an ACK that moved SND.UNA or SACKed new data): it retransmitted or sent a tail loss probe after that news,
+         * and nothing new came back. Every frame sent since (or every ACK for them) was lost, so there was nothing
+         * to learn and nothing to do but wait for the timer and retransmit, backed off (RFC 6298 §5.5); with burst
+         * loss of frames (not of time) a chain of them is one burst swallowing each lone retransmission. Blind
+         * timeouts are not counted against the budget, and their stalls are excused. A timeout is never blind when
+         * the flow neither retransmitted nor probed since its last news: a lost tail with no probe, or a hole left
+         * unrepaired (which, with SACK information, is needless too).
+         */
         void timeout(long now, RecoveryThresholds t) {
             long holeSent = holeSentBeforeRetransmit;
+            boolean blind = attemptBeforeRunAt >= 0 && lastNewsAt <= attemptBeforeRunAt;
             startEpisode(now);
+            boolean needlessOne = isNeedless(now, holeSent, t, true);
+            if (needlessOne) {
+                needless++;
+            }
+            if (blind) {
+                blindTimeouts++;
+                if (!needlessOne) {
+                    blindStallNanos += now - idleSinceBeforeRetransmit;
+                }
+                return;
+            }
             timeouts++;
             if (++episodeTimeouts == 1) {
                 episodesWithTimeout++;
             }
             maxTimeoutsInEpisode = Math.max(maxTimeoutsInEpisode, episodeTimeouts);
-            if (isNeedless(now, holeSent, t)) {
-                needless++;
-            } else {
-                legitimateStalls.add(now - idleSinceBeforeRetransmit);
+            if (!needlessOne) {
+                timeoutWaits.add(now - idleSinceBeforeRetransmit);
             }
         }
 
-        private boolean isNeedless(long now, long holeSent, RecoveryThresholds t) {
+        /**
+         * A tail loss probe went out: the silence before it is a timer wait, unless the probe was needless (SACK
+         * information had shown the hole lost, as for a needless timeout). Not capped at the probe timeout of RFC
+         * 8985 §7.2 at the path's RTT: the sender's SRTT may legitimately be far above it (RFC 7323 §4.3 has a
+         * receiver echo the timestamp from before a hole, so the sample that fills it spans the whole stall), and
+         * PTO is never beyond the RTO; the budget of {@link #excusedStallNanos} bounds how many are excused.
+         */
+        void probe(long now, RecoveryThresholds t) {
+            probes++;
+            lastAttemptAt = lastPushAt;
+            if (!isNeedless(now, holeSentBeforeRunPush, t, false)) {
+                probeWaits.add(idleBeforeRunPush);
+            }
+        }
+
+        /** RACK's loss condition held long enough before {@code now}; {@code describe}: keep the first as text. */
+        private boolean isNeedless(long now, long holeSent, RecoveryThresholds t, boolean describe) {
             if (!rackSender || !ownSack || !peerSack || holeSent < 0) {
                 return false;
             }
@@ -573,10 +778,11 @@ public final class RecoveryAudit implements FrameObserver {
             for (long[] e : evidence) {
                 if (e[0] >= holeSent) { // ties: SACKed data lies above the hole, so it was sent after it
                     if (e[1] <= now - guard) {
-                        if (firstNeedless == null) {
-                            firstNeedless = String.format(Locale.ROOT, "at %s the hole at stream offset %d (last "
+                        if (describe && firstNeedless == null) {
+                            firstNeedless = String.format(Locale.ROOT, "at %s the hole at stream offset %d%s (last "
                                     + "sent at %s) timed out, though data sent at %s was reported delivered at %s, "
-                                    + "%s before", Units.formatTime(now), una, Units.formatTime(holeSent),
+                                    + "%s before", Units.formatTime(now), una, una == finOffset ? " (the FIN)" : "",
+                                    Units.formatTime(holeSent),
                                     Units.formatTime(e[0]), Units.formatTime(e[1]), Units.formatTime(now - e[1]));
                         }
                         return true;
@@ -588,11 +794,20 @@ public final class RecoveryAudit implements FrameObserver {
         }
 
         /**
-         * The time the flow sat idle before its {@code count} longest legitimate timeouts (from its last transmission
-         * or ACK to the timeout): what a transfer is excused for when judged against a goodput model.
+         * The time the flow sat idle waiting for timers, from its last transmission or ACK, that a transfer is
+         * excused for when judged against a goodput model: before every blind timeout; before its longest counted
+         * timeouts, as many as {@link RecoveryThresholds#allowedTimeouts} for its loss episodes; before its
+         * longest tail loss probes, as many again plus one per loss episode; and its longest waits for the peer's
+         * delayed ACK, as many as for probes plus one per timer event.
          */
-        public long excusedStallNanos(long count) {
-            List<Long> sorted = new ArrayList<>(legitimateStalls);
+        public long excusedStallNanos(RecoveryThresholds t) {
+            long allowed = t.allowedTimeouts(episodes);
+            return blindStallNanos + longest(timeoutWaits, allowed) + longest(probeWaits, allowed + episodes)
+                    + longest(delayedAckWaitList, allowed + episodes + probes + timeouts + blindTimeouts);
+        }
+
+        private static long longest(List<Long> waits, long count) {
+            List<Long> sorted = new ArrayList<>(waits);
             sorted.sort(java.util.Comparator.reverseOrder());
             long sum = 0;
             for (int i = 0; i < Math.min(count, sorted.size()); i++) {
@@ -616,6 +831,21 @@ public final class RecoveryAudit implements FrameObserver {
 
         public long timeouts() {
             return timeouts;
+        }
+
+        /** Timeouts that repeated an earlier one of the episode with no ACK in between; not in {@link #timeouts}. */
+        public long blindTimeouts() {
+            return blindTimeouts;
+        }
+
+        /** Tail loss probes the flow's stack sent. */
+        public long probes() {
+            return probes;
+        }
+
+        /** Silences of the flow that the peer's delayed-ACK timer ended. */
+        public long delayedAckWaits() {
+            return delayedAckWaits;
         }
 
         public long needlessTimeouts() {
@@ -659,11 +889,13 @@ public final class RecoveryAudit implements FrameObserver {
 
         String summary() {
             return String.format(Locale.ROOT, "%s: %s sent in %d pushes (%d retransmissions), %d loss episodes "
-                    + "(%s in them), %d timeouts in %d episodes (at most %d in one), %d needless%s; RTT mean %s, "
-                    + "max %s", name, Units.formatBytes(sndMax), segments, retransmittedSegments, episodes,
-                    Units.formatTime(episodeNanos), timeouts, episodesWithTimeout, maxTimeoutsInEpisode, needless,
-                    judged() ? "" : " (not judged: no RACK with SACK)", Units.formatTime(meanRtt()),
-                    Units.formatTime(maxRtt));
+                    + "(%s in them), %d timeouts in %d episodes (at most %d in one), %d needless, %d blind%s; %d "
+                    + "tail loss probes, %d waits for a delayed ACK; RTT mean %s, max %s", name,
+                    Units.formatBytes(sndMax), segments, retransmittedSegments, episodes,
+                    Units.formatTime(episodeNanos),
+                    timeouts, episodesWithTimeout, maxTimeoutsInEpisode, needless, blindTimeouts,
+                    judged() ? "" : " (not judged: no RACK with SACK)", probes, delayedAckWaits,
+                    Units.formatTime(meanRtt()), Units.formatTime(maxRtt));
         }
     }
 }

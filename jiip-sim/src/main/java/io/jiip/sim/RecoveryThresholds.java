@@ -14,9 +14,10 @@ import java.util.Locale;
  *       a quarter leaves a factor of four to ten for the simulator's model error, while 200 ms timeouts at a
  *       10 µs path put a sender below 0.05;</li>
  *   <li>{@link #timeoutAllowance} 2 and {@link #timeoutsPerEpisode} 0.02: a flow may take 2 timeouts plus one per
- *       50 loss episodes, and the time it sat idle before those (the longest ones) is not counted against its
- *       goodput. A lost retransmission or tail probe with nothing sent after it is legitimately a timeout; Linux
- *       takes 0 to 2 per 16 MiB at 5 % loss (some 500 loss episodes), where today's jiip takes 25 to 35;</li>
+ *       50 loss episodes, blind ones not counted ({@link RecoveryAudit.Flow#blindTimeouts}), and the time it sat
+ *       idle waiting for timers is not counted against its goodput ({@link RecoveryAudit.Flow#excusedStallNanos}).
+ *       A lost tail with no probe is legitimately a timeout; Linux takes 0 to 2 per 16 MiB at 5 % loss (some 500
+ *       loss episodes);</li>
  *   <li>{@link #guardSlackNanos} 1 ms: news of delivery counts against a timeout only when it arrived at least two
  *       of the flow's largest RTT samples plus this slack before it (RACK's reordering window, the retransmission's
  *       round trip, timer granularity).</li>
@@ -96,8 +97,8 @@ public final class RecoveryThresholds {
     }
 
     /**
-     * The longest a transfer of {@code bytes} may take against a model rate of {@code modelBps}, not counting the
-     * stalls of the legitimate timeouts it is allowed: the model time divided by {@link #minGoodputRatio}.
+     * The longest a transfer of {@code bytes} may take against a model rate of {@code modelBps}, not counting its
+     * excused timer waits: the model time divided by {@link #minGoodputRatio}.
      */
     public long maxTransferNanos(long bytes, double modelBps) {
         return Math.round(bytes * 8 / modelBps / minGoodputRatio * 1e9);
@@ -105,8 +106,8 @@ public final class RecoveryThresholds {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "needless timeouts <= %d; timeouts <= %d + %.3f per loss episode; bulk "
-                + "goodput >= %.2f x model, the stalls of those timeouts excused; guard 2 SRTT + 4 RTTVAR + %s",
+        return String.format(Locale.ROOT, "needless timeouts <= %d; timeouts <= %d + %.3f per loss episode (blind ones "
+                + "not counted); bulk goodput >= %.2f x model, timer waits excused; guard 2 SRTT + 4 RTTVAR + %s",
                 maxNeedlessTimeouts, timeoutAllowance, timeoutsPerEpisode, minGoodputRatio,
                 Units.formatTime(guardSlackNanos));
     }

@@ -60,7 +60,8 @@ public final class DataCentreLoss implements Scenario {
                 new Param("goodput-min", String.valueOf(t.minGoodputRatio()), "least bulk goodput, as a fraction of "
                         + "the model (Mathis C=0.87 at the base RTT, capped by the link rate)"),
                 new Param("rto-allowance", String.valueOf(t.timeoutAllowance()), "retransmission timeouts a flow "
-                        + "may take besides rto-per-episode (their stalls are not counted against goodput)"),
+                        + "may take besides rto-per-episode (blind ones not counted), and how many of its waits for "
+                        + "timers are excused from goodput"),
                 new Param("rto-per-episode", String.valueOf(t.timeoutsPerEpisode()), "further timeouts allowed per "
                         + "loss episode"),
                 new Param("invariants", "on", "on: broken recovery invariants fail the run (exit code 1); off: "

@@ -240,16 +240,16 @@ public final class RecoverySetup {
                 double ratio = goodput / model;
                 worstRatio = Math.min(worstRatio, ratio);
                 RecoveryAudit.Flow flow = audit.flowTo(x.from, x.to.ip(), x.port);
-                long excused = flow == null ? 0 : flow.excusedStallNanos(t.allowedTimeouts(flow.episodes()));
+                long excused = flow == null ? 0 : flow.excusedStallNanos(t);
                 long allowed = t.maxTransferNanos(bytes, model);
                 o.lines.add(String.format(Locale.ROOT, "%s: %s in %s, goodput %s = %.3f x model %s (Mathis C=0.87 at "
-                        + "base RTT %s, capped by the link); %s of timeout stalls excused, %s allowed", x.label,
+                        + "base RTT %s, capped by the link); %s of timer waits excused, %s allowed", x.label,
                         Units.formatBytes(bytes), Units.formatTime(elapsed), Units.formatRate(goodput), ratio,
                         Units.formatRate(model), Units.formatTime(setup.baseRtt()), Units.formatTime(excused),
                         Units.formatTime(allowed)));
                 if (elapsed - excused > allowed) {
-                    o.problems.add(String.format(Locale.ROOT, "recovery: %s took %s for %s (%s without the stalls of "
-                            + "its allowed timeouts), more than the %s of %.2f x model %s; goodput %.3f x model",
+                    o.problems.add(String.format(Locale.ROOT, "recovery: %s took %s for %s (%s without its excused "
+                            + "timer waits), more than the %s of %.2f x model %s; goodput %.3f x model",
                             x.label, Units.formatTime(elapsed), Units.formatBytes(bytes),
                             Units.formatTime(elapsed - excused), Units.formatTime(allowed), t.minGoodputRatio(),
                             Units.formatRate(model), ratio));

@@ -8,6 +8,7 @@ import io.jiip.sim.Units;
 import io.jiip.sim.app.TcpClientApp;
 import io.jiip.sim.app.TcpEnd;
 import io.jiip.sim.app.TcpServerApp;
+import io.jiip.sim.scenario.RecoverySetup;
 import io.jiip.sim.trace.SvgPlot;
 import io.jiip.sim.trace.Trace;
 import java.io.IOException;
@@ -127,9 +128,15 @@ public final class Soak {
                 }
             }
         }
-        List<String> recovery = sim.failure() == null ? spec.recoveryProblems() : List.of();
+        RecoverySetup.Outcome recovery = sim.failure() == null ? spec.recoveryOutcome() : null;
+        StringBuilder description = new StringBuilder(spec.toString());
         List<String> problems = new ArrayList<>(Invariants.check(sim, true));
-        problems.addAll(recovery);
+        if (recovery != null) {
+            problems.addAll(recovery.problems());
+            for (String line : recovery.lines()) {
+                description.append("  ").append(line).append('\n');
+            }
+        }
         sim.closeOutputs();
         try {
             Trace t = sim.traceOrNull();
@@ -144,7 +151,7 @@ public final class Soak {
             throw new UncheckedIOException(e);
         }
         return new SoakResult(index, seed, problems, sim.digest(), sim.now(), sim.events(), delivered,
-                spec.toString());
+                description.toString());
     }
 
     /** Traces every TCP connection (replays with --trace/--plot): follows each one as it is established. */

@@ -430,11 +430,11 @@ public final class SoakSpec {
     }
 
     /**
-     * After the run, before the stacks close: the broken recovery invariants of a recovery-mix scenario (none for
-     * the others).
+     * After the run, before the stacks close: the recovery audit's judgement of a recovery-mix scenario (its broken
+     * invariants and report lines), or null for the others.
      */
-    public List<String> recoveryProblems() {
-        return recoveryBuilt == null ? List.of() : recoveryBuilt.measure().problems();
+    public RecoverySetup.Outcome recoveryOutcome() {
+        return recoveryBuilt == null ? null : recoveryBuilt.measure();
     }
 
     @Override
