@@ -170,7 +170,7 @@ final class LossRecovery<P> {
         }
         int len = Math.min(c.mss, c.sendEnd() - c.sndUna);
         if (len > 0) {
-            tcp.output.sendData(c, c.sndUna, len, false);
+            tcp.output.sendData(c, c.sndUna, len, finFollows(c, c.sndUna + len));
             c.highRxt = Seq.max(c.highRxt, c.sndUna + len);
         } else if (c.finQueued && c.sndUna == c.finSeq) {
             tcp.output.sendData(c, c.sndUna, 0, true);
@@ -341,7 +341,8 @@ final class LossRecovery<P> {
             return;
         }
         int top = Seq.min(c.recover, end);
-        if (c.scoreboard.isSacked(top - 1) || !Seq.gt(top, c.sndUna)) {
+        // Rule 4 applies to an unSACKed sequence number above HighRxt: a tail already retransmitted is not rescued.
+        if (c.scoreboard.isSacked(top - 1) || !Seq.gt(top, c.sndUna) || !Seq.lt(c.highRxt, top)) {
             return;
         }
         int from = Seq.max(c.sndUna, top - c.mss);
@@ -355,17 +356,26 @@ final class LossRecovery<P> {
     private boolean retransmitLost(TcpConnection<P> c) {
         int seq = rack.lostSeq;
         int len = rack.lostLen;
-        if (!tcp.output.sendData(c, seq, len, false)) {
+        if (!tcp.output.sendData(c, seq, len, finFollows(c, seq + len))) {
             return false;
         }
         c.highRxt = Seq.max(c.highRxt, seq + len);
         return true;
     }
 
+    /**
+     * A retransmission that ends at {@code end} carries our FIN again when the FIN was sent right behind those bytes:
+     * the FIN takes sequence space (RFC 9293 §3.4) and was sent no later than them, so what found them lost finds it
+     * lost too, and no descriptor records it on its own.
+     */
+    private static boolean finFollows(TcpConnection<?> c, int end) {
+        return c.finQueued && end == c.finSeq && Seq.gt(c.sndMax, c.finSeq);
+    }
+
     private boolean retransmitHole(TcpConnection<P> c, int hole, int end) {
         int holeEnd = c.scoreboard.nextSackedFrom(hole);
         int len = Math.min(c.mss, Math.min(holeEnd, end) - hole);
-        if (len <= 0 || !tcp.output.sendData(c, hole, len, false)) {
+        if (len <= 0 || !tcp.output.sendData(c, hole, len, finFollows(c, hole + len))) {
             return false;
         }
         c.highRxt = hole + len;

@@ -235,6 +235,46 @@ class TcpLossRecoveryTest {
     }
 
     /**
+     * The FIN rides on the last data segment and is lost with it; RACK finds that segment lost (the retransmission
+     * of an earlier hole, sent after it, was delivered) and resends it: with the FIN, which takes sequence space
+     * and has no descriptor of its own. Resent without it, the FIN waited for a probe or the retransmission timeout.
+     */
+    @Test
+    void shouldResendTheFinWithTheLostLastSegment() {
+        Fixture f = new Fixture();
+        f.net.a().stack.tcpNoDelay(f.conn, true);
+        Packet p = f.net.a().pool.alloc(3 * MSS + 100);
+        f.net.a().pool.length(p, 3 * MSS + 100);
+        assertEquals(Result.OK, f.net.a().stack.tcpSend(f.conn, p, io.jiip.api.TcpSendFlags.MORE));
+        assertEquals(Result.OK, f.net.a().stack.tcpClose(f.conn));
+        List<Seg> sent = f.dataSent();
+        assertEquals(4, sent.size());
+        assertTrue(sent.get(3).has(TcpPeer.FIN), "the FIN rides on the last segment: " + sent);
+        f.net.advance(MS);
+        f.ack(f.seg(1), f.seg(2), f.seg(3)); // segments 1 and 3 (with the FIN) were lost
+        f.net.runFor(5 * MS);
+        List<Seg> hole = f.dataSent();
+        assertEquals(List.of(f.seg(1)), seqs(hole), "RACK resends the first hole: " + hole + " probes " + f.count(Counter.TCP_TLP_PROBES) + " fr " + f.count(Counter.TCP_FAST_RETRANSMITS));
+        f.net.advance(MS);
+        f.ack(f.seg(3)); // the hole's retransmission arrived: the last segment, sent before it, is lost
+        f.net.runFor(5 * MS);
+        List<Seg> last = f.dataSent();
+        assertEquals(List.of(f.seg(3)), seqs(last), "last: " + last);
+        assertTrue(last.get(0).has(TcpPeer.FIN), "with the FIN: " + last);
+        assertEquals(0, f.count(Counter.TCP_TIMEOUTS));
+        f.net.a().stack.tcpAbort(f.conn);
+        f.net.assertNoLeaks();
+    }
+
+    private static List<Integer> seqs(List<Seg> segs) {
+        List<Integer> out = new ArrayList<>();
+        for (Seg s : segs) {
+            out.add(s.seq());
+        }
+        return out;
+    }
+
+    /**
      * RFC 2018 §8: a receiver may discard data it SACKed. One whose cumulative ACK stops inside a range it SACKed has
      * done so; at the timeout its SACK information is forgotten and everything from SND.UNA is resent.
      */
