@@ -80,7 +80,7 @@ final class RackLossDetection {
 
     /** Fast recovery, or the data outstanding at a retransmission timeout is not all acknowledged yet. */
     static boolean inRecovery(TcpConnection<?> c) {
-        return c.inRecovery || c.rtoRecovery || Seq.lt(c.sndUna, c.recover);
+        return c.inRecovery || Seq.lt(c.sndUna, c.recover); // the second covers rtoRecovery
     }
 
     /**

@@ -287,35 +287,27 @@ public final class RecoveryAudit implements FrameObserver {
 
     /** Timeouts of data flows (attributed), summed. */
     public long timeouts() {
-        long n = 0;
-        for (Flow f : flows()) {
-            n += f.timeouts;
-        }
-        return n;
+        return sumOverFlows(f -> f.timeouts);
     }
 
     /** Timeouts that fired although SACK information sufficed, summed over the flows. */
     public long needlessTimeouts() {
-        long n = 0;
-        for (Flow f : flows()) {
-            n += f.needless;
-        }
-        return n;
+        return sumOverFlows(f -> f.needless);
     }
 
     public long episodes() {
-        long n = 0;
-        for (Flow f : flows()) {
-            n += f.episodes;
-        }
-        return n;
+        return sumOverFlows(f -> f.episodes);
     }
 
     /** Timeouts that repeated an earlier one of the same loss episode with no ACK in between (never counted). */
     public long blindTimeouts() {
+        return sumOverFlows(f -> f.blindTimeouts);
+    }
+
+    private long sumOverFlows(java.util.function.ToLongFunction<Flow> field) {
         long n = 0;
         for (Flow f : flows()) {
-            n += f.blindTimeouts;
+            n += field.applyAsLong(f);
         }
         return n;
     }
