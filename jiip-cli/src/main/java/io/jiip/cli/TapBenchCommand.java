@@ -1,5 +1,6 @@
 package io.jiip.cli;
 
+import io.jiip.api.CongestionAlgorithm;
 import io.jiip.io.app.Pattern;
 import io.jiip.io.bench.TapBench;
 import io.jiip.io.bench.TapLossBench;
@@ -53,6 +54,14 @@ public final class TapBenchCommand implements Callable<Integer> {
             + "as the kernel server's veth does (default: the kernel sends jiip MSS-sized frames).")
     boolean rxGso;
 
+    @Option(names = "--cc", paramLabel = "ALGORITHM", description = "With --loss: congestion control of both "
+            + "servers and the kernel client: cubic or newreno (Linux: reno) (default: ${DEFAULT-VALUE}).")
+    String cc = "cubic";
+
+    @Option(names = "--kernel-cc", paramLabel = "NAME", description = "With --loss: a different Linux congestion "
+            + "control for the kernel's sockets, e.g. bbr (default: the same as --cc).")
+    String kernelCc;
+
     @Option(names = "--json", paramLabel = "FILE", description = "With --loss: also write every transfer as JSON.")
     Path json;
 
@@ -77,12 +86,25 @@ public final class TapBenchCommand implements Callable<Integer> {
         }
         TapLossBench bench = new TapLossBench(System.out, new TapLossBench.Options(
                 Pattern.parseSize(bytes != null ? bytes : "16m"), runs, loss, tso,
-                workloads(), Duration.ofSeconds(timeoutSeconds), rxGso));
+                workloads(), Duration.ofSeconds(timeoutSeconds), rxGso, congestionControl(), kernelCc));
         int status = bench.run();
         if (json != null && status != 2) {
             bench.writeJson(json);
         }
         return status;
+    }
+
+    private CongestionAlgorithm congestionControl() {
+        switch (cc.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "cubic":
+                return CongestionAlgorithm.CUBIC;
+            case "newreno":
+            case "reno":
+                return CongestionAlgorithm.NEW_RENO;
+            default:
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--cc: cubic or newreno, not " + cc);
+        }
     }
 
     private List<TapLossBench.Workload> workloads() {

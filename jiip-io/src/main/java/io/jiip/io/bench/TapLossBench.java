@@ -1,8 +1,10 @@
 package io.jiip.io.bench;
 
+import io.jiip.api.CongestionAlgorithm;
 import io.jiip.api.Counter;
 import io.jiip.api.StackConfig;
 import io.jiip.api.Stats;
+import io.jiip.api.TcpConfig;
 import io.jiip.io.NetNs;
 import io.jiip.io.TapConfig;
 import io.jiip.io.TapDevice;
@@ -48,6 +50,11 @@ import java.util.regex.Pattern;
  * -K tso off gso off} on the kernel server's veth. Counters per transfer: the server's retransmission timeouts,
  * tail loss probes and entries into fast recovery (jiip's {@link Stats}; the kernel's {@code TcpExt} counters of the
  * server's namespace), the kernel client's timeouts, and the packets the rules dropped.
+ *
+ * <p>Congestion control decides how fast a sender goes back up after each loss, so both sides use the same one:
+ * jiip's {@link TcpConfig#congestionControl} and Linux's per-socket {@code TCP_CONGESTION} on every kernel socket
+ * (server and client), CUBIC unless told otherwise. A different kernel one can be asked for (e.g. {@code bbr},
+ * which does not reduce its rate on random loss) to see what it buys; the table's header names both.
  */
 public final class TapLossBench {
     private static final String TAP_KERNEL_IP = "10.78.0.1";
@@ -81,11 +88,22 @@ public final class TapLossBench {
      * What to measure: every combination of {@code lossPercents} × {@code tso} × {@code workloads}, {@code runs}
      * transfers of {@code bytes} each against each server. {@code rxGso}: jiip's TAP takes the kernel's 64 KB
      * super-frames ({@link TapConfig.Builder#rxGso}), as the kernel server's veth does; off, the kernel segments
-     * what it sends to jiip to MSS-sized frames.
+     * what it sends to jiip to MSS-sized frames. {@code congestionControl}: jiip's; {@code kernelCongestionControl}:
+     * the Linux name for every kernel socket, {@code null} for the same algorithm as jiip's
+     * ({@link #kernelName}).
      */
     public record Options(long bytes, int runs, List<Double> lossPercents, List<Boolean> tso,
-            List<Workload> workloads, Duration timeout, boolean rxGso) {
+            List<Workload> workloads, Duration timeout, boolean rxGso, CongestionAlgorithm congestionControl,
+            String kernelCongestionControl) {
         public Options {
+            if (congestionControl == null) {
+                throw new IllegalArgumentException("congestionControl is required");
+            }
+            if (kernelCongestionControl == null) {
+                kernelCongestionControl = kernelName(congestionControl);
+            } else if (!kernelCongestionControl.matches("[a-z0-9_]{1,15}")) {
+                throw new IllegalArgumentException("not a Linux congestion control name: " + kernelCongestionControl);
+            }
             if (bytes <= 0 || runs <= 0 || lossPercents.isEmpty() || tso.isEmpty() || workloads.isEmpty()) {
                 throw new IllegalArgumentException("bytes, runs, losses, TSO settings and workloads must be given");
             }
@@ -98,6 +116,11 @@ public final class TapLossBench {
             tso = List.copyOf(tso);
             workloads = List.copyOf(workloads);
         }
+    }
+
+    /** Linux's name for {@code algorithm}: {@code cubic}, or {@code reno} (Linux's Reno recovers as NewReno). */
+    public static String kernelName(CongestionAlgorithm algorithm) {
+        return algorithm == CongestionAlgorithm.CUBIC ? "cubic" : "reno";
     }
 
     /** How a transfer ended. */
@@ -181,8 +204,8 @@ public final class TapLossBench {
             }
             out.println(header());
             for (boolean tso : options.tso) {
-                try (JiipServer jiip = JiipServer.start(tso, options.rxGso);
-                        KernelServer kernel = KernelServer.start(tso, script)) {
+                try (JiipServer jiip = JiipServer.start(tso, options.rxGso, options.congestionControl);
+                        KernelServer kernel = KernelServer.start(tso, script, options.kernelCongestionControl)) {
                     // Untimed, without loss: the JIT compiles jiip's path, Python loads.
                     for (Workload w : options.workloads) {
                         for (Server server : new Server[] {jiip, kernel}) {
@@ -228,8 +251,10 @@ public final class TapLossBench {
     private String header() {
         return String.format(Locale.ROOT, "TCP under random loss: %s per transfer, median of %d run(s) (min–max), "
                 + "timeout %d s; nftables drops on the input and output hooks of the kernel client's namespace; "
-                + "jiip on a TAP (rx GSO %s) vs a Linux server over veth; %d CPUs, Linux %s, JDK %s",
+                + "jiip on a TAP (rx GSO %s, %s) vs a Linux server over veth (%s); %d CPUs, Linux %s, JDK %s",
                 size(options.bytes), options.runs, options.timeout.toSeconds(), options.rxGso ? "on" : "off",
+                options.congestionControl.name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                options.kernelCongestionControl,
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.version"), System.getProperty("java.version"));
     }
@@ -272,14 +297,15 @@ public final class TapLossBench {
             this.node = node;
         }
 
-        static JiipServer start(boolean tso, boolean rxGso) throws Exception {
+        static JiipServer start(boolean tso, boolean rxGso, CongestionAlgorithm cc) throws Exception {
             NetNs ns = NetNs.create("jiip-lossb");
             TapDevice tap = null;
             try {
                 tap = TapDevice.open(TapConfig.builder().name("jb0").netns(ns.name()).txTso(tso).rxGso(rxGso)
                         .build());
                 TapBench.addressAndUp(ns, tap.name(), TAP_KERNEL_IP);
-                StackConfig config = StackConfig.builder().mac("02:4a:49:49:50:02").ipv4(TAP_JIIP_IP, 24).build();
+                StackConfig config = StackConfig.builder().mac("02:4a:49:49:50:02").ipv4(TAP_JIIP_IP, 24)
+                        .tcp(TcpConfig.builder().congestionControl(cc).build()).build();
                 JiipServer s = new JiipServer(ns, tap, TapNode.start(tap.queue(0), config, null));
                 TapBench.check(s.node.call(st -> st.tcpListen(80, 16, s.http)));
                 TapBench.check(s.node.call(st -> st.tcpListen(7, 16, s.echo)));
@@ -357,7 +383,7 @@ public final class TapLossBench {
             this.server = server;
         }
 
-        static KernelServer start(boolean tso, Path script) throws Exception {
+        static KernelServer start(boolean tso, Path script, String cc) throws Exception {
             NetNs client = NetNs.create("jiip-lossb");
             NetNs server = null;
             try {
@@ -366,7 +392,8 @@ public final class TapLossBench {
                 if (!tso) {
                     server.execOrThrow("ethtool", "-K", "vb", "tso", "off", "gso", "off");
                 }
-                server.start(null, "python3", script.toString(), "server", VETH_SERVER_IP);
+                server.execOrThrow("python3", script.toString(), "check", cc);
+                server.start(null, "python3", script.toString(), "server", VETH_SERVER_IP, cc);
                 for (int port : new int[] {7, 9, 80}) {
                     TapBench.waitForListener(server, port);
                 }
@@ -435,7 +462,8 @@ public final class TapLossBench {
         long timeoutSeconds = options.timeout.toSeconds();
         // The client stops itself at the timeout; the exec bound is the backstop for a wedged interpreter.
         NetNs.Result r = client.exec(options.timeout.plusSeconds(30), "python3", script.toString(), "client",
-                w.clientMode, server.ip(), Long.toString(options.bytes), Long.toString(timeoutSeconds));
+                w.clientMode, server.ip(), Long.toString(options.bytes), Long.toString(timeoutSeconds),
+                options.kernelCongestionControl);
         long[] s1 = server.counters();
         long c1 = kernelCounters(client).getOrDefault("TcpExt.TCPTimeouts", 0L);
         long[] d1 = dropped(client);
@@ -648,6 +676,9 @@ public final class TapLossBench {
         StringBuilder b = new StringBuilder();
         b.append("{\n  \"bytes\": ").append(options.bytes).append(",\n  \"runs\": ").append(options.runs)
                 .append(",\n  \"rx_gso\": ").append(options.rxGso)
+                .append(",\n  \"congestion_control\": \"").append(options.congestionControl.name()
+                        .toLowerCase(Locale.ROOT)).append('"')
+                .append(",\n  \"kernel_congestion_control\": \"").append(options.kernelCongestionControl).append('"')
                 .append(",\n  \"timeout_s\": ").append(options.timeout.toSeconds()).append(",\n  \"cells\": [");
         for (int i = 0; i < cells.size(); i++) {
             Cell c = cells.get(i);

@@ -2,11 +2,15 @@
 # that stand in for jiip's (same protocols as jiip-io's EchoServer, DiscardServer and HttpServer /bytes/N).
 # Every stream is the jiip Pattern (byte i is i % 251), so both ends can check it without sharing a file.
 #
-#   transfer.py client echo|download|upload HOST BYTES TIMEOUT_S
+#   transfer.py client echo|download|upload HOST BYTES TIMEOUT_S CC
 #       prints "ok SECONDS BYTES" (exit 0), "timeout SECONDS BYTES" (exit 3) or "error MESSAGE" (exit 1);
 #       SECONDS runs from the established connection to the verified end of the transfer.
-#   transfer.py server HOST
+#   transfer.py server HOST CC
 #       echo on port 7, discard on 9, HTTP GET /bytes/N on 80; until killed.
+#   transfer.py check CC
+#       exit 0 if a socket can use CC, else "error MESSAGE" (exit 1).
+# CC is the Linux congestion control of every socket (TCP_CONGESTION: root may pick any the kernel has, whatever
+# net.ipv4.tcp_allowed_congestion_control says), so that the comparison with jiip is like for like.
 import hashlib
 import os
 import signal
@@ -40,7 +44,14 @@ def send_pattern(sock, n):
         left -= k
 
 
-def client(mode, host, n, timeout):
+def congestion_control(sock, cc):
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, cc.encode())
+    actual = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).rstrip(b"\0").decode()
+    if actual != cc:
+        raise OSError("congestion control %s asked, %s in use" % (cc, actual))
+
+
+def client(mode, host, n, timeout, cc):
     received = [0]
     started = [None]
 
@@ -52,7 +63,9 @@ def client(mode, host, n, timeout):
     signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     port = {"echo": ECHO_PORT, "download": HTTP_PORT, "upload": DISCARD_PORT}[mode]
-    sock = socket.create_connection((host, port))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    congestion_control(sock, cc)
+    sock.connect((host, port))
     # The clock starts once the handshake is done: a lost SYN costs the client's 1 s initial RTO, the same
     # against either server, and would swamp the transfer itself.
     started[0] = time.monotonic()
@@ -136,7 +149,7 @@ def serve_http(conn):
         pass
 
 
-def server(host):
+def server(host, cc):
     def accept_loop(listener, handler):
         while True:
             conn, _ = listener.accept()
@@ -155,6 +168,7 @@ def server(host):
     for port, handler in ((ECHO_PORT, serve_echo), (DISCARD_PORT, serve_discard), (HTTP_PORT, serve_http)):
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        congestion_control(listener, cc)  # accepted connections inherit it
         listener.bind((host, port))
         listener.listen(64)
         t = threading.Thread(target=accept_loop, args=(listener, handler), daemon=True)
@@ -167,9 +181,19 @@ def server(host):
 if __name__ == "__main__":
     if sys.argv[1] == "client":
         try:
-            client(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]))
+            client(sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5]), sys.argv[6])
         except OSError as e:
             print("error %s" % e, flush=True)
             sys.exit(1)
+    elif sys.argv[1] == "check":
+        try:
+            congestion_control(socket.socket(socket.AF_INET, socket.SOCK_STREAM), sys.argv[2])
+        except OSError as e:
+            print("error congestion control %s: %s" % (sys.argv[2], e), flush=True)
+            sys.exit(1)
     else:
-        server(sys.argv[2])
+        try:
+            server(sys.argv[2], sys.argv[3])
+        except OSError as e:
+            print("error %s" % e, flush=True)
+            sys.exit(1)

@@ -1,9 +1,11 @@
 package io.jiip.io.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jiip.api.CongestionAlgorithm;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +34,8 @@ class TapLossBenchTest {
         // 5 % so that a 256 KiB transfer surely meets some drops; 30 s per transfer is far above what it needs.
         TapLossBench bench = new TapLossBench(new PrintStream(text, true, StandardCharsets.UTF_8),
                 new TapLossBench.Options(256 << 10, 1, List.of(5.0), List.of(true, false),
-                        List.of(TapLossBench.Workload.values()), Duration.ofSeconds(30), false));
+                        List.of(TapLossBench.Workload.values()), Duration.ofSeconds(30), false,
+                        CongestionAlgorithm.CUBIC, null));
         int status = bench.run();
         String output = text.toString(StandardCharsets.UTF_8);
         System.out.println(output);
@@ -59,13 +62,31 @@ class TapLossBenchTest {
             assertTrue(row.startsWith("| 5 % |") && !row.contains("—"), row);
         }
         assertTrue(output.contains(table.get(0)), "the table is printed");
+        assertTrue(output.contains("rx GSO off, cubic) vs a Linux server over veth (cubic)"),
+                "the header names both congestion controls: " + output);
 
         Path json = dir.resolve("loss.json");
         bench.writeJson(json);
         String j = Files.readString(json);
         assertEquals(cells.size(), j.split("\"loss_percent\"", -1).length - 1, j);
         assertEquals(2 * cells.size(), j.split("\"status\": \"ok\"", -1).length - 1, j);
+        assertTrue(j.contains("\"kernel_congestion_control\": \"cubic\""), j);
 
+        assertEquals(namespacesBefore, lossBenchNamespaces(), "every namespace deleted");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void unknownKernelCongestionControlFailsClearly() throws Exception {
+        String cause = TapLossBench.unavailabilityCause();
+        assumeTrue(cause == null, () -> "tap loss benchmark skipped: " + cause);
+        List<String> namespacesBefore = lossBenchNamespaces();
+        TapLossBench bench = new TapLossBench(new PrintStream(new ByteArrayOutputStream(), true,
+                StandardCharsets.UTF_8), new TapLossBench.Options(64 << 10, 1, List.of(1.0), List.of(false),
+                        List.of(TapLossBench.Workload.SEND), Duration.ofSeconds(10), false, CongestionAlgorithm.CUBIC,
+                        "nosuchcc"));
+        Exception e = assertThrows(Exception.class, bench::run);
+        assertTrue(e.getMessage().contains("congestion control nosuchcc"), e.getMessage());
         assertEquals(namespacesBefore, lossBenchNamespaces(), "every namespace deleted");
     }
 
