@@ -92,6 +92,11 @@ abstract class TcpConnectionHotFields<P> extends CongestionWindow {
     int recover;
     /** The last ACK found the flow application-limited ({@link CongestionWindow#windowLimited}). */
     boolean appLimited;
+    /**
+     * The last {@code output} held data back to send a larger super-segment on the next ACK (TSO deferral): the
+     * window limited that flight, even though it left room unused, so the ACK counts as window-limited.
+     */
+    boolean sendDeferred;
 
     // timers: absolute deadlines, Long.MAX_VALUE = off; the wheel holds their minimum
     long rtoAt = Long.MAX_VALUE;
@@ -254,6 +259,7 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
         inRecovery = false;
         rtoRecovery = false;
         appLimited = false;
+        sendDeferred = false;
         retransmits = 0;
         rtoAt = ackAt = keepaliveAt = stateAt = tlpAt = rackAt = timerAt = Long.MAX_VALUE;
         rackXmitTs = rackRtt = rackMinRtt = rackMinRttAt = 0;

@@ -425,7 +425,9 @@ final class TcpInput<P> {
             long rtt = rttFromAck(c, ack);
             // The congestion controller hears of ACKs of a window-limited flight only (RFC 9438 §5.8); an
             // application-limited flow (requests and responses) leaves its state alone, and its cache lines too.
-            if (c.windowLimited(flightBefore)) {
+            boolean windowLimited = c.windowLimited(flightBefore) || c.sendDeferred;
+            c.sendDeferred = false; // output, after this ACK, says again
+            if (windowLimited) {
                 c.appLimited = false;
                 // HyStart++ (RFC 9406 §4.2) wants a sample per ACK: without timestamps, from the segment it completes.
                 c.cc.observeRtt(ack, c.sndMax, rtt != RttEstimator.NO_SAMPLE ? rtt : completedSegmentRtt(c, ack));

@@ -60,9 +60,14 @@ final class TcpOutput<P> {
             int window = Math.min(c.cwnd, c.sndWnd);
             int usable = window - (c.sndNxt - c.sndUna);
             if (unsent > 0) {
-                int len = Math.min(Math.min(unsent, maxSegment(c)), usable);
+                int goal = maxSegment(c);
+                int len = Math.min(Math.min(unsent, goal), usable);
                 if (len > c.mss && len < unsent) {
                     len -= len % c.mss; // a super-segment of whole segments, the remainder waits (TSO)
+                }
+                if (goal > c.mss && len < goal && len < unsent && deferForLargerSegment(c, len, window)) {
+                    c.sendDeferred = true; // window-limited, for the controller (as Linux's is_cwnd_limited)
+                    break; // the ACK due soon calls output again, with more window
                 }
                 if (len <= 0 || len < c.mss && !smallSegmentAllowed(c, len, unsent, push)) {
                     if (c.sndMax == c.sndUna && usable < Math.min(unsent, c.mss)) {
@@ -112,6 +117,26 @@ final class TcpOutput<P> {
         }
         int size = (int) Math.min(limit, goal);
         return Math.max(c.mss, size - size % c.mss);
+    }
+
+    /**
+     * TSO deferral (the idea of Linux's {@code tcp_tso_should_defer}): when the window, not the data, cuts this send
+     * to {@code len} bytes, less than a full super-segment, and an ACK is due within half an RTT anyway, wait for it
+     * and send one larger frame then. Without this, a window-limited flow sends a small frame per ACK (two segments
+     * for a receiver that ACKs every second one): more frames, more per-frame work, and on a path that drops whole
+     * frames more losses per byte. Sends now when a third of the window is usable, when less than two segments are
+     * in flight (a receiver may delay its ACK of fewer, RFC 5681 §4.2), when the oldest data in flight was sent less
+     * than SRTT/2 ago (its ACK would come too late) or more than 2·SRTT ago (it is overdue: no ACK to count on), and
+     * outside the plain send path (resending after a timeout, or NewReno recovery).
+     */
+    private boolean deferForLargerSegment(TcpConnection<P> c, int len, int window) {
+        int flight = c.sndMax - c.sndUna;
+        if (len >= window / 3 || flight < 2 * c.mss || c.srtt == 0 || c.inRecovery
+                || Seq.lt(c.sndNxt, c.sndMax) || c.sendHead == SegmentPool.NONE) {
+            return false;
+        }
+        long age = nif.now - segs.sentAt(c.sendHead);
+        return age >= c.srtt / 2 && age <= 2 * c.srtt;
     }
 
     /** RFC 9293 §3.8.6.2.1 (sender SWS avoidance) and Nagle (RFC 896, RFC 1122 §4.2.3.4). */

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * that covers only part of an application packet, the recovery after a retransmission timeout (SACK state kept,
  * RACK's marks retransmitted, a lost retransmission caught without a second timeout, a reneging receiver), the
  * probe timeout on a short path, an old duplicate carrying the only copy of an ACK, and TSO super-segments sized
- * to leave several frames in flight.
+ * to leave several frames in flight, and deferred while an ACK that makes room for a larger one is due.
  */
 class TcpLossRecoveryTest {
     private static final long MS = 1_000_000L;
@@ -33,14 +33,22 @@ class TcpLossRecoveryTest {
 
     /** A stack with one connection accepted from a scripted peer (SACK, timestamps, window scaling), 1 ms RTT. */
     private static final class Fixture {
-        final TcpPeer peer = TcpPeer.withStack(b -> b.tcp(TcpConfig.builder().isnKey(new byte[16]).build()));
-        final TestNet net = peer.net;
-        final TcpStateMachineTest.App app = new TcpStateMachineTest.App(net);
+        final TcpPeer peer;
+        final TestNet net;
+        final TcpStateMachineTest.App app;
         final int conn;
         /** The stack's sequence number of the first data byte. */
         final int first;
 
         Fixture() {
+            this(0);
+        }
+
+        /** The stack's NIC offers {@code features}. */
+        Fixture(int features) {
+            peer = TcpPeer.withStack(b -> b.tcp(TcpConfig.builder().isnKey(new byte[16]).build()), features);
+            net = peer.net;
+            app = new TcpStateMachineTest.App(net);
             assertEquals(Result.OK, net.a().stack.tcpListen(80, 16, app));
             peer.ports(40000, 80);
             peer.timestamps = true;
@@ -358,5 +366,56 @@ class TcpLossRecoveryTest {
         net.a().stack.tcpAbort(conn);
         net.pump();
         net.assertNoLeaks();
+    }
+
+    /**
+     * TSO deferral: when the window allows less than a full super-segment and the ACK of the oldest data is due
+     * within half an RTT, the stack waits for that ACK and sends one larger frame, instead of a small frame per ACK.
+     * The small frame goes at once when no ACK is due soon: the oldest data went out less than SRTT/2 ago, or more
+     * than 2·SRTT ago (its ACK is overdue).
+     */
+    @Test
+    void shouldDeferASmallSuperSegmentOnlyWhileAnAckIsDue() {
+        int tso = NicFeatures.TCP_TSO | NicFeatures.TCP_TX_CSUM | NicFeatures.TX_SCATTER_GATHER;
+        Fixture f = fixtureWithInitialWindowSent(tso);
+        // SRTT is 1 ms; the window went out just now. One segment acknowledged: the window (11 segments, slow start)
+        // has room for 2, a super-segment would carry 5, a third of the window is 3.67; no further ACK is due yet.
+        long emitted = f.count(Counter.TCP_TX);
+        f.ack(f.seg(1));
+        assertEquals(1, f.count(Counter.TCP_TX) - emitted, "not deferred: the window was sent just now");
+        assertEquals(2, f.dataSent().size());
+
+        f = fixtureWithInitialWindowSent(tso);
+        f.net.advance(600_000); // the window was sent 0.6 ms ago: its ACKs are due
+        emitted = f.count(Counter.TCP_TX);
+        f.ack(f.seg(1));
+        assertEquals(0, f.count(Counter.TCP_TX) - emitted, "deferred: the next ACK is due");
+        assertTrue(f.dataSent().isEmpty());
+        f.ack(f.seg(3)); // 13 segments of window, 7 in flight: 6 can go, a full super-segment
+        List<Seg> sent = f.dataSent();
+        assertEquals(1, f.count(Counter.TCP_TX) - emitted, "one frame for the room of both ACKs");
+        assertEquals(6, sent.size());
+        assertEquals(f.seg(10), sent.get(0).seq());
+
+        f.net.advance(3 * MS); // the rest of the initial window was sent 3.6 ms ago: its ACK is overdue
+        emitted = f.count(Counter.TCP_TX);
+        f.ack(f.seg(4));
+        assertEquals(1, f.count(Counter.TCP_TX) - emitted, "not deferred: no ACK to count on");
+        assertEquals(2, f.dataSent().size(), "the room the ACK made (slow start: two segments)");
+        assertEquals(0, f.count(Counter.TCP_TLP_PROBES) + f.count(Counter.TCP_TIMEOUTS));
+        f.net.a().stack.tcpAbort(f.conn);
+        f.net.assertNoLeaks();
+    }
+
+    /** A fixture whose NIC offers {@code features}, with 290 KB queued and the initial window sent. */
+    private static Fixture fixtureWithInitialWindowSent(int features) {
+        Fixture f = new Fixture(features);
+        long emitted = f.count(Counter.TCP_TX);
+        for (int i = 0; i < 5; i++) {
+            f.sendPacket(40 * MSS);
+        }
+        assertEquals(10, f.dataSent().size(), "the initial window, on the wire as MSS segments");
+        assertEquals(2, f.count(Counter.TCP_TX) - emitted, "as two super-segments");
+        return f;
     }
 }

@@ -93,8 +93,14 @@ public final class TcpPeer implements TestNet.Station {
 
     /** A net with one stack (10.0.0.2, config tweaked by {@code tweak}) and a peer at 10.0.0.1 facing it. */
     public static TcpPeer withStack(java.util.function.Consumer<io.jiip.api.StackConfig.Builder> tweak) {
+        return withStack(tweak, 0);
+    }
+
+    /** As {@link #withStack(java.util.function.Consumer)}, the stack's NIC offering {@code features}. */
+    public static TcpPeer withStack(java.util.function.Consumer<io.jiip.api.StackConfig.Builder> tweak, int features) {
         TestNet net = new TestNet();
-        TestNet.Node node = net.add(TestNet.config(TestNet.B_MAC, TestNet.B_IP, tweak), PacketPool.standard(), 0);
+        TestNet.Node node = net.add(TestNet.config(TestNet.B_MAC, TestNet.B_IP, tweak), PacketPool.standard(),
+                features);
         return new TcpPeer(net, node, TestNet.A_IP, TestNet.A_MAC);
     }
 

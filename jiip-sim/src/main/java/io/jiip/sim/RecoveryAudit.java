@@ -461,6 +461,7 @@ public final class RecoveryAudit implements FrameObserver {
         long handshakeRetransmitRun = -1;
         long holeSentBeforeRetransmit = -1;
         long lastActivity;
+        /** Before the last retransmission of SND.UNA: when the flow last sent, or last had news. */
         long idleSinceBeforeRetransmit;
         /** The run of the flow's last data push, and how long it had been idle before the first push of that run. */
         long lastPushRun = -1;
@@ -558,6 +559,7 @@ public final class RecoveryAudit implements FrameObserver {
                 Map.Entry<Long, Range> hole = ranges.firstEntry();
                 holeSentBeforeRunPush = hole == null || hole.getValue().delivered ? -1 : hole.getValue().lastSent;
             }
+            long previousPushAt = lastPushAt;
             lastPushAt = now;
             if (start < sndMax) {
                 lastAttemptAt = now;
@@ -567,7 +569,10 @@ public final class RecoveryAudit implements FrameObserver {
                 if (start <= una) {
                     Range hole = ranges.get(una);
                     holeSentBeforeRetransmit = hole == null ? -1 : hole.lastSent;
-                    idleSinceBeforeRetransmit = lastActivity;
+                    // The retransmission timer's wait: from the flow's last transmission or news (RFC 6298 §5.3
+                    // restarts it only then); a segment that arrived with no news (a duplicate SYN-ACK, a
+                    // duplicate ACK) does not end it.
+                    idleSinceBeforeRetransmit = Math.max(previousPushAt, lastNewsAt);
                     retransmittedUnaInRun = run;
                     startEpisode(now);
                 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jiip.sim.scenario.ScenarioOptions;
 import io.jiip.sim.scenario.ScenarioResult;
 import io.jiip.sim.scenario.Scenarios;
+import io.jiip.sim.soak.Soak;
+import io.jiip.sim.soak.SoakResult;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,19 @@ class RecoveryInvariantsTest {
                 .set("drop-at", dropAt).set("loss", loss).set("tso", tso).set("bytes", "4MiB").set("rounds", "50"));
         assertTrue(r.ok(), r.report());
         assertEquals(0.0, r.metric("needless_timeouts"), r.report());
+    }
+
+    /**
+     * Recovery-mix soak scenarios that once failed. {@code 0x8fbcda9465b28ddf}: after a TSO deferral left one
+     * segment of the window unused, the ACK counted as application-limited and CUBIC's window froze at four
+     * segments for the rest of the transfer. {@code 0xfdead500bd88ab73}: the audit measured a blind timeout's wait
+     * from the peer's duplicate SYN-ACK instead of from the sender's last transmission.
+     */
+    @ParameterizedTest
+    @CsvSource({"0x8fbcda9465b28ddf", "0xfdead500bd88ab73"})
+    void soakScenariosThatOnceFailedShouldHold(String seed) {
+        SoakResult r = Soak.runOne(0, Long.parseUnsignedLong(seed.substring(2), 16), new Soak.Options().recoveryInvariants(true));
+        assertTrue(r.ok(), String.join("\n", r.problems()));
     }
 
     @Test
