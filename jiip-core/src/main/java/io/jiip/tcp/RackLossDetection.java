@@ -20,6 +20,11 @@ import io.jiip.wire.TcpOptions;
 final class RackLossDetection {
     /** RFC 8985 §6.2 step 1: how long a minimum RTT sample is remembered (as Linux's tcp_min_rtt_wlen). */
     static final long MIN_RTT_WINDOW = 300_000_000_000L;
+    /**
+     * RFC 8985 §6.2 step 2: a retransmission's ACK is taken for the original's only when it comes back more than
+     * min_RTT / 2^shift (an eighth) under min_RTT, the estimate's allowance for receiver batching in its samples.
+     */
+    static final int MIN_RTT_SLACK_SHIFT = 3;
     /** RFC 8985 §6.2 step 4: recoveries without a D-SACK after which the reordering window shrinks back. */
     static final int REO_WND_PERSIST = 16;
     /** A bound on RACK.reo_wnd_mult; the window never exceeds SRTT anyway. */
@@ -195,10 +200,13 @@ final class RackLossDetection {
             // it came back faster than any round trip, or, when the cumulative ACK delivered it, if the echoed
             // timestamp predates the retransmission. A receiver echoes the timestamp of in-order data only
             // (RFC 7323 §4.3), so the echo of an ACK that SACKs a retransmission (a tail loss probe beyond a hole)
-            // is older than it whichever transmission arrived: it tells nothing there.
+            // is older than it whichever transmission arrived: it tells nothing there. "Faster than any round trip"
+            // allows for min_RTT's own excess: its samples come from flights, whose ACKs wait for the receiver's
+            // batching (LRO, every second segment), so a lone probe can come back a few per cent under it; taken
+            // for the original's ACK, the probe's SACK would teach RACK nothing and the RTO would follow.
             boolean cumulative = Seq.le(end, una);
             if (retransmitted && (echo && cumulative && Seq.lt(o.tsEcr, TcpOutput.tsVal(c, sent))
-                    || rtt < c.rackMinRtt)) {
+                    || rtt < c.rackMinRtt - (c.rackMinRtt >> MIN_RTT_SLACK_SHIFT))) {
                 continue;
             }
             if (!retransmitted) {

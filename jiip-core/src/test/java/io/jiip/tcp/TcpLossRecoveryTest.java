@@ -144,6 +144,34 @@ class TcpLossRecoveryTest {
     }
 
     /**
+     * A probe's SACK that comes back a little under min_RTT (whose samples waited for the receiver's batching) is
+     * the probe's own delivery, and gives RACK its reference: taken for the original's ACK (RFC 8985 §6.2 step 2 read
+     * to the nanosecond), it taught RACK nothing and the RTO fired 200 ms later (soak seed 0xd42e01ccd7190bd6).
+     */
+    @Test
+    void shouldTakeAProbeSackedJustUnderMinRttAsItsOwnDelivery() {
+        Fixture f = new Fixture();
+        f.sendPacket(10 * MSS);
+        assertEquals(10, f.dataSent().size());
+        f.net.advance(MS);
+        f.ack(f.seg(1)); // min_RTT 1 ms, from a segment sent once
+        for (int i = 0; i < 200 && f.count(Counter.TCP_TLP_PROBES) == 0; i++) {
+            f.net.advance(MS / 10);
+        }
+        List<Seg> probe = f.dataSent();
+        assertEquals(1, f.count(Counter.TCP_TLP_PROBES));
+        assertEquals(f.seg(9), probe.get(0).seq());
+        f.net.advance(MS * 9 / 10); // 0.9 ms: under min_RTT, within its allowance
+        f.ack(f.seg(1), f.seg(9), f.seg(10));
+        f.net.runFor(5 * MS);
+        assertEquals(1, f.count(Counter.TCP_FAST_RETRANSMITS), "RACK starts recovery on the probe's SACK");
+        assertEquals(0, f.count(Counter.TCP_TIMEOUTS));
+        assertEquals(f.seg(1), f.dataSent().get(0).seq(), "the first hole first");
+        f.net.a().stack.tcpAbort(f.conn);
+        f.net.assertNoLeaks();
+    }
+
+    /**
      * RFC 8985 §7.2 on a short path: the probe comes 2·SRTT plus a 2 ms allowance after the last transmission when
      * more than a segment is in flight (it came no sooner than 10 ms before, whatever the RTT), and with a single
      * segment in flight the peer's delayed ACK is allowed for too.
