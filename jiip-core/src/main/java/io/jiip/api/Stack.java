@@ -98,12 +98,22 @@ public final class Stack<P> {
      *         {@link Result#INVALID_ARGUMENT}
      */
     public int udpBind(int port, UdpHandler<P> handler) {
-        return nif.udp.bind(port, handler);
+        nif.beginCall();
+        try {
+            return nif.udp.bind(port, handler);
+        } finally {
+            nif.endCall();
+        }
     }
 
     /** @return {@link Result#OK} or {@link Result#NOT_BOUND} */
     public int udpUnbind(int port) {
-        return nif.udp.unbind(port);
+        nif.beginCall();
+        try {
+            return nif.udp.unbind(port);
+        } finally {
+            nif.endCall();
+        }
     }
 
     /**
@@ -164,7 +174,7 @@ public final class Stack<P> {
         nif.beginCall();
         try {
             if (nif.arpCache != null) {
-                nif.arpCache.requestDue(targetIp, nif.now);
+                nif.arpCache.requestDue(targetIp, nif.now());
             }
             return nif.arp.sendRequest(targetIp) ? Result.OK : Result.NO_BUFFER;
         } finally {
@@ -200,12 +210,22 @@ public final class Stack<P> {
 
     /** The MTU to use towards {@code dstIp}: the link MTU, or lower after ICMP fragmentation-needed (RFC 1191). */
     public int pathMtu(int dstIp) {
-        return nif.pathMtu.get(dstIp, nif.now);
+        nif.beginCall();
+        try {
+            return nif.pathMtu.get(dstIp, nif.now());
+        } finally {
+            nif.endCall();
+        }
     }
 
     /** The MAC address the stack's ARP cache holds for {@code ip}, or {@link io.jiip.arp.ArpCache#NONE}. */
     public long arpLookup(int ip) {
-        return nif.arpCache == null ? io.jiip.arp.ArpCache.NONE : nif.arpCache.lookup(ip, nif.now);
+        nif.beginCall();
+        try {
+            return nif.arpCache == null ? io.jiip.arp.ArpCache.NONE : nif.arpCache.lookup(ip, nif.now());
+        } finally {
+            nif.endCall();
+        }
     }
 
     // ---- TCP ----
@@ -218,12 +238,22 @@ public final class Stack<P> {
      *         {@link Result#INVALID_ARGUMENT}
      */
     public int tcpListen(int port, int backlog, TcpEvents<P> handler) {
-        return nif.tcp.listen(port, backlog, handler);
+        nif.beginCall();
+        try {
+            return nif.tcp.listen(port, backlog, handler);
+        } finally {
+            nif.endCall();
+        }
     }
 
     /** Stops accepting on {@code port}; established connections are not affected. */
     public int tcpUnlisten(int port) {
-        return nif.tcp.unlisten(port);
+        nif.beginCall();
+        try {
+            return nif.tcp.unlisten(port);
+        } finally {
+            nif.endCall();
+        }
     }
 
     /**
@@ -316,12 +346,22 @@ public final class Stack<P> {
 
     /** Disables (or enables) Nagle's algorithm on a connection. */
     public int tcpNoDelay(int connection, boolean noDelay) {
-        return nif.tcp.setNoDelay(connection, noDelay);
+        nif.beginCall();
+        try {
+            return nif.tcp.setNoDelay(connection, noDelay);
+        } finally {
+            nif.endCall();
+        }
     }
 
     /** Enables or disables delayed ACKs on a connection. */
     public int tcpDelayedAck(int connection, boolean on) {
-        return nif.tcp.setDelayedAck(connection, on);
+        nif.beginCall();
+        try {
+            return nif.tcp.setDelayedAck(connection, on);
+        } finally {
+            nif.endCall();
+        }
     }
 
     /** Keepalive: after {@code idleNanos} without input, up to {@code count} probes {@code intervalNanos} apart. */
@@ -336,22 +376,42 @@ public final class Stack<P> {
 
     /** Switches a connection's congestion control (the new one starts from the RFC 6928 initial window). */
     public int tcpCongestionControl(int connection, CongestionAlgorithm algorithm) {
-        return nif.tcp.setCongestionControl(connection, algorithm);
+        nif.beginCall();
+        try {
+            return nif.tcp.setCongestionControl(connection, algorithm);
+        } finally {
+            nif.endCall();
+        }
     }
 
     /** Closes the connection with TIMEOUT when data stays unacknowledged this long (RFC 5482; 0 = off). */
     public int tcpUserTimeout(int connection, long nanos) {
-        return nif.tcp.setUserTimeout(connection, nanos);
+        nif.beginCall();
+        try {
+            return nif.tcp.setUserTimeout(connection, nanos);
+        } finally {
+            nif.endCall();
+        }
     }
 
     /** The state of a live connection, or {@code null} when the handle is no longer valid. */
     public TcpState tcpState(int connection) {
-        return nif.tcp.state(connection);
+        nif.beginCall();
+        try {
+            return nif.tcp.state(connection);
+        } finally {
+            nif.endCall();
+        }
     }
 
     /** Fills {@code out} with the connection's sender and receiver state. */
     public int tcpInfo(int connection, TcpInfo out) {
-        return nif.tcp.info(connection, out);
+        nif.beginCall();
+        try {
+            return nif.tcp.info(connection, out);
+        } finally {
+            nif.endCall();
+        }
     }
 
     /**
@@ -359,12 +419,22 @@ public final class Stack<P> {
      * (its handle dies with {@code onClosed(NORMAL)}) and its 4-tuple kept in a record ({@link #tcpTimeWaitCount}).
      */
     public int tcpConnectionCount() {
-        return nif.tcp.connectionCount();
+        nif.beginCall();
+        try {
+            return nif.tcp.connectionCount();
+        } finally {
+            nif.endCall();
+        }
     }
 
     /** 4-tuples in TIME-WAIT, at most {@link TcpConfig#timeWaitCapacity}. */
     public int tcpTimeWaitCount() {
-        return nif.tcp.timeWaitCount();
+        nif.beginCall();
+        try {
+            return nif.tcp.timeWaitCount();
+        } finally {
+            nif.endCall();
+        }
     }
 
     /** This context's counters. */
@@ -386,13 +456,18 @@ public final class Stack<P> {
      * context is discarded so the pool balances; the stack must not be used afterwards.
      */
     public void close() {
-        nif.tcp.clear();
-        nif.reassembler.clear();
-        if (nif.arpCache != null) {
-            P frame;
-            while ((frame = nif.arpCache.takeAny()) != null) {
-                nif.ops.free(frame);
+        nif.beginCall();
+        try {
+            nif.tcp.clear();
+            nif.reassembler.clear();
+            if (nif.arpCache != null) {
+                P frame;
+                while ((frame = nif.arpCache.takeAny()) != null) {
+                    nif.ops.free(frame);
+                }
             }
+        } finally {
+            nif.endCall();
         }
     }
 

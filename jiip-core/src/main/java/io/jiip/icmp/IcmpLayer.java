@@ -76,7 +76,7 @@ public final class IcmpLayer<P> {
 
     private void reply(ByteBuffer buf, int ipOff, int icmpOff, int icmpLen) {
         int srcIp = Ipv4Header.src(buf, ipOff);
-        if (Ipv4Header.MIN_LENGTH + icmpLen > nif.pathMtu.get(srcIp, nif.now)) {
+        if (Ipv4Header.MIN_LENGTH + icmpLen > nif.pathMtu.get(srcIp, nif.now())) {
             // A reassembled request larger than the path: we never fragment what we send, so no reply.
             nif.stats.inc(Counter.ICMP_ECHO_TOO_BIG);
             return;
@@ -130,7 +130,7 @@ public final class IcmpLayer<P> {
         }
         if (code == IcmpHeader.CODE_FRAGMENTATION_NEEDED) {
             int mtu = nif.pathMtu.update(origDst, Bytes.u16(buf, off + IcmpHeader.NEXT_HOP_MTU),
-                    Ipv4Header.totalLength(buf, quoted), nif.now);
+                    Ipv4Header.totalLength(buf, quoted), nif.now());
             if (mtu != 0 && connection >= 0) {
                 nif.tcp.pathMtuLowered(connection, mtu);
             }
@@ -144,7 +144,7 @@ public final class IcmpLayer<P> {
      * ICMP errors or non-initial fragments). Rate limited.
      */
     public void sendUnreachable(ByteBuffer buf, int ipOff, int code) {
-        if (!errorLimiter.tryAcquire(nif.now)) {
+        if (!errorLimiter.tryAcquire(nif.now())) {
             nif.stats.inc(Counter.ICMP_ERRORS_RATE_LIMITED);
             return;
         }
@@ -172,7 +172,7 @@ public final class IcmpLayer<P> {
     public int sendEchoRequest(int dstIp, long dstMac, int identifier, int sequence, ByteBuffer data, int dataOff,
             int dataLen) {
         int icmpLen = IcmpHeader.LENGTH + dataLen;
-        if (Ipv4Header.MIN_LENGTH + icmpLen > nif.pathMtu.get(dstIp, nif.now)) {
+        if (Ipv4Header.MIN_LENGTH + icmpLen > nif.pathMtu.get(dstIp, nif.now())) {
             return Result.TOO_BIG;
         }
         P out = nif.allocIpFrame(Ipv4Header.MIN_LENGTH + icmpLen);

@@ -34,7 +34,7 @@ public final class ArpLayer<P> {
         // 0.0.0.0 is an address probe (RFC 5227) and teaches nothing; multicast sender MACs are bogus.
         boolean learnable = senderIp != 0 && !EthernetHeader.isMulticast(senderMac) && senderIp != nif.ip;
         if (cache != null && learnable && (forUs || cache.contains(senderIp))) {
-            cache.update(senderIp, senderMac, nif.now);
+            cache.update(senderIp, senderMac, nif.now());
             nif.releasePending(senderIp, senderMac);
         }
         int op = arp.operation();

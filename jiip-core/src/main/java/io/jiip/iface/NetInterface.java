@@ -59,11 +59,13 @@ public final class NetInterface<P> {
     public final UdpLayer<P> udp;
     public final TcpLayer<P> tcp;
 
-    /** Time of the current run or call, read once from the integrator's clock. */
-    public long now;
+    /** Time of the current run or call, read once from the integrator's clock ({@link #now()}). */
+    private long now;
     /** NIC features of the current run or call. */
-    public int features;
+    private int features;
     private boolean inRun;
+    /** API calls in progress outside a run (a framed call may make another). */
+    private int callDepth;
     private boolean pushed;
     private int nextIpId;
 
@@ -114,19 +116,38 @@ public final class NetInterface<P> {
         return inRun;
     }
 
-    /** Starts an API call; inside a run (from a callback) it reuses the run's time and features. */
+    /**
+     * Starts an API call: every {@code Stack} entry point that reaches protocol state is framed by this and
+     * {@link #endCall} (in a {@code finally}). Outside a run the outermost call reads the clock and the NIC
+     * features; inside a run (from a callback) the run's are reused.
+     */
     public void beginCall() {
-        if (!inRun) {
+        if (!inRun && callDepth++ == 0) {
             now = clock.nanoTime();
             features = nic.features();
         }
     }
 
-    /** Ends an API call; outside a run it flushes what the call pushed. */
+    /** Ends an API call; outside a run the outermost call flushes what was pushed. */
     public void endCall() {
-        if (!inRun) {
+        if (!inRun && --callDepth == 0) {
             flushIfPushed();
         }
+    }
+
+    /**
+     * The time of the current run or framed call. Read anywhere else it would be the time of the last one: the
+     * assertion (on in the tests) catches an entry point that forgot its frame.
+     */
+    public long now() {
+        assert inRun || callDepth > 0 : "the clock read outside a run or framed API call";
+        return now;
+    }
+
+    /** The NIC features of the current run or framed call ({@link io.jiip.api.NicFeatures}). */
+    public int features() {
+        assert inRun || callDepth > 0 : "NIC features read outside a run or framed API call";
+        return features;
     }
 
     private void flushIfPushed() {
@@ -137,7 +158,7 @@ public final class NetInterface<P> {
     }
 
     public boolean has(int feature) {
-        return NicFeatures.has(features, feature);
+        return NicFeatures.has(features(), feature);
     }
 
     // ---- input ----
@@ -273,7 +294,7 @@ public final class NetInterface<P> {
         if (nextHop == 0) {
             return UNREACHABLE;
         }
-        long found = arpCache.lookup(nextHop, now);
+        long found = arpCache.lookup(nextHop, now());
         return found != ArpCache.NONE ? found : PENDING;
     }
 
@@ -344,11 +365,11 @@ public final class NetInterface<P> {
         }
         if (dstMac == PENDING) {
             int nextHop = nextHop(dstIp);
-            if (!arpCache.enqueue(nextHop, frame, now)) {
+            if (!arpCache.enqueue(nextHop, frame, now())) {
                 drop(frame, Counter.DROP_ARP_PENDING_OVERFLOW);
                 return;
             }
-            if (arpCache.requestDue(nextHop, now)) {
+            if (arpCache.requestDue(nextHop, now())) {
                 arp.sendRequest(nextHop);
             }
             return;
@@ -385,10 +406,10 @@ public final class NetInterface<P> {
 
     /** Expires what is due at {@link #now} and returns the time of the next deadline. */
     public long timers() {
-        long next = Math.min(reassembler.expire(now), tcp.expireTimers());
+        long next = Math.min(reassembler.expire(now()), tcp.expireTimers());
         if (arpCache != null) {
             P frame;
-            while ((frame = arpCache.takeExpired(now)) != null) {
+            while ((frame = arpCache.takeExpired(now())) != null) {
                 drop(frame, Counter.DROP_ARP_PENDING_TIMEOUT);
             }
             next = Math.min(next, arpCache.nextDeadline());

@@ -60,7 +60,7 @@ public final class Ipv4Layer<P> {
     }
 
     private int nicVerdict(P frame) {
-        if ((nif.features & (NicFeatures.IPV4_RX_CSUM | NicFeatures.TCP_RX_CSUM | NicFeatures.UDP_RX_CSUM)) == 0) {
+        if ((nif.features() & (NicFeatures.IPV4_RX_CSUM | NicFeatures.TCP_RX_CSUM | NicFeatures.UDP_RX_CSUM)) == 0) {
             return RxChecksum.NONE;
         }
         int v = nif.nic.rxChecksum(frame);

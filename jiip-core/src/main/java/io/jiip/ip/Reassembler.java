@@ -181,7 +181,7 @@ public final class Reassembler<P> {
             dst[free] = destination;
             ident[free] = id;
             protocol[free] = proto;
-            deadline[free] = nif.now + timeout;
+            deadline[free] = nif.now() + timeout;
             count[free] = 0;
             received[free] = 0;
             total[free] = -1;

@@ -77,7 +77,7 @@ final class LossRecovery<P> {
      * @return whether RACK deems any segment lost; then {@link #onRackLoss} follows the ACK's processing
      */
     boolean rackOnAck(TcpConnection<P> c, int ack, TcpOptions o) {
-        return rack.onAck(c, ack, o, nif.now);
+        return rack.onAck(c, ack, o, nif.now());
     }
 
     /**
@@ -98,7 +98,7 @@ final class LossRecovery<P> {
         if (!c.rack || c.sndMax == c.sndUna || !c.state.isSynchronized()) {
             return;
         }
-        if (rack.detectLoss(c, nif.now)) {
+        if (rack.detectLoss(c, nif.now())) {
             onRackLoss(c);
             tcp.output.output(c, true);
         }
@@ -113,7 +113,7 @@ final class LossRecovery<P> {
                 RackLossDetection.onRecoveryExit(c); // what a retransmission timeout left outstanding is through
             }
             if (!c.appLimited) {
-                c.cc.onAck(dataAcked, flightBefore, nif.now, c.srtt);
+                c.cc.onAck(dataAcked, flightBefore, nif.now(), c.srtt);
             }
             if (Seq.lt(c.recover + (1 << 30), c.sndUna)) {
                 c.recover = c.sndUna - 1; // keep "recover" within comparing distance on long transfers
@@ -122,7 +122,7 @@ final class LossRecovery<P> {
         }
         if (Seq.ge(c.sndUna, c.recover)) {
             c.inRecovery = false; // RFC 6582 §3.2 step 6 / RFC 6675 §5: the recovery point is acknowledged
-            c.cc.onExitRecovery(c.inFlight(), nif.now);
+            c.cc.onExitRecovery(c.inFlight(), nif.now());
             if (c.rack) {
                 RackLossDetection.onRecoveryExit(c);
             }
@@ -159,7 +159,7 @@ final class LossRecovery<P> {
         c.recover = c.sndMax;
         c.highRxt = c.sndUna;
         c.rescueDone = false;
-        c.cc.onEnterRecovery(c.inFlight(), nif.now);
+        c.cc.onEnterRecovery(c.inFlight(), nif.now());
         retransmitFirst(c);
     }
 
@@ -192,7 +192,7 @@ final class LossRecovery<P> {
         long pto = 2 * c.srtt + (c.inFlight() <= c.mss ? WORST_CASE_DELAYED_ACK : PTO_ALLOWANCE);
         // PTO = min(PTO, RTO) (RFC 8985 §7.2): a probe comes first even when the RTO is the nearer deadline, so
         // a lost tail costs a probe rather than the collapse of the window.
-        c.tlpAt = Math.min(nif.now + pto, c.rtoAt); // a tie goes to the probe
+        c.tlpAt = Math.min(nif.now() + pto, c.rtoAt); // a tie goes to the probe
     }
 
     /**
@@ -217,7 +217,7 @@ final class LossRecovery<P> {
             int from = Seq.max(c.sndUna, dataEnd - c.mss);
             tcp.output.sendData(c, from, dataEnd - from, finSent);
         }
-        c.rtoAt = nif.now + c.rto; // RFC 8985 §7.3: the RTO is re-armed after the probe
+        c.rtoAt = nif.now() + c.rto; // RFC 8985 §7.3: the RTO is re-armed after the probe
     }
 
     /**
@@ -234,7 +234,7 @@ final class LossRecovery<P> {
      * <p>Without RACK, the scoreboard is cleared (RFC 6675 §5.1) and the sender goes back to SND.UNA.
      */
     void onTimeout(TcpConnection<P> c) {
-        c.cc.onTimeout(c.inFlight(), nif.now);
+        c.cc.onTimeout(c.inFlight(), nif.now());
         c.inRecovery = false;
         c.recover = c.sndMax;
         c.dupAcks = 0;
@@ -249,7 +249,7 @@ final class LossRecovery<P> {
                 forgetSacks(c);
                 rack.forgetDelivered(c);
             }
-            rack.markLostOnTimeout(c, nif.now);
+            rack.markLostOnTimeout(c, nif.now());
             return;
         }
         // RACK.fack goes with the scoreboard: blocks reported again are no news of reordering.

@@ -93,7 +93,7 @@ final class SynCookies<P> {
                     TcpHeader.RST | TcpHeader.ACK_FLAG);
             return;
         }
-        long now = tcp.nif.now;
+        long now = tcp.nif.now();
         TcpConnection<P> c = tcp.detached;
         c.reset(tcp.cfg);
         c.remoteIp = s.srcIp;
@@ -138,7 +138,7 @@ final class SynCookies<P> {
 
     /** Whether an ACK to a listener could answer one of our cookies (cookies went out in the last 2 ticks). */
     boolean mayBeCookie() {
-        return lastSentAt != Long.MIN_VALUE && tcp.nif.now - lastSentAt <= (MAX_AGE_TICKS + 1) * TICK_NANOS;
+        return lastSentAt != Long.MIN_VALUE && tcp.nif.now() - lastSentAt <= (MAX_AGE_TICKS + 1) * TICK_NANOS;
     }
 
     /**
@@ -153,7 +153,7 @@ final class SynCookies<P> {
         TcpOptions o = s.options;
         int peerIsn = s.seq - 1;
         int iss = s.ack - 1;
-        long now = tcp.nif.now;
+        long now = tcp.nif.now();
         int mssIndex = decode(iss, s.srcIp, s.srcPort, s.dstPort, peerIsn, now);
         if (mssIndex < 0) {
             tcp.stats.inc(Counter.SYN_COOKIES_INVALID);

@@ -86,7 +86,7 @@ final class TcpInput<P> {
             if (timestamps) {
                 tw.tsRecent(r, o.tsVal); // RFC 7323 §4.3: it is at or below Last.ACK.sent, and not older (PAWS)
             }
-            tw.restart(r, nif.now + 2 * tcp.cfg.mslNanos());
+            tw.restart(r, nif.now() + 2 * tcp.cfg.mslNanos());
             tcp.timeWaitAck(r, true);
             return false;
         }
@@ -106,7 +106,7 @@ final class TcpInput<P> {
      * @return {@code true} when the frame was kept (out-of-order queue); otherwise the caller frees it
      */
     boolean arrives(TcpConnection<P> c, P frame) {
-        c.lastReceiveAt = nif.now;
+        c.lastReceiveAt = nif.now();
         if (c.state == TcpState.SYN_SENT) {
             synSent(c);
             return false;
@@ -180,7 +180,7 @@ final class TcpInput<P> {
     private void established(TcpConnection<P> c) {
         c.state = TcpState.ESTABLISHED;
         if (c.keepaliveIdle > 0) {
-            c.keepaliveAt = nif.now + c.keepaliveIdle;
+            c.keepaliveAt = nif.now() + c.keepaliveIdle;
         }
     }
 
@@ -395,13 +395,13 @@ final class TcpInput<P> {
      * returns it.
      */
     private long timedSample(TcpConnection<P> c) {
-        long rtt = nif.now - c.rttStart;
+        long rtt = nif.now() - c.rttStart;
         tcp.rtt.sample(c, rtt);
         c.rttTiming = false;
         if (c.rack) {
             // RFC 8985 §6.2 step 1. Only the timed samples (once per round trip, in nanoseconds): the timestamp
             // samples tick in milliseconds, too coarse for a quarter of a sub-millisecond RTT.
-            RackLossDetection.sampleMinRtt(c, rtt, nif.now);
+            RackLossDetection.sampleMinRtt(c, rtt, nif.now());
         }
         return rtt;
     }
@@ -433,7 +433,7 @@ final class TcpInput<P> {
                 c.cc.observeRtt(ack, c.sndMax, rtt != RttEstimator.NO_SAMPLE ? rtt : completedSegmentRtt(c, ack));
             } else if (!c.appLimited) {
                 c.appLimited = true;
-                c.cc.onAppLimited(nif.now);
+                c.cc.onAppLimited(nif.now());
             }
             c.retries = 0;
             c.persist = false;
@@ -450,13 +450,13 @@ final class TcpInput<P> {
                 tcp.recovery.onRackLoss(c);
             }
             boolean outstanding = c.sndMax != c.sndUna;
-            c.rtoAt = outstanding ? nif.now + c.rto : Long.MAX_VALUE; // RFC 6298 §5.3
+            c.rtoAt = outstanding ? nif.now() + c.rto : Long.MAX_VALUE; // RFC 6298 §5.3
             c.tlpProbing = false;
             c.tlpAt = Long.MAX_VALUE;
             if (outstanding) {
                 tcp.recovery.armTailLossProbe(c);
             }
-            c.unackedSince = outstanding ? nif.now : Long.MAX_VALUE;
+            c.unackedSince = outstanding ? nif.now() : Long.MAX_VALUE;
             updateWindow(c, scaledWindow);
             int gen = c.generation;
             if (dataAcked > 0) {
@@ -525,7 +525,7 @@ final class TcpInput<P> {
         SegmentPool q = tcp.segs;
         long rtt = RttEstimator.NO_SAMPLE;
         for (int d = c.sendHead; d != SegmentPool.NONE && Seq.le(q.end(d), ack); d = q.next(d)) {
-            rtt = (q.flags(d) & SegmentPool.RETRANSMITTED) != 0 ? RttEstimator.NO_SAMPLE : nif.now - q.sentAt(d);
+            rtt = (q.flags(d) & SegmentPool.RETRANSMITTED) != 0 ? RttEstimator.NO_SAMPLE : nif.now() - q.sentAt(d);
         }
         return rtt;
     }
@@ -565,7 +565,7 @@ final class TcpInput<P> {
             case FIN_WAIT_1:
                 c.state = TcpState.FIN_WAIT_2;
                 if (c.appClosed) {
-                    c.stateAt = nif.now + tcp.cfg.finWait2TimeoutNanos();
+                    c.stateAt = nif.now() + tcp.cfg.finWait2TimeoutNanos();
                 }
                 break;
             case CLOSING:

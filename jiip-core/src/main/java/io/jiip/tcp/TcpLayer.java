@@ -328,7 +328,7 @@ public final class TcpLayer<P> {
         c.sackPermitted = cfg.sack() && peerSack;
         c.rack = cfg.rack() && c.sackPermitted;
         c.mss = segmentPayload(Math.min(peerMss, ourMss(c.remoteIp)), c.timestamps);
-        c.cc.init(c.mss, cfg.hystart(), nif.now);
+        c.cc.init(c.mss, cfg.hystart(), nif.now());
     }
 
     /** Payload bytes per segment for an MSS: less the timestamp option every segment carries, at least 64. */
@@ -382,7 +382,7 @@ public final class TcpLayer<P> {
 
     /** MSS we can receive and send towards {@code remoteIp}: path MTU minus IPv4 and TCP headers. */
     int ourMss(int remoteIp) {
-        return nif.pathMtu.get(remoteIp, nif.now) - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH;
+        return nif.pathMtu.get(remoteIp, nif.now()) - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH;
     }
 
     /** Half-open passive connections of all listeners (the per-context budget {@link TcpConfig#halfOpenLimit}). */
@@ -415,13 +415,13 @@ public final class TcpLayer<P> {
         c.remotePort = remotePort;
         c.localPort = localPort;
         c.key = FlowTable.key(remoteIp, remotePort, localPort);
-        c.iss = isn.isn(nif.ip, localPort, remoteIp, remotePort, nif.now);
+        c.iss = isn.isn(nif.ip, localPort, remoteIp, remotePort, nif.now());
         c.tsOffset = tsOffset(c.key);
         c.sndUna = c.iss;
         c.sndNxt = c.iss;
         c.sndMax = c.iss;
         c.recover = c.iss; // RFC 6582 §3.2: recover starts at the ISS
-        c.lastReceiveAt = nif.now;
+        c.lastReceiveAt = nif.now();
         flows.put(c.key, c.index);
         return c;
     }
@@ -528,7 +528,7 @@ public final class TcpLayer<P> {
             }
             timeWait.remove(timeWait.oldest());
         }
-        timeWait.insert(c.key, nif.now + 2 * cfg.mslNanos(), c.remoteMac, c.sndMax, c.rcvNxt,
+        timeWait.insert(c.key, nif.now() + 2 * cfg.mslNanos(), c.remoteMac, c.sndMax, c.rcvNxt,
                 Math.max(0, c.rcvAdv - c.rcvNxt), c.rcvShift, c.timestamps, c.tsRecent, c.tsOffset);
         release(c);
     }
@@ -612,7 +612,7 @@ public final class TcpLayer<P> {
             if (c.ackNow || !c.delayedAck) {
                 output.sendAck(c);
             } else if (c.ackAt == Long.MAX_VALUE) {
-                c.ackAt = nif.now + cfg.delayedAckNanos();
+                c.ackAt = nif.now() + cfg.delayedAckNanos();
                 updateTimer(c);
             }
         }
@@ -626,7 +626,7 @@ public final class TcpLayer<P> {
 
     /** Fires due timers and expires TIME-WAIT records; returns a time at or before the next deadline. */
     public long expireTimers() {
-        int n = wheel.expire(nif.now);
+        int n = wheel.expire(nif.now());
         int[] ids = wheel.expiredIds();
         for (int i = 0; i < n; i++) {
             TcpConnection<P> c = conns[ids[i]];
@@ -636,7 +636,7 @@ public final class TcpLayer<P> {
         if (n > 0) {
             settleAcks();
         }
-        int expired = timeWait.expire(nif.now, TIME_WAIT_EXPIRY_BATCH);
+        int expired = timeWait.expire(nif.now(), TIME_WAIT_EXPIRY_BATCH);
         if (expired > 0) {
             stats.add(Counter.TCP_TIME_WAIT_EXPIRED, expired);
         }
@@ -866,7 +866,7 @@ public final class TcpLayer<P> {
         }
         c.appClosed = true;
         if (c.state == TcpState.FIN_WAIT_2) {
-            c.stateAt = nif.now + cfg.finWait2TimeoutNanos();
+            c.stateAt = nif.now() + cfg.finWait2TimeoutNanos();
             updateTimer(c);
             return Result.OK;
         }
@@ -933,7 +933,7 @@ public final class TcpLayer<P> {
         CongestionControl next = algorithm == io.jiip.api.CongestionAlgorithm.CUBIC ? c.cubic : c.newReno;
         if (next != c.cc) {
             c.cc = next;
-            next.init(c.mss, cfg.hystart(), nif.now); // a fresh start: RFC 6928 initial window, slow start
+            next.init(c.mss, cfg.hystart(), nif.now()); // a fresh start: RFC 6928 initial window, slow start
             c.inRecovery = false;
             c.recover = c.sndMax;
         }

@@ -135,7 +135,7 @@ final class TcpOutput<P> {
                 || Seq.lt(c.sndNxt, c.sndMax) || c.sendHead == SegmentPool.NONE) {
             return false;
         }
-        long age = nif.now - segs.sentAt(c.sendHead);
+        long age = nif.now() - segs.sentAt(c.sendHead);
         return age >= c.srtt / 2 && age <= 2 * c.srtt;
     }
 
@@ -155,7 +155,7 @@ final class TcpOutput<P> {
         if (!c.persist) {
             c.persist = true;
             c.retries = 0;
-            c.rtoAt = nif.now + c.rto;
+            c.rtoAt = nif.now() + c.rto;
         }
     }
 
@@ -185,17 +185,17 @@ final class TcpOutput<P> {
         } else if (!c.rttTiming && len > 0) {
             c.rttTiming = true;
             c.rttSeq = seq;
-            c.rttStart = nif.now;
+            c.rttStart = nif.now();
         }
         if (c.rtoAt == Long.MAX_VALUE || c.persist) {
             c.persist = false;
-            c.rtoAt = nif.now + c.rto;
+            c.rtoAt = nif.now() + c.rto;
         }
         if (!retransmit) {
             tcp.recovery.armTailLossProbe(c);
         }
         if (c.unackedSince == Long.MAX_VALUE) {
-            c.unackedSince = nif.now;
+            c.unackedSince = nif.now();
         }
         return true;
     }
@@ -209,9 +209,9 @@ final class TcpOutput<P> {
         if (!c.rttTiming && c.retries == 0) {
             c.rttTiming = true;
             c.rttSeq = c.iss;
-            c.rttStart = nif.now;
+            c.rttStart = nif.now();
         }
-        c.rtoAt = nif.now + c.rto;
+        c.rtoAt = nif.now() + c.rto;
     }
 
     /** A segment with no data: ACK (also the zero-window probe and keepalive shapes use {@link #emit}). */
@@ -221,7 +221,7 @@ final class TcpOutput<P> {
 
     /** An ACK that is not owed but demanded by RFC 5961 (rate limited per context, §7). */
     void sendChallengeAck(TcpConnection<P> c) {
-        if (tcp.challengeAcks.tryAcquire(nif.now)) {
+        if (tcp.challengeAcks.tryAcquire(nif.now())) {
             nif.stats.inc(Counter.TCP_CHALLENGE_ACKS);
             sendAck(c);
         } else {
@@ -429,7 +429,7 @@ final class TcpOutput<P> {
     }
 
     int tsNow(TcpConnection<P> c) {
-        return tsVal(c, nif.now);
+        return tsVal(c, nif.now());
     }
 
     /** The TSval of a segment of {@code c} sent at {@code nanos}. */
@@ -483,7 +483,7 @@ final class TcpOutput<P> {
      */
     private void markSent(TcpConnection<P> c, int d, int seq, int upTo) {
         if (c.rack) {
-            segs.markSent(d, tcp.rack.transmissionTime(nif.now), Seq.lt(seq, c.sndMax), seq, upTo);
+            segs.markSent(d, tcp.rack.transmissionTime(nif.now()), Seq.lt(seq, c.sndMax), seq, upTo);
         }
     }
 

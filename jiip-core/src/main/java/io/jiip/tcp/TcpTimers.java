@@ -23,7 +23,7 @@ final class TcpTimers<P> {
     }
 
     void fire(TcpConnection<P> c) {
-        long now = nif.now;
+        long now = nif.now();
         if (c.state == TcpState.CLOSED) {
             return;
         }
@@ -82,11 +82,11 @@ final class TcpTimers<P> {
             if (c.unackedSince == Long.MAX_VALUE && c.sndMax != c.sndUna) {
                 // The probe byte is data left unacknowledged: a peer that keeps its window shut for good is
                 // closed by the user timeout (RFC 5482) instead of pinning the send queue forever.
-                c.unackedSince = nif.now;
+                c.unackedSince = nif.now();
             }
             tcp.rtt.backOff(c);
             c.persist = true;
-            c.rtoAt = nif.now + Math.min(c.rto, MAX_PERSIST_INTERVAL);
+            c.rtoAt = nif.now() + Math.min(c.rto, MAX_PERSIST_INTERVAL);
             return true;
         }
         boolean handshake = c.state == TcpState.SYN_SENT || c.state == TcpState.SYN_RECEIVED;
@@ -119,7 +119,7 @@ final class TcpTimers<P> {
                 tcp.output.sendData(c, c.sndUna, Math.max(len, 0), fin);
             }
         }
-        c.rtoAt = nif.now + c.rto;
+        c.rtoAt = nif.now() + c.rto;
         return true;
     }
 
@@ -130,7 +130,7 @@ final class TcpTimers<P> {
             c.keepaliveAt = Long.MAX_VALUE;
             return true;
         }
-        if (idleSince + c.keepaliveIdle > nif.now) {
+        if (idleSince + c.keepaliveIdle > nif.now()) {
             c.keepaliveProbes = 0; // heard from the peer since: wait a full idle time again
             c.keepaliveAt = idleSince + c.keepaliveIdle;
             return true;
@@ -142,7 +142,7 @@ final class TcpTimers<P> {
         c.keepaliveProbes++;
         nif.stats.inc(Counter.TCP_KEEPALIVES);
         tcp.output.sendKeepalive(c);
-        c.keepaliveAt = nif.now + c.keepaliveInterval;
+        c.keepaliveAt = nif.now() + c.keepaliveInterval;
         return true;
     }
 }

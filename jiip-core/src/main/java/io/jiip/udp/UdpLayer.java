@@ -99,7 +99,7 @@ public final class UdpLayer<P> {
             return Result.INVALID_ARGUMENT;
         }
         int payloadLen = nif.chainLength(payload);
-        if (HEADERS + payloadLen > nif.pathMtu.get(dstIp, nif.now)) {
+        if (HEADERS + payloadLen > nif.pathMtu.get(dstIp, nif.now())) {
             return Result.TOO_BIG;
         }
         long mac = dstMac >= 0 ? dstMac : nif.resolveOrRefuse(dstIp);
@@ -120,7 +120,7 @@ public final class UdpLayer<P> {
             return Result.INVALID_ARGUMENT;
         }
         int payloadLen = nif.ops.length(payload);
-        if (HEADERS + segmentSize > nif.pathMtu.get(dstIp, nif.now) || HEADERS + payloadLen > 65535) {
+        if (HEADERS + segmentSize > nif.pathMtu.get(dstIp, nif.now()) || HEADERS + payloadLen > 65535) {
             return Result.TOO_BIG;
         }
         long mac = dstMac >= 0 ? dstMac : nif.resolveOrRefuse(dstIp);

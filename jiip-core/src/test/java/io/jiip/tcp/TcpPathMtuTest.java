@@ -73,6 +73,19 @@ class TcpPathMtuTest {
         peer.net.assertNoLeaks();
     }
 
+    /**
+     * {@code Stack.pathMtu} judges expiry (RFC 1191 §6.3) at the time of the call, not at the last run's: it once
+     * read the stack's clock without a frame and kept a reduction alive until the next run.
+     */
+    @Test
+    void shouldExpireAReducedPathMtuAtTheTimeOfTheCall() {
+        List<Seg> sent = sendData();
+        peer.sendFragmentationNeeded(1000, sent.get(0).seq());
+        assertEquals(1000, peer.net.a().stack.pathMtu(peer.ip));
+        peer.net.clock.advance(peer.net.a().stack.config().pathMtuLifetimeNanos() + 1);
+        assertEquals(1500, peer.net.a().stack.pathMtu(peer.ip), "expired, though no run came since");
+    }
+
     @Test
     void shouldIgnoreErrorsQuotingDataNotInFlight() {
         List<Seg> sent = sendData();
