@@ -1,9 +1,9 @@
 package io.jiip.tcp;
 
 /**
- * A congestion controller: owns cwnd and ssthresh in bytes. The connection drives it from ACK processing and loss
- * detection; the recovery logic (which segment to retransmit when) stays in the connection, so a new algorithm
- * (CUBIC) only decides window sizes.
+ * A congestion controller ({@link NewReno}, {@link Cubic}): owns cwnd and ssthresh in bytes. ACK processing and
+ * {@link LossRecovery} drive it; which segment to retransmit when stays in {@link LossRecovery}, so a controller only
+ * decides window sizes.
  */
 interface CongestionControl {
 

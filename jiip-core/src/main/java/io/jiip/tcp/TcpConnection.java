@@ -6,7 +6,7 @@ import io.jiip.api.TcpState;
 /**
  * The state of one connection (the TCB of RFC 9293 §3.3.1). Preallocated in a table at construction and recycled;
  * {@code generation} makes every incarnation's handle distinct. Plain fields, read and written by the TCP layer's
- * concerns ({@link TcpInput}, {@link TcpOutput}, {@link TcpTimers}).
+ * concerns ({@link TcpLayer}, {@link TcpInput}, {@link TcpOutput}, {@link TcpTimers}, {@link LossRecovery}).
  */
 abstract class TcpConnectionHotFields<P> extends CongestionWindow {
     // A segment of an established connection reads and writes these (and the window they extend); the colder rest

@@ -10,8 +10,10 @@ import io.jiip.wire.TcpOptions;
 
 /**
  * "SEGMENT ARRIVES" of RFC 9293 §3.10.7 for existing connections, with the RFC 5961 protections (RST and SYN
- * only exactly at RCV.NXT, challenge ACKs, ACK acceptability), PAWS (RFC 7323 §5), loss detection by duplicate
- * ACKs with NewReno recovery (RFC 5681, RFC 6582), and in-order delivery through an out-of-order queue.
+ * only exactly at RCV.NXT, challenge ACKs, ACK acceptability) and PAWS (RFC 7323 §5); ACK processing (RTT samples,
+ * window updates, the congestion controller) hands loss detection and repair to {@link LossRecovery} (RACK-TLP and
+ * SACK, or NewReno by duplicate ACKs without SACK); received data is delivered in order through an out-of-order
+ * queue.
  */
 final class TcpInput<P> {
     private final TcpLayer<P> tcp;

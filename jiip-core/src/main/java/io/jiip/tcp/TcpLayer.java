@@ -241,7 +241,10 @@ public final class TcpLayer<P> {
         ops.free(frame);
     }
 
-    /** RFC 9293 §3.10.7.1: anything for a closed port (or a listener's non-SYN) gets a RST, never a RST. */
+    /**
+     * RFC 9293 §3.10.7.1: a segment for a closed port (or a listener's non-SYN) is answered with a RST, unless it
+     * is a RST itself.
+     */
     private void noConnection() {
         Segment s = seg;
         stats.inc(Counter.DROP_TCP_NO_CONNECTION);
