@@ -123,10 +123,7 @@ public final class MemoryLink {
             return;
         }
         frames++;
-        int action = FrameHook.PASS;
-        if (hook != null) {
-            action = hook.onFrame(from.index, frame.buffer, frame.offset, frame.length);
-        }
+        int action = hook == null ? FrameHook.PASS : hook.onFrame(from.index, frame.buffer, frame.offset, frame.length);
         if (action == FrameHook.DROP) {
             hookDrops++;
             from.pool.free(frame);
@@ -134,52 +131,34 @@ public final class MemoryLink {
         }
         if (delivery == Delivery.ZERO_COPY && frame.next == null && portCount == 2
                 && ports[1 - from.index].pool == from.pool && action == FrameHook.PASS) {
-            Port to = ports[1 - from.index];
-            finishTx(frame, frame.buffer, frame.offset, frame.length);
-            captureFrame(frame.buffer, frame.offset, frame.length);
-            frame.rxChecksum = to.verdict(frame.buffer, frame.offset, frame.length);
-            frame.txOffload(0, 0, 0, 0);
-            to.enqueue(frame, false);
+            arrive(ports[1 - from.index], frame, action, -1, true); // the sender's packet itself crosses
             return;
         }
         int total = 0;
         for (Packet p = frame; p != null; p = p.next) {
             total += p.length;
         }
-        boolean captured = false;
         int corruptBit = action == FrameHook.CORRUPT ? hook.corruptBit(total) : -1;
+        boolean captured = false;
         for (int i = 0; i < portCount; i++) {
             Port to = ports[i];
             if (to == from) {
                 continue;
             }
-            int copies = action == FrameHook.DUPLICATE ? 2 : 1;
-            for (int c = 0; c < copies; c++) {
-                Packet q = to.pool.alloc(total);
-                if (q == null) {
-                    to.rxNoBuffer++;
-                    continue;
-                }
-                q.length = total;
-                int at = q.offset;
-                for (Packet p = frame; p != null; p = p.next) {
-                    Bytes.copy(p.buffer, p.offset, q.buffer, at, p.length);
-                    at += p.length;
-                }
-                q.txOffload(frame.txOffloads, frame.l3Offset, frame.l4Offset, frame.segmentSize);
-                finishTx(q, q.buffer, q.offset, total);
-                q.txOffload(0, 0, 0, 0);
-                if (corruptBit >= 0) {
-                    int idx = q.offset + corruptBit / 8;
-                    q.buffer.put(idx, (byte) (q.buffer.get(idx) ^ (1 << (corruptBit & 7))));
-                }
-                if (!captured) {
-                    captureFrame(q.buffer, q.offset, total);
-                    captured = true;
-                }
-                q.rxChecksum = to.verdict(q.buffer, q.offset, total);
-                to.enqueue(q, action == FrameHook.REORDER && c == 0);
+            Packet q = to.pool.alloc(total);
+            if (q == null) {
+                to.rxNoBuffer++;
+                continue;
             }
+            q.length = total;
+            int at = q.offset;
+            for (Packet p = frame; p != null; p = p.next) {
+                Bytes.copy(p.buffer, p.offset, q.buffer, at, p.length);
+                at += p.length;
+            }
+            q.txOffload(frame.txOffloads, frame.l3Offset, frame.l4Offset, frame.segmentSize);
+            arrive(to, q, action, corruptBit, !captured);
+            captured = true;
         }
         from.pool.free(frame);
     }
@@ -212,7 +191,7 @@ public final class MemoryLink {
         }
     }
 
-    /** A frame already built in {@code to}'s pool crosses the wire: hook, checksums, capture, delivery. */
+    /** A frame already built in {@code to}'s pool crosses the wire: the hook decides, then it arrives. */
     private void deliverBuilt(Port from, Port to, Packet frame) {
         frames++;
         int action = hook == null ? FrameHook.PASS : hook.onFrame(from.index, frame.buffer, frame.offset, frame.length);
@@ -221,27 +200,38 @@ public final class MemoryLink {
             to.pool.free(frame);
             return;
         }
-        finishTx(frame, frame.buffer, frame.offset, frame.length);
-        frame.txOffload(0, 0, 0, 0);
-        if (action == FrameHook.CORRUPT) {
-            int bit = hook.corruptBit(frame.length);
-            int idx = frame.offset + bit / 8;
-            frame.buffer.put(idx, (byte) (frame.buffer.get(idx) ^ (1 << (bit & 7))));
+        arrive(to, frame, action, action == FrameHook.CORRUPT ? hook.corruptBit(frame.length) : -1, true);
+    }
+
+    /**
+     * One frame, contiguous and owned by {@code to}'s pool, reaches the far end of the wire: the checksums the
+     * sender left to the NIC completed, the hook's corruption applied ({@code corruptBit}, or -1), captured if
+     * {@code capture} (once per transmission, whatever the number of receivers or copies), given a checksum verdict,
+     * and queued, with the hook's duplicate or reordering.
+     */
+    private void arrive(Port to, Packet q, int action, int corruptBit, boolean capture) {
+        finishTx(q, q.buffer, q.offset, q.length);
+        q.txOffload(0, 0, 0, 0);
+        if (corruptBit >= 0) {
+            int idx = q.offset + corruptBit / 8;
+            q.buffer.put(idx, (byte) (q.buffer.get(idx) ^ (1 << (corruptBit & 7))));
         }
-        captureFrame(frame.buffer, frame.offset, frame.length);
-        frame.rxChecksum = to.verdict(frame.buffer, frame.offset, frame.length);
+        if (capture) {
+            captureFrame(q.buffer, q.offset, q.length);
+        }
+        q.rxChecksum = to.verdict(q.buffer, q.offset, q.length);
         if (action == FrameHook.DUPLICATE) {
-            Packet copy = to.pool.alloc(frame.length);
+            Packet copy = to.pool.alloc(q.length);
             if (copy != null) {
-                Bytes.copy(frame.buffer, frame.offset, copy.buffer, copy.offset, frame.length);
-                copy.length = frame.length;
-                copy.rxChecksum = frame.rxChecksum;
+                Bytes.copy(q.buffer, q.offset, copy.buffer, copy.offset, q.length);
+                copy.length = q.length;
+                copy.rxChecksum = q.rxChecksum;
                 to.enqueue(copy, false);
             } else {
                 to.rxNoBuffer++;
             }
         }
-        to.enqueue(frame, action == FrameHook.REORDER);
+        to.enqueue(q, action == FrameHook.REORDER);
     }
 
     private void finishTx(Packet marks, ByteBuffer buf, int off, int len) {
