@@ -41,8 +41,9 @@ public interface TcpEvents<P> {
     }
 
     /**
-     * The peer closed its direction (its FIN arrived, in order): no more payload will come. We may still send until
-     * {@code tcpShutdownOutput} or {@code tcpClose}.
+     * The peer closed its direction (its FIN arrived, in order): no more payload will come. In CLOSE-WAIT we may
+     * still send until {@code tcpShutdownOutput} or {@code tcpClose}; after our own {@code tcpShutdownOutput} (a
+     * half-closed reader) {@link #onClosed} follows at once. Not called after {@code tcpClose}, which stops reading.
      */
     default void onRemoteShutdown(Stack<P> stack, int connection, Object attachment) {
     }

@@ -595,14 +595,21 @@ final class TcpInput<P> {
                 }
                 break;
             case FIN_WAIT_1:
-                if (c.sndUna == c.sndMax && Seq.gt(c.sndMax, c.finSeq)) {
+            case FIN_WAIT_2:
+                // A half-closed application (tcpShutdownOutput, not tcpClose) is still reading: it hears of the
+                // peer's FIN as in ESTABLISHED, before TIME-WAIT ends the connection with onClosed.
+                if (c.handler != null && c.appKnows && !c.appClosed) {
+                    int gen = c.generation;
+                    c.handler.onRemoteShutdown(nif.stack, c.handle(), c.attachment);
+                    if (c.generation != gen || c.state == TcpState.CLOSED) {
+                        return; // the application aborted from the callback
+                    }
+                }
+                if (c.state == TcpState.FIN_WAIT_2 || c.sndUna == c.sndMax && Seq.gt(c.sndMax, c.finSeq)) {
                     tcp.enterTimeWait(c);
                 } else {
                     c.state = TcpState.CLOSING;
                 }
-                break;
-            case FIN_WAIT_2:
-                tcp.enterTimeWait(c);
                 break;
             default:
                 break;

@@ -533,7 +533,8 @@ class TcpStateMachineTest {
 
         assertEquals(Result.OK, net.b().stack.tcpClose(server.conn));
         net.pump();
-        assertEquals(List.of("connected", "closed NORMAL"), client.log);
+        assertEquals(List.of("connected", "remote-shutdown", "closed NORMAL"), client.log,
+                "a half-closed reader hears of the peer's FIN before the close");
         assertEquals(List.of("accepted", "remote-shutdown", "closed NORMAL"), server.log);
         assertEquals(0, net.a().stack.tcpConnectionCount(), "TIME-WAIT holds no connection slot");
         assertEquals(1, net.a().stack.tcpTimeWaitCount(), "TIME-WAIT on the side that closed first");
@@ -563,7 +564,8 @@ class TcpStateMachineTest {
         net.pump();
         assertEquals("request body, more", server.received.toString());
         assertEquals(List.of("connected", "remote-shutdown", "closed NORMAL"), client.log);
-        assertEquals(List.of("accepted", "closed NORMAL"), server.log);
+        assertEquals(List.of("accepted", "remote-shutdown", "closed NORMAL"), server.log,
+                "the half-closed server still reads: the client's FIN is its end of input");
         assertEquals(0, net.a().stack.tcpConnectionCount());
         assertEquals(0, net.b().stack.tcpConnectionCount());
         assertEquals(1, net.b().stack.tcpTimeWaitCount(), "TIME-WAIT on the side that closed first");

@@ -84,12 +84,12 @@ class TcpEdgeInteropTest {
                 Thread.sleep(2);
             }
             assertEquals(SIZE, sent[0]);
-            // In FIN-WAIT the peer's FIN ends the connection: jiip reports it as onClosed(NORMAL), without a
-            // separate onRemoteShutdown (that one is for CLOSE-WAIT, when we may still send).
+            // In FIN-WAIT the peer's FIN is our end of input (onRemoteShutdown, as in CLOSE-WAIT), then TIME-WAIT
+            // ends the connection (onClosed(NORMAL)).
             assertEquals(TcpCloseReason.NORMAL, (int) rec.closed.get(20, TimeUnit.SECONDS), rec.events::toString);
             String answer = new String(rec.bytes(), StandardCharsets.US_ASCII);
             assertEquals(Pattern.sha256(SIZE) + "  -\n", answer, "the answer that came after our FIN");
-            assertEquals(List.of("connected", "payload", "closed 0"), rec.events);
+            assertEquals(List.of("connected", "payload", "remote-shutdown", "closed 0"), rec.events);
         }
     }
 
