@@ -112,9 +112,11 @@ final class KernelPeer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         try {
             node.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the device and namespace still go, below
         } finally {
             try {
                 tap.close();
