@@ -280,9 +280,9 @@ public final class Frames {
             byte[] m = new byte[IcmpHeader.LENGTH + payload.length];
             ByteBuffer buf = ByteBuffer.wrap(m);
             buf.put(IcmpHeader.LENGTH, payload);
-            IcmpHeader h = new IcmpHeader().wrap(buf, 0).type(icmpType).code(icmpCode).identifier(identifier)
-                    .sequence(sequence).fillChecksum(m.length);
-            h.checksum(apply(l4Checksum, h.checksum()));
+            IcmpHeader.write(buf, 0, icmpType, icmpCode, identifier, sequence);
+            IcmpHeader.fillChecksum(buf, 0, m.length);
+            IcmpHeader.checksum(buf, 0, apply(l4Checksum, IcmpHeader.checksum(buf, 0)));
             return m;
         }
 

@@ -78,7 +78,7 @@ public final class VirtioNetHeader {
         if ((offloads & Offload.TCP_CSUM) != 0) {
             flags = F_NEEDS_CSUM;
             csumStart = l4Offset;
-            csumOffset = TcpHeader.CHECKSUM;
+            csumOffset = TcpHeader.Offset.CHECKSUM;
         } else if ((offloads & Offload.UDP_CSUM) != 0) {
             flags = F_NEEDS_CSUM;
             csumStart = l4Offset;
