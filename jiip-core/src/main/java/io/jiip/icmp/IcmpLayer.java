@@ -112,8 +112,8 @@ public final class IcmpLayer<P> {
         int origDst = Ipv4Header.dst(buf, quoted);
         int proto = Ipv4Header.protocol(buf, quoted);
         int ports = quoted + qhlen;
-        int srcPort = Bytes.u16(buf, ports + UdpHeader.SRC_PORT); // TCP and UDP put the ports first alike
-        int dstPort = Bytes.u16(buf, ports + UdpHeader.DST_PORT);
+        int srcPort = Bytes.u16(buf, ports + UdpHeader.Offset.SRC_PORT); // TCP and UDP put the ports first alike
+        int dstPort = Bytes.u16(buf, ports + UdpHeader.Offset.DST_PORT);
         if (code == IcmpHeader.CODE_FRAGMENTATION_NEEDED) {
             nif.stats.inc(Counter.ICMP_FRAG_NEEDED_RX);
         }

@@ -30,12 +30,12 @@ public final class NicEmulation {
                     Checksum.compute(buf, ip, Ipv4Header.headerLength(buf, ip)));
         }
         int field = (offloads & Offload.TCP_CSUM) != 0 ? TcpHeader.Offset.CHECKSUM
-                : (offloads & Offload.UDP_CSUM) != 0 ? UdpHeader.CHECKSUM : -1;
+                : (offloads & Offload.UDP_CSUM) != 0 ? UdpHeader.Offset.CHECKSUM : -1;
         if (field >= 0) {
             int start = off + l4;
             // The field holds the pseudo-header sum: summing the L4 bytes as they are adds header and data to it.
             int sum = Checksum.finish(Checksum.add(0, buf, start, off + len - start));
-            if (sum == 0 && field == UdpHeader.CHECKSUM) {
+            if (sum == 0 && field == UdpHeader.Offset.CHECKSUM) {
                 sum = 0xffff;
             }
             Bytes.u16(buf, start + field, sum);
@@ -66,7 +66,8 @@ public final class NicEmulation {
         }
         int l4 = ip + hlen;
         int l4Len = total - hlen;
-        if (proto == Ipv4Header.PROTO_UDP && (l4Len < UdpHeader.LENGTH || Bytes.u16(buf, l4 + UdpHeader.CHECKSUM) == 0)) {
+        if (proto == Ipv4Header.PROTO_UDP
+                && (l4Len < UdpHeader.LENGTH || Bytes.u16(buf, l4 + UdpHeader.Offset.CHECKSUM) == 0)) {
             return verdict;
         }
         long acc = Checksum.pseudoHeader(Ipv4Header.src(buf, ip), Ipv4Header.dst(buf, ip), proto, l4Len);
@@ -124,8 +125,8 @@ public final class NicEmulation {
                 Bytes.u16(src, so + l3 + Ipv4Header.IDENTIFICATION) + index);
         int checksumField;
         if (udp) {
-            Bytes.u16(dst, dstOff + l4 + UdpHeader.LENGTH_FIELD, UdpHeader.LENGTH + len);
-            checksumField = UdpHeader.CHECKSUM;
+            Bytes.u16(dst, dstOff + l4 + UdpHeader.Offset.LENGTH, UdpHeader.LENGTH + len);
+            checksumField = UdpHeader.Offset.CHECKSUM;
         } else {
             TcpHeader.seq(dst, dstOff + l4, TcpHeader.seq(src, so + l4) + index * mss);
             int flags = TcpHeader.flags(src, so + l4);

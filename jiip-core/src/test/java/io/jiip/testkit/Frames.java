@@ -271,7 +271,8 @@ public final class Frames {
             buf.put(UdpHeader.LENGTH, payload);
             if (l4Checksum != Sum.ZERO) {
                 int covered = field >= UdpHeader.LENGTH && field <= u.length ? field : u.length;
-                Bytes.u16(buf, UdpHeader.CHECKSUM, apply(l4Checksum, UdpHeader.checksumOf(buf, 0, covered, src, dst)));
+                Bytes.u16(buf, UdpHeader.Offset.CHECKSUM,
+                        apply(l4Checksum, UdpHeader.checksumOf(buf, 0, covered, src, dst)));
             }
             return u;
         }
@@ -368,10 +369,10 @@ public final class Frames {
         public byte[] build() {
             ByteBuffer buf = frame(ArpHeader.LENGTH);
             ArpHeader.write(buf, ETH, operation, senderMac, senderIp, targetMac, targetIp);
-            Bytes.u16(buf, ETH + ArpHeader.HTYPE, hardwareType);
-            Bytes.u16(buf, ETH + ArpHeader.PTYPE, protocolType);
-            Bytes.u8(buf, ETH + ArpHeader.HLEN, hardwareLength);
-            Bytes.u8(buf, ETH + ArpHeader.PLEN, protocolLength);
+            Bytes.u16(buf, ETH + ArpHeader.Offset.HTYPE, hardwareType);
+            Bytes.u16(buf, ETH + ArpHeader.Offset.PTYPE, protocolType);
+            Bytes.u8(buf, ETH + ArpHeader.Offset.HLEN, hardwareLength);
+            Bytes.u8(buf, ETH + ArpHeader.Offset.PLEN, protocolLength);
             return buf.array();
         }
     }

@@ -141,7 +141,7 @@ class IcmpHeaderTest {
             IcmpHeader.type(buf, region.off(), IcmpHeader.TYPE_DEST_UNREACHABLE);
             IcmpHeader.code(buf, region.off(), IcmpHeader.CODE_PORT_UNREACHABLE);
             Bytes.copy(ByteBuffer.wrap(Frames.DNS_QUERY), ETH, buf, region.off() + 8, 57);
-            Bytes.u16(buf, region.off() + 8 + 20 + UdpHeader.CHECKSUM, Frames.DNS_QUERY_PARTIAL_CHECKSUM);
+            Bytes.u16(buf, region.off() + 8 + 20 + UdpHeader.Offset.CHECKSUM, Frames.DNS_QUERY_PARTIAL_CHECKSUM);
             IcmpHeader.fillChecksum(buf, region.off(), UNREACHABLE.length);
             assertBytes(UNREACHABLE, region);
         });

@@ -77,15 +77,15 @@ final class TestFrames {
         Bytes.i32(b, ip + Ipv4Header.DST, DST);
         Bytes.u16(b, ip + Ipv4Header.CHECKSUM, Checksum.compute(b, ip, Ipv4Header.MIN_LENGTH));
         int u = o + L4;
-        Bytes.u16(b, u + UdpHeader.SRC_PORT, 7);
-        Bytes.u16(b, u + UdpHeader.DST_PORT, 5000);
-        Bytes.u16(b, u + UdpHeader.LENGTH_FIELD, UdpHeader.LENGTH + payload);
+        Bytes.u16(b, u + UdpHeader.Offset.SRC_PORT, 7);
+        Bytes.u16(b, u + UdpHeader.Offset.DST_PORT, 5000);
+        Bytes.u16(b, u + UdpHeader.Offset.LENGTH, UdpHeader.LENGTH + payload);
         for (int i = 0; i < payload; i++) {
             b.put(u + UdpHeader.LENGTH + i, (byte) (i + 1));
         }
         pool.length(p, len);
         long pseudo = Checksum.pseudoHeader(SRC, DST, Ipv4Header.PROTO_UDP, UdpHeader.LENGTH + payload);
-        Bytes.u16(b, u + UdpHeader.CHECKSUM, Checksum.fold(pseudo));
+        Bytes.u16(b, u + UdpHeader.Offset.CHECKSUM, Checksum.fold(pseudo));
         return p;
     }
 }

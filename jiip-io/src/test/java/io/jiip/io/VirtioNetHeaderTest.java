@@ -90,7 +90,7 @@ class VirtioNetHeaderTest {
         pool.length(p, 60); // padded to the Ethernet minimum with garbage
         p.buffer().put(p.offset() + len, (byte) 0x5a);
         assertTrue(VirtioNetHeader.completeChecksum(p.buffer(), p.offset(), p.length(), TestFrames.L4,
-                UdpHeader.CHECKSUM));
+                UdpHeader.Offset.CHECKSUM));
         assertEquals(RxChecksum.IPV4_GOOD | RxChecksum.L4_GOOD,
                 NicEmulation.verifyRx(p.buffer(), p.offset(), p.length(), EthernetHeader.LENGTH));
         pool.free(p);
