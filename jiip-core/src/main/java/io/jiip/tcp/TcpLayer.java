@@ -332,7 +332,7 @@ public final class TcpLayer<P> {
 
     /** Payload bytes per segment for an MSS: less the timestamp option every segment carries, at least 64. */
     static int segmentPayload(int mss, boolean timestamps) {
-        return Math.max(64, mss - (timestamps ? 12 : 0));
+        return Math.max(64, mss - (timestamps ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0));
     }
 
     int ourWindowShift() {

@@ -105,7 +105,8 @@ final class TcpOutput<P> {
         if (!nif.has(NicFeatures.TCP_TSO | NicFeatures.TCP_TX_CSUM)) {
             return c.mss;
         }
-        int limit = 65535 - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH - (c.timestamps ? 12 : 0);
+        int limit = 65535 - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH
+                - (c.timestamps ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0);
         // TSO autosizing (the idea of Linux's tcp_tso_autosize): about 1 ms of data at the current rate, window /
         // SRTT, and never more than half the window, so that at least two super-segments are in flight. A lost
         // super-segment is then followed by one whose SACKs reveal the loss; a window sent as one frame makes every
@@ -286,7 +287,8 @@ final class TcpOutput<P> {
         }
         int sackBlocks = !syn && c.sackPermitted && (c.oooHead != SegmentPool.NONE || c.dsackPending)
                 && (flags & TcpHeader.FLAG_ACK) != 0 ? sackBlocks(c) : 0;
-        int optLen = syn ? synOptionsLength(c) : (c.timestamps ? 12 : 0) + (sackBlocks > 0 ? 4 + 8 * sackBlocks : 0);
+        int optLen = syn ? synOptionsLength(c) : (c.timestamps ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0)
+                + (sackBlocks > 0 ? TcpOptions.sackAlignedLength(sackBlocks) : 0);
         int thlen = TcpHeader.MIN_LENGTH + optLen;
         // Descriptors holding their bytes have no packet to chain (queued while the NIC had no scatter-gather).
         boolean gather = len > 0 && nif.has(NicFeatures.TX_SCATTER_GATHER) && c.inlineSegments == 0;
@@ -425,7 +427,9 @@ final class TcpOutput<P> {
     }
 
     private int synOptionsLength(TcpConnection<P> c) {
-        return 4 + (c.windowScaling ? 4 : 0) + (c.sackPermitted ? 4 : 0) + (c.timestamps ? 12 : 0);
+        return TcpOptions.MSS_LENGTH + (c.windowScaling ? TcpOptions.WINDOW_SCALE_ALIGNED_LENGTH : 0)
+                + (c.sackPermitted ? TcpOptions.SACK_PERMITTED_ALIGNED_LENGTH : 0)
+                + (c.timestamps ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0);
     }
 
     int tsNow(TcpConnection<P> c) {

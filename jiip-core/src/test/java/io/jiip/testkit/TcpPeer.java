@@ -124,27 +124,27 @@ public final class TcpPeer implements TestNet.Station {
             return new Opts().mss(mss).ws(wscale).sackPerm().ts(tsVal, tsEcr);
         }
 
-        private Opts add(int len, java.util.function.BiFunction<ByteBuffer, Integer, Integer> writer) {
-            ByteBuffer b = ByteBuffer.allocate(len);
+        private Opts add(java.util.function.BiFunction<ByteBuffer, Integer, Integer> writer) {
+            ByteBuffer b = ByteBuffer.allocate(TcpHeader.MAX_LENGTH - TcpHeader.MIN_LENGTH); // room for any option
             int n = writer.apply(b, 0);
             parts.add(Arrays.copyOf(b.array(), n));
             return this;
         }
 
         public Opts mss(int mss) {
-            return add(4, (b, o) -> TcpOptions.writeMss(b, o, mss));
+            return add((b, o) -> TcpOptions.writeMss(b, o, mss));
         }
 
         public Opts ws(int shift) {
-            return add(4, (b, o) -> TcpOptions.writeWindowScale(b, o, shift));
+            return add((b, o) -> TcpOptions.writeWindowScale(b, o, shift));
         }
 
         public Opts sackPerm() {
-            return add(4, (b, o) -> TcpOptions.writeSackPermitted(b, o));
+            return add((b, o) -> TcpOptions.writeSackPermitted(b, o));
         }
 
         public Opts ts(int val, int ecr) {
-            return add(12, (b, o) -> TcpOptions.writeTimestamps(b, o, val, ecr));
+            return add((b, o) -> TcpOptions.writeTimestamps(b, o, val, ecr));
         }
 
         /** SACK blocks (RFC 2018): {@code edges} holds left and right edges in turn. */
@@ -156,7 +156,7 @@ public final class TcpPeer implements TestNet.Station {
                 left[i] = edges[2 * i];
                 right[i] = edges[2 * i + 1];
             }
-            return add(4 + 8 * n, (b, o) -> TcpOptions.writeSack(b, o, left, right, n));
+            return add((b, o) -> TcpOptions.writeSack(b, o, left, right, n));
         }
 
         /** Raw option bytes, as they are. */
