@@ -456,7 +456,7 @@ public final class TcpLayer<P> {
         }
         c.sendHead = c.sendTail = c.oooHead = SegmentPool.NONE;
         c.state = TcpState.CLOSED;
-        c.generation = (c.generation + 1) & 0x7ff;
+        c.generation = (c.generation + 1) & TcpConnection.GENERATION_MASK;
         c.handler = null;
         c.attachment = null;
         freeConns[freeConnCount++] = c.index;
