@@ -22,7 +22,6 @@ public final class IcmpLayer<P> {
 
     private final NetInterface<P> nif;
     private final RateLimiter errorLimiter;
-    private final IcmpHeader view = new IcmpHeader();
 
     public IcmpLayer(NetInterface<P> nif) {
         this.nif = nif;
@@ -42,8 +41,7 @@ public final class IcmpLayer<P> {
             nif.drop(frame, Counter.DROP_ICMP_BAD_CHECKSUM);
             return;
         }
-        IcmpHeader icmp = view.wrap(buf, off);
-        switch (icmp.type()) {
+        switch (IcmpHeader.type(buf, off)) {
             case IcmpHeader.TYPE_ECHO_REQUEST:
                 nif.stats.inc(Counter.ICMP_ECHO_REQUESTS_RX);
                 // Broadcast pings are not answered (RFC 1122 §3.2.2.6 allows it; it stops smurf amplification).
@@ -55,8 +53,9 @@ public final class IcmpLayer<P> {
             case IcmpHeader.TYPE_ECHO_REPLY:
                 nif.stats.inc(Counter.ICMP_ECHO_REPLIES_RX);
                 try {
-                    nif.events.onEchoReply(nif.stack, frame, Ipv4Header.src(buf, ipOff), icmp.identifier(),
-                            icmp.sequence(), off + IcmpHeader.LENGTH, len - IcmpHeader.LENGTH);
+                    nif.events.onEchoReply(nif.stack, frame, Ipv4Header.src(buf, ipOff),
+                            IcmpHeader.identifier(buf, off), IcmpHeader.sequence(buf, off), off + IcmpHeader.LENGTH,
+                            len - IcmpHeader.LENGTH);
                 } finally {
                     nif.ops.free(frame);
                 }
@@ -64,7 +63,7 @@ public final class IcmpLayer<P> {
             case IcmpHeader.TYPE_DEST_UNREACHABLE:
                 nif.stats.inc(Counter.ICMP_UNREACHABLE_RX);
                 try {
-                    unreachable(buf, off, len, icmp.code());
+                    unreachable(buf, off, len, IcmpHeader.code(buf, off));
                 } finally {
                     nif.ops.free(frame);
                 }
@@ -91,10 +90,9 @@ public final class IcmpLayer<P> {
         int offloads = nif.writeIpHeader(ob, oip, Ipv4Header.MIN_LENGTH + icmpLen, Ipv4Header.PROTO_ICMP, srcIp);
         int oicmp = oip + Ipv4Header.MIN_LENGTH;
         Bytes.copy(buf, icmpOff, ob, oicmp, icmpLen); // identifier, sequence and data echoed unchanged (RFC 792)
-        IcmpHeader icmp = view.wrap(ob, oicmp);
-        icmp.checksum(Checksum.adjust(icmp.checksum(), IcmpHeader.TYPE_ECHO_REQUEST << 8,
-                IcmpHeader.TYPE_ECHO_REPLY << 8));
-        icmp.type(IcmpHeader.TYPE_ECHO_REPLY);
+        IcmpHeader.checksum(ob, oicmp, Checksum.adjust(IcmpHeader.checksum(ob, oicmp),
+                IcmpHeader.TYPE_ECHO_REQUEST << 8, IcmpHeader.TYPE_ECHO_REPLY << 8));
+        IcmpHeader.type(ob, oicmp, IcmpHeader.TYPE_ECHO_REPLY);
         nif.markOffloads(out, offloads, 0, 0);
         nif.stats.inc(Counter.ICMP_ECHO_REPLIES_TX);
         nif.transmitIp(out, srcIp, srcMac);
@@ -114,22 +112,22 @@ public final class IcmpLayer<P> {
         int origDst = Ipv4Header.dst(buf, quoted);
         int proto = Ipv4Header.protocol(buf, quoted);
         int ports = quoted + qhlen;
-        int srcPort = Bytes.u16(buf, ports + UdpHeader.SRC_PORT); // TCP and UDP put the ports first alike
-        int dstPort = Bytes.u16(buf, ports + UdpHeader.DST_PORT);
+        int srcPort = Bytes.u16(buf, ports + UdpHeader.Offset.SRC_PORT); // TCP and UDP put the ports first alike
+        int dstPort = Bytes.u16(buf, ports + UdpHeader.Offset.DST_PORT);
         if (code == IcmpHeader.CODE_FRAGMENTATION_NEEDED) {
             nif.stats.inc(Counter.ICMP_FRAG_NEEDED_RX);
         }
         int connection = -1;
         if (proto == Ipv4Header.PROTO_TCP) {
             connection = nif.tcp.inFlightConnection(origDst, dstPort, srcPort,
-                    Bytes.i32(buf, ports + TcpHeader.SEQ_NUMBER));
+                    TcpHeader.seq(buf, ports));
             if (connection < 0) {
                 nif.stats.inc(Counter.ICMP_ERRORS_IGNORED); // a blind forgery cannot know the sequence numbers
                 return;
             }
         }
         if (code == IcmpHeader.CODE_FRAGMENTATION_NEEDED) {
-            int mtu = nif.pathMtu.update(origDst, Bytes.u16(buf, off + IcmpHeader.NEXT_HOP_MTU),
+            int mtu = nif.pathMtu.update(origDst, IcmpHeader.nextHopMtu(buf, off),
                     Ipv4Header.totalLength(buf, quoted), nif.now());
             if (mtu != 0 && connection >= 0) {
                 nif.tcp.pathMtuLowered(connection, mtu);
@@ -160,9 +158,9 @@ public final class IcmpLayer<P> {
         int oip = nif.ipOffset(out);
         int offloads = nif.writeIpHeader(ob, oip, Ipv4Header.MIN_LENGTH + icmpLen, Ipv4Header.PROTO_ICMP, srcIp);
         int oicmp = oip + Ipv4Header.MIN_LENGTH;
-        Bytes.zero(ob, oicmp, IcmpHeader.LENGTH);
+        IcmpHeader.write(ob, oicmp, IcmpHeader.TYPE_DEST_UNREACHABLE, code, 0, 0);
         Bytes.copy(buf, ipOff, ob, oicmp + IcmpHeader.LENGTH, quoteLen);
-        view.wrap(ob, oicmp).type(IcmpHeader.TYPE_DEST_UNREACHABLE).code(code).fillChecksum(icmpLen);
+        IcmpHeader.fillChecksum(ob, oicmp, icmpLen);
         nif.markOffloads(out, offloads, 0, 0);
         nif.stats.inc(Counter.ICMP_UNREACHABLE_TX);
         nif.transmitIp(out, srcIp, nif.sourceMacOf(buf, ipOff));
@@ -186,8 +184,8 @@ public final class IcmpLayer<P> {
         if (dataLen > 0) {
             Bytes.copy(data, dataOff, ob, oicmp + IcmpHeader.LENGTH, dataLen);
         }
-        view.wrap(ob, oicmp).type(IcmpHeader.TYPE_ECHO_REQUEST).code(0).identifier(identifier).sequence(sequence)
-                .fillChecksum(icmpLen);
+        IcmpHeader.write(ob, oicmp, IcmpHeader.TYPE_ECHO_REQUEST, 0, identifier, sequence);
+        IcmpHeader.fillChecksum(ob, oicmp, icmpLen);
         nif.markOffloads(out, offloads, 0, 0);
         nif.stats.inc(Counter.ICMP_ECHO_REQUESTS_TX);
         nif.transmitIp(out, dstIp, dstMac);

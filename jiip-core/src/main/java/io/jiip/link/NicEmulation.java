@@ -29,13 +29,13 @@ public final class NicEmulation {
             Bytes.u16(buf, ip + Ipv4Header.CHECKSUM,
                     Checksum.compute(buf, ip, Ipv4Header.headerLength(buf, ip)));
         }
-        int field = (offloads & Offload.TCP_CSUM) != 0 ? TcpHeader.CHECKSUM
-                : (offloads & Offload.UDP_CSUM) != 0 ? UdpHeader.CHECKSUM : -1;
+        int field = (offloads & Offload.TCP_CSUM) != 0 ? TcpHeader.Offset.CHECKSUM
+                : (offloads & Offload.UDP_CSUM) != 0 ? UdpHeader.Offset.CHECKSUM : -1;
         if (field >= 0) {
             int start = off + l4;
             // The field holds the pseudo-header sum: summing the L4 bytes as they are adds header and data to it.
             int sum = Checksum.finish(Checksum.add(0, buf, start, off + len - start));
-            if (sum == 0 && field == UdpHeader.CHECKSUM) {
+            if (sum == 0 && field == UdpHeader.Offset.CHECKSUM) {
                 sum = 0xffff;
             }
             Bytes.u16(buf, start + field, sum);
@@ -66,7 +66,8 @@ public final class NicEmulation {
         }
         int l4 = ip + hlen;
         int l4Len = total - hlen;
-        if (proto == Ipv4Header.PROTO_UDP && (l4Len < UdpHeader.LENGTH || Bytes.u16(buf, l4 + UdpHeader.CHECKSUM) == 0)) {
+        if (proto == Ipv4Header.PROTO_UDP
+                && (l4Len < UdpHeader.LENGTH || Bytes.u16(buf, l4 + UdpHeader.Offset.CHECKSUM) == 0)) {
             return verdict;
         }
         long acc = Checksum.pseudoHeader(Ipv4Header.src(buf, ip), Ipv4Header.dst(buf, ip), proto, l4Len);
@@ -124,20 +125,19 @@ public final class NicEmulation {
                 Bytes.u16(src, so + l3 + Ipv4Header.IDENTIFICATION) + index);
         int checksumField;
         if (udp) {
-            Bytes.u16(dst, dstOff + l4 + UdpHeader.LENGTH_FIELD, UdpHeader.LENGTH + len);
-            checksumField = UdpHeader.CHECKSUM;
+            Bytes.u16(dst, dstOff + l4 + UdpHeader.Offset.LENGTH, UdpHeader.LENGTH + len);
+            checksumField = UdpHeader.Offset.CHECKSUM;
         } else {
-            Bytes.i32(dst, dstOff + l4 + TcpHeader.SEQ_NUMBER,
-                    Bytes.i32(src, so + l4 + TcpHeader.SEQ_NUMBER) + index * mss);
-            int flags = Bytes.u8(src, so + l4 + TcpHeader.FLAGS);
+            TcpHeader.seq(dst, dstOff + l4, TcpHeader.seq(src, so + l4) + index * mss);
+            int flags = TcpHeader.flags(src, so + l4);
             if (!last) {
-                flags &= ~(TcpHeader.FIN | TcpHeader.PSH);
+                flags &= ~(TcpHeader.FLAG_FIN | TcpHeader.FLAG_PSH);
             }
             if (index > 0) {
-                flags &= ~TcpHeader.CWR;
+                flags &= ~TcpHeader.FLAG_CWR;
             }
-            Bytes.u8(dst, dstOff + l4 + TcpHeader.FLAGS, flags);
-            checksumField = TcpHeader.CHECKSUM;
+            TcpHeader.flags(dst, dstOff + l4, flags);
+            checksumField = TcpHeader.Offset.CHECKSUM;
         }
         // The stack left the pseudo-header sum of the whole super-frame: start from this segment's.
         Bytes.u16(dst, dstOff + l4 + checksumField, Checksum.fold(Checksum.pseudoHeader(
@@ -170,17 +170,17 @@ public final class NicEmulation {
         if (Bytes.i32(hb, ht) != Bytes.i32(nb, nt) || TcpHeader.headerLength(nb, nt) != thlen) {
             return -1; // ports differ, or option layouts differ
         }
-        int allowed = TcpHeader.ACK_FLAG | TcpHeader.PSH;
-        int hFlags = Bytes.u8(hb, ht + TcpHeader.FLAGS);
-        int nFlags = Bytes.u8(nb, nt + TcpHeader.FLAGS);
-        if ((hFlags & ~allowed) != 0 || (nFlags & ~allowed) != 0 || (nFlags & TcpHeader.ACK_FLAG) == 0) {
+        int allowed = TcpHeader.FLAG_ACK | TcpHeader.FLAG_PSH;
+        int hFlags = TcpHeader.flags(hb, ht);
+        int nFlags = TcpHeader.flags(nb, nt);
+        if ((hFlags & ~allowed) != 0 || (nFlags & ~allowed) != 0 || (nFlags & TcpHeader.FLAG_ACK) == 0) {
             return -1;
         }
         int hTotal = Bytes.u16(hb, hip + Ipv4Header.TOTAL_LENGTH);
         int hPayload = hTotal - Ipv4Header.MIN_LENGTH - thlen;
         int nPayload = Bytes.u16(nb, nip + Ipv4Header.TOTAL_LENGTH) - Ipv4Header.MIN_LENGTH - thlen;
         if (hPayload <= 0 || nPayload <= 0
-                || Bytes.i32(hb, ht + TcpHeader.SEQ_NUMBER) + hPayload != Bytes.i32(nb, nt + TcpHeader.SEQ_NUMBER)) {
+                || TcpHeader.seq(hb, ht) + hPayload != TcpHeader.seq(nb, nt)) {
             return -1;
         }
         int merged = hTotal + nPayload;
@@ -201,12 +201,12 @@ public final class NicEmulation {
         int thlen = TcpHeader.headerLength(hb, ht);
         int hTotal = Bytes.u16(hb, hip + Ipv4Header.TOTAL_LENGTH);
         int nPayload = mergedLength - hTotal;
-        int seq = Bytes.i32(hb, ht + TcpHeader.SEQ_NUMBER);
-        int flags = Bytes.u8(hb, ht + TcpHeader.FLAGS) | Bytes.u8(nb, nt + TcpHeader.FLAGS);
+        int seq = TcpHeader.seq(hb, ht);
+        int flags = TcpHeader.flags(hb, ht) | TcpHeader.flags(nb, nt);
         Bytes.copy(nb, nt + thlen, hb, hip + hTotal, nPayload);
         Bytes.copy(nb, nt, hb, ht, thlen);
-        Bytes.i32(hb, ht + TcpHeader.SEQ_NUMBER, seq);
-        Bytes.u8(hb, ht + TcpHeader.FLAGS, flags);
+        TcpHeader.seq(hb, ht, seq);
+        TcpHeader.flags(hb, ht, flags);
         Bytes.u16(hb, hip + Ipv4Header.TOTAL_LENGTH, mergedLength);
         Bytes.u16(hb, hip + Ipv4Header.CHECKSUM, 0);
         Bytes.u16(hb, hip + Ipv4Header.CHECKSUM, Checksum.compute(hb, hip, Ipv4Header.MIN_LENGTH));

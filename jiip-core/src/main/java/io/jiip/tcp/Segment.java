@@ -23,7 +23,7 @@ final class Segment {
 
     /** Sequence space the segment occupies: data plus one for SYN and one for FIN (RFC 9293 §3.4). */
     int seqLength() {
-        return dataLen + ((flags & io.jiip.wire.TcpHeader.SYN) != 0 ? 1 : 0)
-                + ((flags & io.jiip.wire.TcpHeader.FIN) != 0 ? 1 : 0);
+        return dataLen + ((flags & io.jiip.wire.TcpHeader.FLAG_SYN) != 0 ? 1 : 0)
+                + ((flags & io.jiip.wire.TcpHeader.FLAG_FIN) != 0 ? 1 : 0);
     }
 }

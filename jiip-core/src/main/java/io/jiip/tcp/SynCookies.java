@@ -90,7 +90,7 @@ final class SynCookies<P> {
         if (!handler.onAccept(tcp.nif.stack, s.dstPort, s.srcIp, s.srcPort)) {
             tcp.stats.inc(Counter.DROP_TCP_REFUSED);
             tcp.output.sendReset(s.srcIp, s.srcMac, s.dstPort, s.srcPort, 0, s.seq + s.seqLength(),
-                    TcpHeader.RST | TcpHeader.ACK_FLAG);
+                    TcpHeader.FLAG_RST | TcpHeader.FLAG_ACK);
             return;
         }
         long now = tcp.nif.now();

@@ -151,8 +151,11 @@ abstract class TcpConnectionHotFields<P> extends CongestionWindow {
  * {@link TcpConnectionHotFields}.
  */
 final class TcpConnection<P> extends TcpConnectionHotFields<P> {
+    /** A handle is {@code generation << INDEX_BITS | index}: the generation takes the bits left below the sign. */
     static final int INDEX_BITS = 20;
     static final int INDEX_MASK = (1 << INDEX_BITS) - 1;
+    /** Generations wrap within this mask, so that handles stay non-negative (negative results are errors). */
+    static final int GENERATION_MASK = (1 << (Integer.SIZE - 1 - INDEX_BITS)) - 1;
 
     int listener = -1;
     long key;

@@ -44,7 +44,7 @@ final class TcpInput<P> {
         TcpOptions o = s.options;
         TimeWaitTable tw = tcp.timeWait;
         int rcvNxt = tw.rcvNxt(r);
-        if (s.has(TcpHeader.RST)) {
+        if (s.has(TcpHeader.FLAG_RST)) {
             // RFC 5961 §3.2, as on a connection. A RST at RCV.NXT ends TIME-WAIT as RFC 9293 says (and Linux does by
             // default) rather than being ignored as RFC 1337 suggests: a blind attacker must hit RCV.NXT exactly,
             // and this RST is how a peer whose new SYN was refused below (it answers our ACK with a RST at its ACK
@@ -62,7 +62,7 @@ final class TcpInput<P> {
             return false;
         }
         boolean timestamps = tw.timestamps(r) && o.timestamps;
-        if (s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK_FLAG) && (timestamps
+        if (s.has(TcpHeader.FLAG_SYN) && !s.has(TcpHeader.FLAG_ACK) && (timestamps
                 ? Seq.gt(o.tsVal, tw.tsRecent(r)) || o.tsVal == tw.tsRecent(r) && Seq.gt(s.seq, rcvNxt)
                 : Seq.gt(s.seq, rcvNxt))) {
             // RFC 6191 §2: newer than the old incarnation by its timestamp, or by its sequence number when the
@@ -76,13 +76,13 @@ final class TcpInput<P> {
             tcp.timeWaitAck(r, false);
             return false;
         }
-        if (s.has(TcpHeader.SYN)) {
+        if (s.has(TcpHeader.FLAG_SYN)) {
             nif.stats.inc(Counter.DROP_TCP_BAD_SYN); // an old SYN, or a SYN-ACK (RFC 5961 §4.2)
             tcp.timeWaitAck(r, false);
             return false;
         }
         int end = s.seq + s.seqLength();
-        if (s.has(TcpHeader.FIN) && end == rcvNxt) {
+        if (s.has(TcpHeader.FLAG_FIN) && end == rcvNxt) {
             // The peer's FIN again: our ACK of it was lost. ACK it and wait 2 MSL from now.
             nif.stats.inc(Counter.DROP_TCP_DUPLICATE);
             if (timestamps) {
@@ -92,7 +92,7 @@ final class TcpInput<P> {
             tcp.timeWaitAck(r, true);
             return false;
         }
-        if (s.seq == rcvNxt && s.seqLength() == 0 && s.has(TcpHeader.ACK_FLAG)) {
+        if (s.seq == rcvNxt && s.seqLength() == 0 && s.has(TcpHeader.FLAG_ACK)) {
             return false; // a bare ACK at RCV.NXT: nothing to answer
         }
         nif.stats.inc(Seq.le(end, rcvNxt) ? Counter.DROP_TCP_DUPLICATE
@@ -125,17 +125,17 @@ final class TcpInput<P> {
     private void synSent(TcpConnection<P> c) {
         Segment s = seg;
         boolean ackOk = false;
-        if (s.has(TcpHeader.ACK_FLAG)) {
+        if (s.has(TcpHeader.FLAG_ACK)) {
             if (Seq.le(s.ack, c.iss) || Seq.gt(s.ack, c.sndMax)) {
-                if (!s.has(TcpHeader.RST)) {
-                    tcp.output.sendReset(s.srcIp, s.srcMac, c.localPort, c.remotePort, s.ack, 0, TcpHeader.RST);
+                if (!s.has(TcpHeader.FLAG_RST)) {
+                    tcp.output.sendReset(s.srcIp, s.srcMac, c.localPort, c.remotePort, s.ack, 0, TcpHeader.FLAG_RST);
                 }
                 nif.stats.inc(Counter.DROP_TCP_BAD_ACK);
                 return;
             }
             ackOk = true;
         }
-        if (s.has(TcpHeader.RST)) {
+        if (s.has(TcpHeader.FLAG_RST)) {
             if (ackOk) {
                 nif.stats.inc(Counter.TCP_RESETS_RX);
                 tcp.close(c, TcpCloseReason.REFUSED);
@@ -144,7 +144,7 @@ final class TcpInput<P> {
             }
             return;
         }
-        if (!s.has(TcpHeader.SYN)) {
+        if (!s.has(TcpHeader.FLAG_SYN)) {
             nif.stats.inc(Counter.DROP_TCP_STATE);
             return;
         }
@@ -192,14 +192,15 @@ final class TcpInput<P> {
         Segment s = seg;
         TcpOptions o = s.options;
         // PAWS (RFC 7323 §5.3 R1): an old timestamp means an old duplicate.
-        if (c.timestamps && o.timestamps && !s.has(TcpHeader.RST) && Seq.lt(o.tsVal, c.tsRecent)) {
+        if (c.timestamps && o.timestamps && !s.has(TcpHeader.FLAG_RST) && Seq.lt(o.tsVal, c.tsRecent)) {
             nif.stats.inc(Counter.DROP_TCP_PAWS);
             tcp.ackLater(c, true);
             return false;
         }
         // The peer's SYN again sits just left of RCV.NXT, where the window test below would only ACK it.
-        if (c.state == TcpState.SYN_RECEIVED && s.has(TcpHeader.SYN) && !s.has(TcpHeader.RST) && s.seq == c.irs) {
-            if (!s.has(TcpHeader.ACK_FLAG)) {
+        if (c.state == TcpState.SYN_RECEIVED && s.has(TcpHeader.FLAG_SYN) && !s.has(TcpHeader.FLAG_RST)
+                && s.seq == c.irs) {
+            if (!s.has(TcpHeader.FLAG_ACK)) {
                 tcp.output.sendSyn(c); // our SYN-ACK was lost: the peer retransmitted its SYN
                 return false;
             }
@@ -224,7 +225,7 @@ final class TcpInput<P> {
         }
         boolean zeroWindowAckOnly = !acceptable && window == 0 && s.seq == c.rcvNxt;
         if (!acceptable && !zeroWindowAckOnly) {
-            if (!s.has(TcpHeader.RST)) {
+            if (!s.has(TcpHeader.FLAG_RST)) {
                 if (c.sackPermitted && s.dataLen > 0 && Seq.le(s.seq + s.dataLen, c.rcvNxt)) {
                     // RFC 2883: tell the sender this data arrived twice (a D-SACK block), so that it can tell a
                     // needless retransmission, and reordering, from a loss (RFC 8985 §6.2 step 4).
@@ -250,7 +251,7 @@ final class TcpInput<P> {
             return false;
         }
         // Second: RST (RFC 5961 §3.2): only an exact RCV.NXT match resets; in-window earns a challenge ACK.
-        if (s.has(TcpHeader.RST)) {
+        if (s.has(TcpHeader.FLAG_RST)) {
             if (s.seq == c.rcvNxt) {
                 nif.stats.inc(Counter.TCP_RESETS_RX);
                 if (c.state == TcpState.SYN_RECEIVED && !c.appKnows) {
@@ -265,20 +266,20 @@ final class TcpInput<P> {
             return false;
         }
         // Fourth: SYN (RFC 5961 §4.2): never acted on in a synchronized state.
-        if (s.has(TcpHeader.SYN)) {
+        if (s.has(TcpHeader.FLAG_SYN)) {
             nif.stats.inc(Counter.DROP_TCP_BAD_SYN);
             tcp.output.sendChallengeAck(c);
             return false;
         }
         // Fifth: ACK.
-        if (!s.has(TcpHeader.ACK_FLAG)) {
+        if (!s.has(TcpHeader.FLAG_ACK)) {
             nif.stats.inc(Counter.DROP_TCP_STATE);
             return false;
         }
         if (c.state == TcpState.SYN_RECEIVED) {
             if (!Seq.gt(s.ack, c.sndUna) || Seq.gt(s.ack, c.sndMax)) {
                 nif.stats.inc(Counter.DROP_TCP_BAD_ACK);
-                tcp.output.sendReset(s.srcIp, s.srcMac, c.localPort, c.remotePort, s.ack, 0, TcpHeader.RST);
+                tcp.output.sendReset(s.srcIp, s.srcMac, c.localPort, c.remotePort, s.ack, 0, TcpHeader.FLAG_RST);
                 return false;
             }
             if (!acceptSynReceived(c)) {
@@ -316,7 +317,7 @@ final class TcpInput<P> {
                     // RFC 1122 §4.2.2.13: data after CLOSE is lost; say so with RST.
                     nif.stats.inc(Counter.DROP_TCP_DATA_AFTER_CLOSE);
                     tcp.output.sendReset(c.remoteIp, c.remoteMac, c.localPort, c.remotePort, c.sndNxt, 0,
-                            TcpHeader.RST);
+                            TcpHeader.FLAG_RST);
                     tcp.close(c, TcpCloseReason.ABORTED);
                     return false;
                 }
@@ -327,7 +328,7 @@ final class TcpInput<P> {
             }
         }
         // Eighth: FIN, once everything before it has arrived.
-        if (s.has(TcpHeader.FIN)) {
+        if (s.has(TcpHeader.FLAG_FIN)) {
             int finSeq = s.seq + s.dataLen;
             if (finSeq == c.rcvNxt) {
                 receiveFin(c);
@@ -346,7 +347,7 @@ final class TcpInput<P> {
     private boolean ackOfDuplicateUsable(TcpConnection<P> c) {
         Segment s = seg;
         TcpState st = c.state;
-        return s.has(TcpHeader.ACK_FLAG) && !s.has(TcpHeader.RST) && !s.has(TcpHeader.SYN)
+        return s.has(TcpHeader.FLAG_ACK) && !s.has(TcpHeader.FLAG_RST) && !s.has(TcpHeader.FLAG_SYN)
                 && st != TcpState.SYN_RECEIVED && st != TcpState.TIME_WAIT && st != TcpState.FIN_WAIT_2
                 && !Seq.gt(s.ack, c.sndMax) && !Seq.lt(s.ack, c.sndUna - c.maxSndWnd);
     }
@@ -359,7 +360,7 @@ final class TcpInput<P> {
             c.listener = -1;
         }
         sampleRtt(c, s.ack);
-        c.sndWnd = s.has(TcpHeader.SYN) ? s.window : s.window << c.sndShift; // a SYN's window is never scaled
+        c.sndWnd = s.has(TcpHeader.FLAG_SYN) ? s.window : s.window << c.sndShift; // a SYN's window is never scaled
         c.maxSndWnd = Math.max(c.maxSndWnd, c.sndWnd);
         c.sndWl1 = s.seq;
         c.sndWl2 = s.ack;
@@ -480,7 +481,7 @@ final class TcpInput<P> {
             boolean outstanding = ack == c.sndUna && c.sndMax != c.sndUna;
             // RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT", or an ACK that newly SACKs data (RFC 6675 §2); an ACK closing
             // the window (the answer to a zero-window probe) says nothing about loss.
-            boolean duplicate = outstanding && (newlySacked || s.dataLen == 0 && !s.has(TcpHeader.FIN)
+            boolean duplicate = outstanding && (newlySacked || s.dataLen == 0 && !s.has(TcpHeader.FLAG_FIN)
                     && scaledWindow == c.sndWnd && scaledWindow != 0);
             updateWindow(c, scaledWindow);
             if (c.persist && c.sndWnd > 0 && c.sndNxt != c.sndUna) {

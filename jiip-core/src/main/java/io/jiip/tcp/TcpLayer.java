@@ -118,8 +118,7 @@ public final class TcpLayer<P> {
             return NO_FLOW_KEY;
         }
         int off = ipOff + Ipv4Header.MIN_LENGTH;
-        return FlowTable.key(Ipv4Header.src(buf, ipOff), Bytes.u16(buf, off + TcpHeader.SRC_PORT),
-                Bytes.u16(buf, off + TcpHeader.DST_PORT));
+        return FlowTable.key(Ipv4Header.src(buf, ipOff), TcpHeader.srcPort(buf, off), TcpHeader.dstPort(buf, off));
     }
 
     private final int[] warmIds = new int[NetInterface.WARM_BATCH];
@@ -188,8 +187,8 @@ public final class TcpLayer<P> {
         }
         Segment s = seg;
         s.srcIp = srcIp;
-        s.srcPort = Bytes.u16(buf, off + TcpHeader.SRC_PORT);
-        s.dstPort = Bytes.u16(buf, off + TcpHeader.DST_PORT);
+        s.srcPort = TcpHeader.srcPort(buf, off);
+        s.dstPort = TcpHeader.dstPort(buf, off);
         if (s.srcPort == 0 || s.dstPort == 0) {
             nif.drop(frame, Counter.DROP_TCP_BAD_PORT);
             return;
@@ -200,10 +199,10 @@ public final class TcpLayer<P> {
             return;
         }
         s.srcMac = nif.sourceMacOf(buf, ipOff);
-        s.seq = Bytes.i32(buf, off + TcpHeader.SEQ_NUMBER);
-        s.ack = Bytes.i32(buf, off + TcpHeader.ACK_NUMBER);
-        s.flags = Bytes.u8(buf, off + TcpHeader.FLAGS);
-        s.window = Bytes.u16(buf, off + TcpHeader.WINDOW);
+        s.seq = TcpHeader.seq(buf, off);
+        s.ack = TcpHeader.ack(buf, off);
+        s.flags = TcpHeader.flags(buf, off);
+        s.window = TcpHeader.window(buf, off);
         s.dataOff = off + thlen;
         s.dataLen = len - thlen;
 
@@ -221,12 +220,12 @@ public final class TcpLayer<P> {
             return;
         } // else a new SYN took the 4-tuple over from TIME-WAIT (RFC 6191): on to the listener
         int l = findListener(s.dstPort);
-        if (l >= 0 && s.has(TcpHeader.SYN) && !s.has(TcpHeader.ACK_FLAG) && !s.has(TcpHeader.RST)) {
+        if (l >= 0 && s.has(TcpHeader.FLAG_SYN) && !s.has(TcpHeader.FLAG_ACK) && !s.has(TcpHeader.FLAG_RST)) {
             passiveOpen(l);
             ops.free(frame);
             return;
         }
-        if (l >= 0 && s.has(TcpHeader.ACK_FLAG) && !s.has(TcpHeader.SYN) && !s.has(TcpHeader.RST)
+        if (l >= 0 && s.has(TcpHeader.FLAG_ACK) && !s.has(TcpHeader.FLAG_SYN) && !s.has(TcpHeader.FLAG_RST)
                 && cookies.mayBeCookie()) {
             @SuppressWarnings("unchecked")
             int r = cookies.complete(l, (TcpEvents<P>) listenHandler[l], frame);
@@ -248,14 +247,14 @@ public final class TcpLayer<P> {
     private void noConnection() {
         Segment s = seg;
         stats.inc(Counter.DROP_TCP_NO_CONNECTION);
-        if (s.has(TcpHeader.RST)) {
+        if (s.has(TcpHeader.FLAG_RST)) {
             return;
         }
-        if (s.has(TcpHeader.ACK_FLAG)) {
-            output.sendReset(s.srcIp, s.srcMac, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.RST);
+        if (s.has(TcpHeader.FLAG_ACK)) {
+            output.sendReset(s.srcIp, s.srcMac, s.dstPort, s.srcPort, s.ack, 0, TcpHeader.FLAG_RST);
         } else {
             output.sendReset(s.srcIp, s.srcMac, s.dstPort, s.srcPort, 0, s.seq + s.seqLength(),
-                    TcpHeader.RST | TcpHeader.ACK_FLAG);
+                    TcpHeader.FLAG_RST | TcpHeader.FLAG_ACK);
         }
     }
 
@@ -286,7 +285,7 @@ public final class TcpLayer<P> {
         if (!handler.onAccept(nif.stack, s.dstPort, s.srcIp, s.srcPort)) {
             stats.inc(Counter.DROP_TCP_REFUSED);
             output.sendReset(s.srcIp, s.srcMac, s.dstPort, s.srcPort, 0, s.seq + s.seqLength(),
-                    TcpHeader.RST | TcpHeader.ACK_FLAG);
+                    TcpHeader.FLAG_RST | TcpHeader.FLAG_ACK);
             return;
         }
         TcpConnection<P> c = allocConnection(s.srcIp, s.srcPort, s.dstPort);
@@ -336,7 +335,7 @@ public final class TcpLayer<P> {
 
     /** Payload bytes per segment for an MSS: less the timestamp option every segment carries, at least 64. */
     static int segmentPayload(int mss, boolean timestamps) {
-        return Math.max(64, mss - (timestamps ? 12 : 0));
+        return Math.max(64, mss - (timestamps ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0));
     }
 
     int ourWindowShift() {
@@ -460,7 +459,7 @@ public final class TcpLayer<P> {
         }
         c.sendHead = c.sendTail = c.oooHead = SegmentPool.NONE;
         c.state = TcpState.CLOSED;
-        c.generation = (c.generation + 1) & 0x7ff;
+        c.generation = (c.generation + 1) & TcpConnection.GENERATION_MASK;
         c.handler = null;
         c.attachment = null;
         freeConns[freeConnCount++] = c.index;
@@ -884,7 +883,7 @@ public final class TcpLayer<P> {
             return Result.BAD_HANDLE;
         }
         if (c.state != TcpState.SYN_SENT) {
-            output.sendReset(c.remoteIp, c.remoteMac, c.localPort, c.remotePort, c.sndNxt, 0, TcpHeader.RST);
+            output.sendReset(c.remoteIp, c.remoteMac, c.localPort, c.remotePort, c.sndNxt, 0, TcpHeader.FLAG_RST);
         }
         close(c, TcpCloseReason.ABORTED);
         return Result.OK;

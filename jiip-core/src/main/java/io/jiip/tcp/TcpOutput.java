@@ -105,7 +105,8 @@ final class TcpOutput<P> {
         if (!nif.has(NicFeatures.TCP_TSO | NicFeatures.TCP_TX_CSUM)) {
             return c.mss;
         }
-        int limit = 65535 - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH - (c.timestamps ? 12 : 0);
+        int limit = 65535 - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH
+                - (c.timestamps ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0);
         // TSO autosizing (the idea of Linux's tcp_tso_autosize): about 1 ms of data at the current rate, window /
         // SRTT, and never more than half the window, so that at least two super-segments are in flight. A lost
         // super-segment is then followed by one whose SACKs reveal the loss; a window sent as one frame makes every
@@ -165,7 +166,7 @@ final class TcpOutput<P> {
      */
     boolean sendData(TcpConnection<P> c, int seq, int len, boolean fin) {
         boolean retransmit = Seq.lt(seq, c.sndMax);
-        int flags = TcpHeader.ACK_FLAG | (len > 0 ? TcpHeader.PSH : 0) | (fin ? TcpHeader.FIN : 0);
+        int flags = TcpHeader.FLAG_ACK | (len > 0 ? TcpHeader.FLAG_PSH : 0) | (fin ? TcpHeader.FLAG_FIN : 0);
         if (!emit(c, seq, len, flags, false)) {
             return false;
         }
@@ -203,7 +204,7 @@ final class TcpOutput<P> {
     /** SYN (active open) or SYN-ACK (passive or simultaneous open), with our options. */
     void sendSyn(TcpConnection<P> c) {
         boolean synAck = c.state == TcpState.SYN_RECEIVED;
-        emit(c, c.iss, 0, TcpHeader.SYN | (synAck ? TcpHeader.ACK_FLAG : 0), true);
+        emit(c, c.iss, 0, TcpHeader.FLAG_SYN | (synAck ? TcpHeader.FLAG_ACK : 0), true);
         c.sndNxt = c.iss + 1;
         c.sndMax = c.iss + 1;
         if (!c.rttTiming && c.retries == 0) {
@@ -216,7 +217,7 @@ final class TcpOutput<P> {
 
     /** A segment with no data: ACK (also the zero-window probe and keepalive shapes use {@link #emit}). */
     void sendAck(TcpConnection<P> c) {
-        emit(c, c.sndNxt, 0, TcpHeader.ACK_FLAG, false);
+        emit(c, c.sndNxt, 0, TcpHeader.FLAG_ACK, false);
     }
 
     /** An ACK that is not owed but demanded by RFC 5961 (rate limited per context, §7). */
@@ -231,7 +232,7 @@ final class TcpOutput<P> {
 
     /** Keepalive probe: SEG.SEQ = SND.UNA - 1, no data, so the peer must answer with an ACK (RFC 1122 §4.2.3.6). */
     void sendKeepalive(TcpConnection<P> c) {
-        emit(c, c.sndUna - 1, 0, TcpHeader.ACK_FLAG, false);
+        emit(c, c.sndUna - 1, 0, TcpHeader.FLAG_ACK, false);
     }
 
     /**
@@ -240,7 +241,7 @@ final class TcpOutput<P> {
      */
     void sendWindowProbe(TcpConnection<P> c) {
         if (Seq.lt(c.sndUna, c.sendEnd())) {
-            emit(c, c.sndUna, 1, TcpHeader.ACK_FLAG, false);
+            emit(c, c.sndUna, 1, TcpHeader.FLAG_ACK, false);
             c.sndMax = Seq.max(c.sndMax, c.sndUna + 1);
             c.sndNxt = Seq.max(c.sndNxt, c.sndUna + 1);
         } else {
@@ -262,7 +263,7 @@ final class TcpOutput<P> {
         int ipOff = nif.ipOffset(frame);
         int off = ipOff + Ipv4Header.MIN_LENGTH;
         int offloads = nif.writeIpHeader(buf, ipOff, HEADERS, Ipv4Header.PROTO_TCP, dstIp);
-        writeHeader(buf, off, srcPort, dstPort, seq, ack, TcpHeader.MIN_LENGTH, flags, 0);
+        TcpHeader.write(buf, off, srcPort, dstPort, seq, ack, TcpHeader.MIN_LENGTH, flags, 0);
         offloads |= checksum(buf, off, TcpHeader.MIN_LENGTH, dstIp, null, TcpHeader.MIN_LENGTH);
         nif.markOffloads(frame, offloads, nif.l2Length + Ipv4Header.MIN_LENGTH, 0);
         nif.stats.inc(Counter.TCP_TX);
@@ -285,8 +286,9 @@ final class TcpOutput<P> {
             }
         }
         int sackBlocks = !syn && c.sackPermitted && (c.oooHead != SegmentPool.NONE || c.dsackPending)
-                && (flags & TcpHeader.ACK_FLAG) != 0 ? sackBlocks(c) : 0;
-        int optLen = syn ? synOptionsLength(c) : (c.timestamps ? 12 : 0) + (sackBlocks > 0 ? 4 + 8 * sackBlocks : 0);
+                && (flags & TcpHeader.FLAG_ACK) != 0 ? sackBlocks(c) : 0;
+        int optLen = syn ? synOptionsLength(c) : (c.timestamps ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0)
+                + (sackBlocks > 0 ? TcpOptions.sackAlignedLength(sackBlocks) : 0);
         int thlen = TcpHeader.MIN_LENGTH + optLen;
         // Descriptors holding their bytes have no packet to chain (queued while the NIC had no scatter-gather).
         boolean gather = len > 0 && nif.has(NicFeatures.TX_SCATTER_GATHER) && c.inlineSegments == 0;
@@ -319,9 +321,9 @@ final class TcpOutput<P> {
         int off = ipOff + Ipv4Header.MIN_LENGTH;
         int total = Ipv4Header.MIN_LENGTH + thlen + len;
         int offloads = nif.writeIpHeader(buf, ipOff, total, Ipv4Header.PROTO_TCP, c.remoteIp);
-        boolean ack = (flags & TcpHeader.ACK_FLAG) != 0;
+        boolean ack = (flags & TcpHeader.FLAG_ACK) != 0;
         int window = advertise(c, syn);
-        writeHeader(buf, off, c.localPort, c.remotePort, seq, ack ? c.rcvNxt : 0, thlen, flags, window);
+        TcpHeader.write(buf, off, c.localPort, c.remotePort, seq, ack ? c.rcvNxt : 0, thlen, flags, window);
         int o = off + TcpHeader.MIN_LENGTH;
         if (syn) {
             o += TcpOptions.writeMss(buf, o, tcp.ourMss(c.remoteIp));
@@ -342,7 +344,7 @@ final class TcpOutput<P> {
         boolean tso = len > c.mss; // only output() makes these, and only when the NIC offers TSO
         if (tso) {
             // The NIC computes every segment's checksum; it starts from the pseudo-header sum of the whole.
-            Bytes.u16(buf, off + TcpHeader.CHECKSUM, Checksum.fold(Checksum.pseudoHeader(nif.ip, c.remoteIp,
+            TcpHeader.checksum(buf, off, Checksum.fold(Checksum.pseudoHeader(nif.ip, c.remoteIp,
                     Ipv4Header.PROTO_TCP, thlen + len)));
             offloads |= Offload.TCP_SEG | Offload.TCP_CSUM;
         }
@@ -425,7 +427,9 @@ final class TcpOutput<P> {
     }
 
     private int synOptionsLength(TcpConnection<P> c) {
-        return 4 + (c.windowScaling ? 4 : 0) + (c.sackPermitted ? 4 : 0) + (c.timestamps ? 12 : 0);
+        return TcpOptions.MSS_LENGTH + (c.windowScaling ? TcpOptions.WINDOW_SCALE_ALIGNED_LENGTH : 0)
+                + (c.sackPermitted ? TcpOptions.SACK_PERMITTED_ALIGNED_LENGTH : 0)
+                + (c.timestamps ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0);
     }
 
     int tsNow(TcpConnection<P> c) {
@@ -437,19 +441,6 @@ final class TcpOutput<P> {
         return (int) (nanos / 1_000_000L) + c.tsOffset; // 1 ms ticks (RFC 7323 §5.4), per-connection offset
     }
 
-    private static void writeHeader(ByteBuffer buf, int off, int srcPort, int dstPort, int seq, int ack, int thlen,
-            int flags, int window) {
-        Bytes.u16(buf, off + TcpHeader.SRC_PORT, srcPort);
-        Bytes.u16(buf, off + TcpHeader.DST_PORT, dstPort);
-        Bytes.i32(buf, off + TcpHeader.SEQ_NUMBER, seq);
-        Bytes.i32(buf, off + TcpHeader.ACK_NUMBER, ack);
-        Bytes.u8(buf, off + TcpHeader.DATA_OFFSET, (thlen / 4) << 4);
-        Bytes.u8(buf, off + TcpHeader.FLAGS, flags);
-        Bytes.u16(buf, off + TcpHeader.WINDOW, window);
-        Bytes.u16(buf, off + TcpHeader.CHECKSUM, 0);
-        Bytes.u16(buf, off + TcpHeader.URGENT, 0);
-    }
-
     /**
      * Fills the checksum of a segment of {@code l4Length} bytes whose first {@code inline} bytes are at
      * {@code off} and the rest in {@code payload}; returns the offload bit when the NIC does it.
@@ -457,14 +448,14 @@ final class TcpOutput<P> {
     private int checksum(ByteBuffer buf, int off, int l4Length, int dstIp, P payload, int inline) {
         long pseudo = Checksum.pseudoHeader(nif.ip, dstIp, Ipv4Header.PROTO_TCP, l4Length);
         if (nif.has(NicFeatures.TCP_TX_CSUM)) {
-            Bytes.u16(buf, off + TcpHeader.CHECKSUM, Checksum.fold(pseudo));
+            TcpHeader.checksum(buf, off, Checksum.fold(pseudo));
             return Offload.TCP_CSUM;
         }
         long acc = Checksum.add(pseudo, buf, off, inline);
         if (payload != null) {
             acc = nif.checksumChain(acc, payload);
         }
-        Bytes.u16(buf, off + TcpHeader.CHECKSUM, Checksum.finish(acc));
+        TcpHeader.checksum(buf, off, Checksum.finish(acc));
         return 0;
     }
 

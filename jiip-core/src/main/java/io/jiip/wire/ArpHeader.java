@@ -2,17 +2,28 @@ package io.jiip.wire;
 
 import java.nio.ByteBuffer;
 
-/** Flyweight view of an ARP packet for Ethernet/IPv4 (RFC 826): the only combination jiip speaks. */
+/**
+ * Flyweight view of an ARP packet for Ethernet/IPv4 (RFC 826): the only combination jiip speaks. Field offsets are in
+ * {@link Offset}; field values are {@code HTYPE_*} and {@code OP_*}.
+ */
 public final class ArpHeader {
-    public static final int HTYPE = 0;
-    public static final int PTYPE = 2;
-    public static final int HLEN = 4;
-    public static final int PLEN = 5;
-    public static final int OPER = 6;
-    public static final int SHA = 8;
-    public static final int SPA = 14;
-    public static final int THA = 18;
-    public static final int TPA = 24;
+    /** Byte offsets of the fields from the start of the packet. */
+    public static final class Offset {
+        public static final int HTYPE = 0;
+        public static final int PTYPE = 2;
+        public static final int HLEN = 4;
+        public static final int PLEN = 5;
+        /** The operation: {@code OP_*}. */
+        public static final int OPER = 6;
+        public static final int SHA = 8;
+        public static final int SPA = 14;
+        public static final int THA = 18;
+        public static final int TPA = 24;
+
+        private Offset() {
+        }
+    }
+
     public static final int LENGTH = 28;
 
     public static final int HTYPE_ETHERNET = 1;
@@ -42,44 +53,45 @@ public final class ArpHeader {
         if (len < LENGTH) {
             return TRUNCATED;
         }
-        if (Bytes.u16(buf, off + HTYPE) != HTYPE_ETHERNET || Bytes.u16(buf, off + PTYPE) != EthernetHeader.TYPE_IPV4
-                || Bytes.u8(buf, off + HLEN) != 6 || Bytes.u8(buf, off + PLEN) != 4) {
+        if (Bytes.u16(buf, off + Offset.HTYPE) != HTYPE_ETHERNET
+                || Bytes.u16(buf, off + Offset.PTYPE) != EthernetHeader.TYPE_IPV4
+                || Bytes.u8(buf, off + Offset.HLEN) != 6 || Bytes.u8(buf, off + Offset.PLEN) != 4) {
             return UNSUPPORTED;
         }
         return OK;
     }
 
     public int operation() {
-        return Bytes.u16(buf, off + OPER);
+        return Bytes.u16(buf, off + Offset.OPER);
     }
 
     public long senderMac() {
-        return Bytes.mac(buf, off + SHA);
+        return Bytes.mac(buf, off + Offset.SHA);
     }
 
     public int senderIp() {
-        return Bytes.i32(buf, off + SPA);
+        return Bytes.i32(buf, off + Offset.SPA);
     }
 
     public long targetMac() {
-        return Bytes.mac(buf, off + THA);
+        return Bytes.mac(buf, off + Offset.THA);
     }
 
     public int targetIp() {
-        return Bytes.i32(buf, off + TPA);
+        return Bytes.i32(buf, off + Offset.TPA);
     }
 
     /** Writes a whole Ethernet/IPv4 ARP packet. */
     public static void write(ByteBuffer buf, int off, int operation, long senderMac, int senderIp, long targetMac,
             int targetIp) {
-        Bytes.u16(buf, off + HTYPE, HTYPE_ETHERNET);
-        Bytes.u16(buf, off + PTYPE, EthernetHeader.TYPE_IPV4);
-        Bytes.u8(buf, off + HLEN, 6);
-        Bytes.u8(buf, off + PLEN, 4);
-        Bytes.u16(buf, off + OPER, operation);
-        Bytes.mac(buf, off + SHA, senderMac);
-        Bytes.i32(buf, off + SPA, senderIp);
-        Bytes.mac(buf, off + THA, targetMac);
-        Bytes.i32(buf, off + TPA, targetIp);
+        Bytes.u16(buf, off + Offset.HTYPE, HTYPE_ETHERNET);
+        Bytes.u16(buf, off + Offset.PTYPE, EthernetHeader.TYPE_IPV4);
+        Bytes.u8(buf, off + Offset.HLEN, 6);
+        Bytes.u8(buf, off + Offset.PLEN, 4);
+        Bytes.u16(buf, off + Offset.OPER, operation);
+        Bytes.mac(buf, off + Offset.SHA, senderMac);
+        Bytes.i32(buf, off + Offset.SPA, senderIp);
+        Bytes.mac(buf, off + Offset.THA, targetMac);
+        Bytes.i32(buf, off + Offset.TPA, targetIp);
     }
 }

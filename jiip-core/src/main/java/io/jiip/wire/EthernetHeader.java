@@ -2,11 +2,21 @@ package io.jiip.wire;
 
 import java.nio.ByteBuffer;
 
-/** Flyweight view of an Ethernet II header (IEEE 802.3 with an EtherType, no 802.1Q tag). */
+/**
+ * Flyweight view of an Ethernet II header (IEEE 802.3 with an EtherType, no 802.1Q tag). Field offsets are in
+ * {@link Offset}; EtherType values are {@code TYPE_*}.
+ */
 public final class EthernetHeader {
-    public static final int DST = 0;
-    public static final int SRC = 6;
-    public static final int ETHER_TYPE = 12;
+    /** Byte offsets of the fields from the start of the header. */
+    public static final class Offset {
+        public static final int DST = 0;
+        public static final int SRC = 6;
+        public static final int ETHER_TYPE = 12;
+
+        private Offset() {
+        }
+    }
+
     public static final int LENGTH = 14;
 
     public static final int TYPE_IPV4 = 0x0800;
@@ -29,49 +39,49 @@ public final class EthernetHeader {
     }
 
     public long dst() {
-        return Bytes.mac(buf, off + DST);
+        return Bytes.mac(buf, off + Offset.DST);
     }
 
     public EthernetHeader dst(long mac) {
-        Bytes.mac(buf, off + DST, mac);
+        Bytes.mac(buf, off + Offset.DST, mac);
         return this;
     }
 
     public long src() {
-        return Bytes.mac(buf, off + SRC);
+        return Bytes.mac(buf, off + Offset.SRC);
     }
 
     public EthernetHeader src(long mac) {
-        Bytes.mac(buf, off + SRC, mac);
+        Bytes.mac(buf, off + Offset.SRC, mac);
         return this;
     }
 
     public int etherType() {
-        return Bytes.u16(buf, off + ETHER_TYPE);
+        return Bytes.u16(buf, off + Offset.ETHER_TYPE);
     }
 
     public EthernetHeader etherType(int type) {
-        Bytes.u16(buf, off + ETHER_TYPE, type);
+        Bytes.u16(buf, off + Offset.ETHER_TYPE, type);
         return this;
     }
 
     /** Writes a whole header. */
     public static void write(ByteBuffer buf, int off, long dst, long src, int etherType) {
-        Bytes.mac(buf, off + DST, dst);
-        Bytes.mac(buf, off + SRC, src);
-        Bytes.u16(buf, off + ETHER_TYPE, etherType);
+        Bytes.mac(buf, off + Offset.DST, dst);
+        Bytes.mac(buf, off + Offset.SRC, src);
+        Bytes.u16(buf, off + Offset.ETHER_TYPE, etherType);
     }
 
     public static long dst(ByteBuffer buf, int off) {
-        return Bytes.mac(buf, off + DST);
+        return Bytes.mac(buf, off + Offset.DST);
     }
 
     public static long src(ByteBuffer buf, int off) {
-        return Bytes.mac(buf, off + SRC);
+        return Bytes.mac(buf, off + Offset.SRC);
     }
 
     public static int etherType(ByteBuffer buf, int off) {
-        return Bytes.u16(buf, off + ETHER_TYPE);
+        return Bytes.u16(buf, off + Offset.ETHER_TYPE);
     }
 
     /** {@code true} for a group (multicast or broadcast) address: the I/G bit of the first octet. */

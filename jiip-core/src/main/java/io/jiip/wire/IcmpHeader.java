@@ -2,16 +2,27 @@ package io.jiip.wire;
 
 import java.nio.ByteBuffer;
 
-/** Flyweight view of an ICMPv4 header (RFC 792): type, code, checksum and the 4-byte rest-of-header. */
+/**
+ * The ICMPv4 header (RFC 792): type, code, checksum and the 4-byte rest-of-header, as static readers and writers at
+ * a message's offset, and {@link #write} for a whole header. Field offsets are in {@link Offset}; the values of the
+ * type and code fields are {@code TYPE_*} and {@code CODE_*}.
+ */
 public final class IcmpHeader {
-    public static final int TYPE = 0;
-    public static final int CODE = 1;
-    public static final int CHECKSUM = 2;
-    /** Echo: identifier; destination unreachable code 4: unused (2 bytes). */
-    public static final int IDENTIFIER = 4;
-    /** Echo: sequence number; destination unreachable code 4: next-hop MTU (RFC 1191 §4). */
-    public static final int SEQUENCE = 6;
-    public static final int NEXT_HOP_MTU = 6;
+    /** Byte offsets of the fields from the start of the header. */
+    public static final class Offset {
+        public static final int TYPE = 0;
+        public static final int CODE = 1;
+        public static final int CHECKSUM = 2;
+        /** Echo: identifier; destination unreachable code 4: unused (2 bytes). */
+        public static final int IDENTIFIER = 4;
+        /** Echo: sequence number; destination unreachable code 4: next-hop MTU (RFC 1191 §4). */
+        public static final int SEQUENCE = 6;
+        public static final int NEXT_HOP_MTU = 6;
+
+        private Offset() {
+        }
+    }
+
     public static final int LENGTH = 8;
 
     public static final int TYPE_ECHO_REPLY = 0;
@@ -23,72 +34,69 @@ public final class IcmpHeader {
     public static final int CODE_PORT_UNREACHABLE = 3;
     public static final int CODE_FRAGMENTATION_NEEDED = 4;
 
-    private ByteBuffer buf;
-    private int off;
-
-    /** An unbound view; {@link #wrap} points it at bytes. */
-    public IcmpHeader() {
+    private IcmpHeader() {
     }
 
-    public IcmpHeader wrap(ByteBuffer buffer, int offset) {
-        this.buf = buffer;
-        this.off = offset;
-        return this;
+    /**
+     * Writes a whole header with the checksum zero (see {@link #fillChecksum}). The rest of the header is two 16-bit
+     * words: identifier and sequence number for an echo; unused (0) and the next-hop MTU for a fragmentation needed.
+     */
+    public static void write(ByteBuffer buf, int off, int type, int code, int identifier, int sequence) {
+        type(buf, off, type);
+        code(buf, off, code);
+        checksum(buf, off, 0);
+        identifier(buf, off, identifier);
+        sequence(buf, off, sequence);
     }
 
-    public int type() {
-        return Bytes.u8(buf, off + TYPE);
+    public static int type(ByteBuffer buf, int off) {
+        return Bytes.u8(buf, off + Offset.TYPE);
     }
 
-    public IcmpHeader type(int value) {
-        Bytes.u8(buf, off + TYPE, value);
-        return this;
+    public static void type(ByteBuffer buf, int off, int value) {
+        Bytes.u8(buf, off + Offset.TYPE, value);
     }
 
-    public int code() {
-        return Bytes.u8(buf, off + CODE);
+    public static int code(ByteBuffer buf, int off) {
+        return Bytes.u8(buf, off + Offset.CODE);
     }
 
-    public IcmpHeader code(int value) {
-        Bytes.u8(buf, off + CODE, value);
-        return this;
+    public static void code(ByteBuffer buf, int off, int value) {
+        Bytes.u8(buf, off + Offset.CODE, value);
     }
 
-    public int checksum() {
-        return Bytes.u16(buf, off + CHECKSUM);
+    public static int checksum(ByteBuffer buf, int off) {
+        return Bytes.u16(buf, off + Offset.CHECKSUM);
     }
 
-    public IcmpHeader checksum(int value) {
-        Bytes.u16(buf, off + CHECKSUM, value);
-        return this;
+    public static void checksum(ByteBuffer buf, int off, int value) {
+        Bytes.u16(buf, off + Offset.CHECKSUM, value);
     }
 
-    public int identifier() {
-        return Bytes.u16(buf, off + IDENTIFIER);
+    public static int identifier(ByteBuffer buf, int off) {
+        return Bytes.u16(buf, off + Offset.IDENTIFIER);
     }
 
-    public IcmpHeader identifier(int value) {
-        Bytes.u16(buf, off + IDENTIFIER, value);
-        return this;
+    public static void identifier(ByteBuffer buf, int off, int value) {
+        Bytes.u16(buf, off + Offset.IDENTIFIER, value);
     }
 
-    public int sequence() {
-        return Bytes.u16(buf, off + SEQUENCE);
+    public static int sequence(ByteBuffer buf, int off) {
+        return Bytes.u16(buf, off + Offset.SEQUENCE);
     }
 
-    public IcmpHeader sequence(int value) {
-        Bytes.u16(buf, off + SEQUENCE, value);
-        return this;
+    public static void sequence(ByteBuffer buf, int off, int value) {
+        Bytes.u16(buf, off + Offset.SEQUENCE, value);
     }
 
-    public int nextHopMtu() {
-        return Bytes.u16(buf, off + NEXT_HOP_MTU);
+    /** The next-hop MTU of a fragmentation needed (RFC 1191 §4); 0 from a router that predates it. */
+    public static int nextHopMtu(ByteBuffer buf, int off) {
+        return Bytes.u16(buf, off + Offset.NEXT_HOP_MTU);
     }
 
     /** Computes the checksum over the whole ICMP message of {@code length} bytes and stores it. */
-    public IcmpHeader fillChecksum(int length) {
-        Bytes.u16(buf, off + CHECKSUM, 0);
-        Bytes.u16(buf, off + CHECKSUM, Checksum.compute(buf, off, length));
-        return this;
+    public static void fillChecksum(ByteBuffer buf, int off, int length) {
+        checksum(buf, off, 0);
+        checksum(buf, off, Checksum.compute(buf, off, length));
     }
 }

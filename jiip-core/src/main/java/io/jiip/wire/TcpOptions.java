@@ -15,6 +15,20 @@ public final class TcpOptions {
     public static final int KIND_SACK = 5;
     public static final int KIND_TIMESTAMPS = 8;
 
+    /**
+     * Option lengths: {@code *_LENGTH} as in the option's length byte, {@code *_ALIGNED_LENGTH} as the writers emit
+     * it, NOPs before it keeping the options 32-bit aligned (the layout RFC 7323 Appendix A recommends).
+     */
+    public static final int MSS_LENGTH = 4;
+    public static final int WINDOW_SCALE_LENGTH = 3;
+    public static final int WINDOW_SCALE_ALIGNED_LENGTH = 4;
+    public static final int SACK_PERMITTED_LENGTH = 2;
+    public static final int SACK_PERMITTED_ALIGNED_LENGTH = 4;
+    public static final int TIMESTAMPS_LENGTH = 10;
+    public static final int TIMESTAMPS_ALIGNED_LENGTH = 12;
+    /** One SACK block: left and right edge. */
+    public static final int SACK_BLOCK_LENGTH = 8;
+
     /** Most SACK blocks an option can carry (40 bytes of options). */
     public static final int MAX_SACK_BLOCKS = 4;
 
@@ -65,25 +79,25 @@ public final class TcpOptions {
             }
             switch (kind) {
                 case KIND_MSS:
-                    if (optLen != 4) {
+                    if (optLen != MSS_LENGTH) {
                         return MALFORMED;
                     }
                     mss = Bytes.u16(buf, i + 2);
                     break;
                 case KIND_WINDOW_SCALE:
-                    if (optLen != 3) {
+                    if (optLen != WINDOW_SCALE_LENGTH) {
                         return MALFORMED;
                     }
                     windowScale = Bytes.u8(buf, i + 2);
                     break;
                 case KIND_SACK_PERMITTED:
-                    if (optLen != 2) {
+                    if (optLen != SACK_PERMITTED_LENGTH) {
                         return MALFORMED;
                     }
                     sackPermitted = true;
                     break;
                 case KIND_TIMESTAMPS:
-                    if (optLen != 10) {
+                    if (optLen != TIMESTAMPS_LENGTH) {
                         return MALFORMED;
                     }
                     timestamps = true;
@@ -91,13 +105,13 @@ public final class TcpOptions {
                     tsEcr = Bytes.i32(buf, i + 6);
                     break;
                 case KIND_SACK:
-                    if ((optLen - 2) % 8 != 0) {
+                    if ((optLen - 2) % SACK_BLOCK_LENGTH != 0) {
                         return MALFORMED;
                     }
-                    sackBlocks = Math.min(MAX_SACK_BLOCKS, (optLen - 2) / 8);
+                    sackBlocks = Math.min(MAX_SACK_BLOCKS, (optLen - 2) / SACK_BLOCK_LENGTH);
                     for (int b = 0; b < sackBlocks; b++) {
-                        sackLeft[b] = Bytes.i32(buf, i + 2 + 8 * b);
-                        sackRight[b] = Bytes.i32(buf, i + 6 + 8 * b);
+                        sackLeft[b] = Bytes.i32(buf, i + 2 + SACK_BLOCK_LENGTH * b);
+                        sackRight[b] = Bytes.i32(buf, i + 6 + SACK_BLOCK_LENGTH * b);
                     }
                     break;
                 default:
@@ -108,53 +122,58 @@ public final class TcpOptions {
         return OK;
     }
 
-    /** MSS option (4 bytes). */
+    /** MSS option ({@link #MSS_LENGTH} bytes). */
     public static int writeMss(ByteBuffer buf, int off, int mss) {
         Bytes.u8(buf, off, KIND_MSS);
-        Bytes.u8(buf, off + 1, 4);
+        Bytes.u8(buf, off + 1, MSS_LENGTH);
         Bytes.u16(buf, off + 2, mss);
-        return 4;
+        return MSS_LENGTH;
     }
 
-    /** NOP + window scale (4 bytes, keeps 32-bit alignment). */
+    /** NOP + window scale ({@link #WINDOW_SCALE_ALIGNED_LENGTH} bytes). */
     public static int writeWindowScale(ByteBuffer buf, int off, int shift) {
         Bytes.u8(buf, off, KIND_NOP);
         Bytes.u8(buf, off + 1, KIND_WINDOW_SCALE);
-        Bytes.u8(buf, off + 2, 3);
+        Bytes.u8(buf, off + 2, WINDOW_SCALE_LENGTH);
         Bytes.u8(buf, off + 3, shift);
-        return 4;
+        return WINDOW_SCALE_ALIGNED_LENGTH;
     }
 
-    /** NOP, NOP + SACK-permitted (4 bytes). */
+    /** NOP, NOP + SACK-permitted ({@link #SACK_PERMITTED_ALIGNED_LENGTH} bytes). */
     public static int writeSackPermitted(ByteBuffer buf, int off) {
         Bytes.u8(buf, off, KIND_NOP);
         Bytes.u8(buf, off + 1, KIND_NOP);
         Bytes.u8(buf, off + 2, KIND_SACK_PERMITTED);
-        Bytes.u8(buf, off + 3, 2);
-        return 4;
+        Bytes.u8(buf, off + 3, SACK_PERMITTED_LENGTH);
+        return SACK_PERMITTED_ALIGNED_LENGTH;
     }
 
-    /** NOP, NOP + timestamps (12 bytes, the layout RFC 7323 Appendix A recommends). */
+    /** NOP, NOP + timestamps ({@link #TIMESTAMPS_ALIGNED_LENGTH} bytes, RFC 7323 Appendix A). */
     public static int writeTimestamps(ByteBuffer buf, int off, int tsVal, int tsEcr) {
         Bytes.u8(buf, off, KIND_NOP);
         Bytes.u8(buf, off + 1, KIND_NOP);
         Bytes.u8(buf, off + 2, KIND_TIMESTAMPS);
-        Bytes.u8(buf, off + 3, 10);
+        Bytes.u8(buf, off + 3, TIMESTAMPS_LENGTH);
         Bytes.i32(buf, off + 4, tsVal);
         Bytes.i32(buf, off + 8, tsEcr);
-        return 12;
+        return TIMESTAMPS_ALIGNED_LENGTH;
     }
 
-    /** NOP, NOP + SACK with {@code count} blocks (4 + 8 * count bytes). */
+    /** Bytes {@link #writeSack} emits for {@code count} blocks: two NOPs, kind, length and the blocks. */
+    public static int sackAlignedLength(int count) {
+        return 4 + SACK_BLOCK_LENGTH * count;
+    }
+
+    /** NOP, NOP + SACK with {@code count} blocks ({@link #sackAlignedLength} bytes). */
     public static int writeSack(ByteBuffer buf, int off, int[] left, int[] right, int count) {
         Bytes.u8(buf, off, KIND_NOP);
         Bytes.u8(buf, off + 1, KIND_NOP);
         Bytes.u8(buf, off + 2, KIND_SACK);
-        Bytes.u8(buf, off + 3, 2 + 8 * count);
+        Bytes.u8(buf, off + 3, 2 + SACK_BLOCK_LENGTH * count);
         for (int b = 0; b < count; b++) {
-            Bytes.i32(buf, off + 4 + 8 * b, left[b]);
-            Bytes.i32(buf, off + 8 + 8 * b, right[b]);
+            Bytes.i32(buf, off + 4 + SACK_BLOCK_LENGTH * b, left[b]);
+            Bytes.i32(buf, off + 8 + SACK_BLOCK_LENGTH * b, right[b]);
         }
-        return 4 + 8 * count;
+        return sackAlignedLength(count);
     }
 }

@@ -97,10 +97,10 @@ class MemoryLinkTest {
         b.put(o + L4 + UdpHeader.LENGTH, payload);
         long pseudo = Checksum.pseudoHeader(SRC_IP, DST_IP, Ipv4Header.PROTO_UDP, udpLen);
         if (offload) {
-            Bytes.u16(b, o + L4 + UdpHeader.CHECKSUM, Checksum.fold(pseudo));
+            Bytes.u16(b, o + L4 + UdpHeader.Offset.CHECKSUM, Checksum.fold(pseudo));
             p.txOffload(Offload.IPV4_CSUM | Offload.UDP_CSUM, L3, L4, 0);
         } else {
-            Bytes.u16(b, o + L4 + UdpHeader.CHECKSUM, UdpHeader.checksumOf(b, o + L4, udpLen, SRC_IP, DST_IP));
+            Bytes.u16(b, o + L4 + UdpHeader.Offset.CHECKSUM, UdpHeader.checksumOf(b, o + L4, udpLen, SRC_IP, DST_IP));
         }
         return p;
     }
@@ -111,8 +111,8 @@ class MemoryLinkTest {
         int ip = p.offset() + L3;
         assertTrue(Checksum.verify(b, ip, Ipv4Header.MIN_LENGTH), "IPv4 header checksum");
         int udp = ip + Ipv4Header.MIN_LENGTH;
-        int udpLen = Bytes.u16(b, udp + UdpHeader.LENGTH_FIELD);
-        assertNotEquals(0, Bytes.u16(b, udp + UdpHeader.CHECKSUM), "a computed UDP checksum is never sent as 0");
+        int udpLen = Bytes.u16(b, udp + UdpHeader.Offset.LENGTH);
+        assertNotEquals(0, Bytes.u16(b, udp + UdpHeader.Offset.CHECKSUM), "a computed UDP checksum is never sent as 0");
         long acc = Checksum.pseudoHeader(Ipv4Header.src(b, ip), Ipv4Header.dst(b, ip), Ipv4Header.PROTO_UDP, udpLen);
         assertEquals(0xffff, Checksum.fold(Checksum.add(acc, b, udp, udpLen)), "UDP checksum");
         // and independently of io.jiip.wire
@@ -581,7 +581,7 @@ class MemoryLinkTest {
             a.txOffload(f, Offload.IPV4_CSUM | Offload.UDP_CSUM, L3, L4, 0);
             // Leave the fields as a stack offloading them would.
             Bytes.u16(f.buffer(), f.offset() + L3 + Ipv4Header.CHECKSUM, 0);
-            Bytes.u16(f.buffer(), f.offset() + L4 + UdpHeader.CHECKSUM, Checksum.fold(
+            Bytes.u16(f.buffer(), f.offset() + L4 + UdpHeader.Offset.CHECKSUM, Checksum.fold(
                     Checksum.pseudoHeader(SRC_IP, DST_IP, Ipv4Header.PROTO_UDP, UdpHeader.LENGTH + size)));
             assertEquals(Offload.IPV4_CSUM | Offload.UDP_CSUM, f.txOffloads());
             a.push(f);
@@ -597,8 +597,8 @@ class MemoryLinkTest {
         byte[] whole = pattern(301, 1);
         Packet head = udpFrame(pa, new byte[0], true);
         Bytes.u16(head.buffer(), head.offset() + L3 + Ipv4Header.TOTAL_LENGTH, Ipv4Header.MIN_LENGTH + 8 + 301);
-        Bytes.u16(head.buffer(), head.offset() + L4 + UdpHeader.LENGTH_FIELD, 8 + 301);
-        Bytes.u16(head.buffer(), head.offset() + L4 + UdpHeader.CHECKSUM, Checksum.fold(
+        Bytes.u16(head.buffer(), head.offset() + L4 + UdpHeader.Offset.LENGTH, 8 + 301);
+        Bytes.u16(head.buffer(), head.offset() + L4 + UdpHeader.Offset.CHECKSUM, Checksum.fold(
                 Checksum.pseudoHeader(SRC_IP, DST_IP, Ipv4Header.PROTO_UDP, UdpHeader.LENGTH + 301)));
         int at = 0;
         for (int piece : new int[] {1, 7, 0, 100, 193}) {
@@ -637,7 +637,7 @@ class MemoryLinkTest {
         assertEquals(0xffff, Checksum.fold(Checksum.add(0, buf, f.offset() + L4, UdpHeader.LENGTH + 2)));
         a.push(f);
         Packet got = poll1(b);
-        assertEquals(0xffff, Bytes.u16(got.buffer(), got.offset() + L4 + UdpHeader.CHECKSUM));
+        assertEquals(0xffff, Bytes.u16(got.buffer(), got.offset() + L4 + UdpHeader.Offset.CHECKSUM));
         assertChecksumsCorrect(got);
         assertEquals(RxChecksum.IPV4_GOOD | RxChecksum.L4_GOOD, got.rxChecksum());
         pb.free(got);
@@ -677,7 +677,7 @@ class MemoryLinkTest {
         pb.free(got);
 
         Packet noUdpSum = udpFrame(pa, pattern(99, 1), false);
-        Bytes.u16(noUdpSum.buffer(), noUdpSum.offset() + L4 + UdpHeader.CHECKSUM, 0);
+        Bytes.u16(noUdpSum.buffer(), noUdpSum.offset() + L4 + UdpHeader.Offset.CHECKSUM, 0);
         a.push(noUdpSum);
         got = poll1(b);
         assertEquals(RxChecksum.IPV4_GOOD, got.rxChecksum(), "no UDP checksum sent: nothing to verify");

@@ -239,7 +239,7 @@ class PcapTsharkTest {
         ByteBuffer whole = ByteBuffer.allocate(udpLen);
         UdpHeader.write(whole, 0, CLIENT, dstPort, udpLen);
         whole.put(UdpHeader.LENGTH, payload);
-        Bytes.u16(whole, UdpHeader.CHECKSUM, UdpHeader.checksumOf(whole, 0, udpLen, A, B));
+        Bytes.u16(whole, UdpHeader.Offset.CHECKSUM, UdpHeader.checksumOf(whole, 0, udpLen, A, B));
         PacketPool pool = net.a().pool;
         for (int at = 0; at < udpLen; at += fragData) {
             int n = Math.min(fragData, udpLen - at);

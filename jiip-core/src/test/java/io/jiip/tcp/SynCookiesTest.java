@@ -17,6 +17,7 @@ import io.jiip.tcp.TcpStateMachineTest.App;
 import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Opts;
 import io.jiip.testkit.TcpPeer.Seg;
+import io.jiip.wire.TcpOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,7 @@ class SynCookiesTest {
         assertTrue(info.timestamps);
         assertTrue(info.windowScaling);
         assertTrue(info.sackPermitted);
-        assertEquals(1460 - 12, info.mss);
+        assertEquals(1460 - TcpOptions.TIMESTAMPS_ALIGNED_LENGTH, info.mss);
 
         // Data both ways, byte-exact; the window is scaled by the shift the cookie carried.
         peer.data(bytes("hello cookie"));

@@ -9,7 +9,6 @@ import io.jiip.api.TcpEvents;
 import io.jiip.link.Packet;
 import io.jiip.testkit.Frames;
 import io.jiip.testkit.TestNet;
-import io.jiip.wire.Bytes;
 import io.jiip.wire.Checksum;
 import io.jiip.wire.Ipv4Header;
 import io.jiip.wire.TcpHeader;
@@ -18,10 +17,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * RFC 9293 §3.10.7.1 and §3.10.7.2: segments for no connection. Regression: the ACK flag was tested with
- * {@code TcpHeader.ACK_NUMBER} (the offset of the acknowledgment field, 8, i.e. the PSH bit), so a bare ACK to a closed
- * port got a RST with sequence number 0, which the peer must ignore; a connection whose peer had aborted (its RST
- * lost) could never learn it (found by jiip-sim's soak: seed 0x18a39e3eb3190b45, an abort_client flow whose
- * server kept probing for hours). A SYN-ACK without PSH to a listening port was also taken for a new SYN.
+ * {@code TcpHeader.Offset.ACK_NUMBER} (the offset of the acknowledgment field, 8, i.e. the PSH bit), so a bare ACK
+ * to a closed port got a RST with sequence number 0, which the peer must ignore; a connection whose peer had
+ * aborted (its RST lost) could never learn it (found by jiip-sim's soak: seed 0x18a39e3eb3190b45, an abort_client
+ * flow whose server kept probing for hours). A SYN-ACK without PSH to a listening port was also taken for a new SYN.
  */
 class TcpNoConnectionTest {
     private static final int SEQ = 0x1000_0000;
@@ -31,15 +30,9 @@ class TcpNoConnectionTest {
     static byte[] segment(int srcPort, int dstPort, int seq, int ack, int flags) {
         byte[] tcp = new byte[TcpHeader.MIN_LENGTH];
         ByteBuffer b = ByteBuffer.wrap(tcp);
-        Bytes.u16(b, TcpHeader.SRC_PORT, srcPort);
-        Bytes.u16(b, TcpHeader.DST_PORT, dstPort);
-        Bytes.i32(b, TcpHeader.SEQ_NUMBER, seq);
-        Bytes.i32(b, TcpHeader.ACK_NUMBER, ack);
-        Bytes.u8(b, TcpHeader.DATA_OFFSET, 5 << 4);
-        Bytes.u8(b, TcpHeader.FLAGS, flags);
-        Bytes.u16(b, TcpHeader.WINDOW, 65535);
+        TcpHeader.write(b, 0, srcPort, dstPort, seq, ack, TcpHeader.MIN_LENGTH, flags, 65535);
         long acc = Checksum.pseudoHeader(Frames.A_IP, Frames.B_IP, Ipv4Header.PROTO_TCP, tcp.length);
-        Bytes.u16(b, TcpHeader.CHECKSUM, Checksum.finish(Checksum.add(acc, b, 0, tcp.length)));
+        TcpHeader.checksum(b, 0, Checksum.finish(Checksum.add(acc, b, 0, tcp.length)));
         return Frames.ipv4(Ipv4Header.PROTO_TCP, tcp).build();
     }
 
@@ -53,8 +46,7 @@ class TcpNoConnectionTest {
             int ip = rx[i].offset() + 14;
             if (buf.getShort(rx[i].offset() + 12) == 0x0800 && Ipv4Header.protocol(buf, ip) == Ipv4Header.PROTO_TCP) {
                 int tcp = ip + Ipv4Header.headerLength(buf, ip);
-                out = new int[] {Bytes.u8(buf, tcp + TcpHeader.FLAGS), Bytes.i32(buf, tcp + TcpHeader.SEQ_NUMBER),
-                    Bytes.i32(buf, tcp + TcpHeader.ACK_NUMBER)};
+                out = new int[] {TcpHeader.flags(buf, tcp), TcpHeader.seq(buf, tcp), TcpHeader.ack(buf, tcp)};
             }
             net.a().pool.free(rx[i]);
         }
@@ -71,9 +63,9 @@ class TcpNoConnectionTest {
     @Test
     void shouldAnswerABareAckToAClosedPortWithItsAckNumber() {
         TestNet net = resolvedNet();
-        Frames.inject(net.b(), segment(40000, 9999, SEQ, ACK, TcpHeader.ACK_FLAG));
+        Frames.inject(net.b(), segment(40000, 9999, SEQ, ACK, TcpHeader.FLAG_ACK));
         int[] r = reply(net);
-        assertEquals(TcpHeader.RST, r[0], "flags of the reply");
+        assertEquals(TcpHeader.FLAG_RST, r[0], "flags of the reply");
         assertEquals(ACK, r[1], "a RST answering an ACK carries SEG.ACK as its sequence number");
         net.assertNoLeaks();
     }
@@ -81,9 +73,9 @@ class TcpNoConnectionTest {
     @Test
     void shouldAnswerASegmentWithoutAckWithRstAck() {
         TestNet net = resolvedNet();
-        Frames.inject(net.b(), segment(40000, 9999, SEQ, 0, TcpHeader.PSH));
+        Frames.inject(net.b(), segment(40000, 9999, SEQ, 0, TcpHeader.FLAG_PSH));
         int[] r = reply(net);
-        assertEquals(TcpHeader.RST | TcpHeader.ACK_FLAG, r[0]);
+        assertEquals(TcpHeader.FLAG_RST | TcpHeader.FLAG_ACK, r[0]);
         assertEquals(0, r[1]);
         assertEquals(SEQ, r[2]);
         net.assertNoLeaks();
@@ -98,10 +90,10 @@ class TcpNoConnectionTest {
                 throw new AssertionError("a SYN-ACK is not a connection request");
             }
         }));
-        Frames.inject(net.b(), segment(40000, 80, SEQ, ACK, TcpHeader.SYN | TcpHeader.ACK_FLAG));
+        Frames.inject(net.b(), segment(40000, 80, SEQ, ACK, TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK));
         assertEquals(0, net.b().stack.tcpConnectionCount());
         int[] r = reply(net);
-        assertTrue(r != null && r[0] == TcpHeader.RST && r[1] == ACK, "expected RST seq=SEG.ACK");
+        assertTrue(r != null && r[0] == TcpHeader.FLAG_RST && r[1] == ACK, "expected RST seq=SEG.ACK");
         net.assertNoLeaks();
     }
 }

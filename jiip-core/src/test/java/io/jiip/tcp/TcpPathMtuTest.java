@@ -10,6 +10,7 @@ import io.jiip.api.TcpInfo;
 import io.jiip.tcp.TcpStateMachineTest.App;
 import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Seg;
+import io.jiip.wire.TcpOptions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class TcpPathMtuTest {
     /** Two full segments (1,460 minus the timestamp option): Nagle holds nothing back. */
     private static final int DATA = 2 * 1448;
     /** Payload per segment on a 1,000-byte path: the MTU minus IPv4, TCP and the timestamp option. */
-    private static final int SMALL_MSS = 1000 - 40 - 12;
+    private static final int SMALL_MSS = 1000 - 40 - TcpOptions.TIMESTAMPS_ALIGNED_LENGTH;
 
     private final App[] server = new App[1];
     private final TcpPeer peer = TcpSecurityTest.connected(b -> { }, server);

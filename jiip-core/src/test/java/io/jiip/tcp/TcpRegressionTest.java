@@ -20,12 +20,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Regressions of the connection-less segment paths. Segments that carry ACK but not PSH were taken for segments
- * without ACK where the listener and closed-port paths test the flag (they tested {@code TcpHeader.ACK_NUMBER}, the field
- * offset 8, i.e. PSH): a SYN-ACK opened a connection on a listening port or took over a TIME-WAIT, and stray ACKs
- * were answered with a RST at sequence 0 that the peer must ignore (RFC 5961). And every RST built outside a
- * connection (closed port, abort) had a TCP checksum over the pseudo-header only when the NIC does not checksum,
- * so it was dropped by the peer.
+ * Regressions of the connection-less segment paths. Segments that carry ACK but not PSH were taken for segments without
+ * ACK where the listener and closed-port paths test the flag (they tested the field offset
+ * {@code TcpHeader.Offset.ACK_NUMBER}, 8, i.e. PSH): a SYN-ACK opened a connection on a listening port or took over a
+ * TIME-WAIT, and stray ACKs were answered with a RST at sequence 0 that the peer must ignore (RFC 5961). And every RST
+ * built outside a connection (closed port, abort) had a TCP checksum over the pseudo-header only when the NIC does not
+ * checksum, so it was dropped by the peer.
  */
 class TcpRegressionTest {
     static final int LISTEN_PORT = 80;
@@ -57,15 +57,9 @@ class TcpRegressionTest {
     static byte[] segment(int srcPort, int dstPort, int seq, int ack, int flags) {
         byte[] t = new byte[TcpHeader.MIN_LENGTH];
         ByteBuffer b = ByteBuffer.wrap(t);
-        Bytes.u16(b, TcpHeader.SRC_PORT, srcPort);
-        Bytes.u16(b, TcpHeader.DST_PORT, dstPort);
-        Bytes.i32(b, TcpHeader.SEQ_NUMBER, seq);
-        Bytes.i32(b, TcpHeader.ACK_NUMBER, ack);
-        Bytes.u8(b, TcpHeader.DATA_OFFSET, 5 << 4);
-        Bytes.u8(b, TcpHeader.FLAGS, flags);
-        Bytes.u16(b, TcpHeader.WINDOW, 65535);
+        TcpHeader.write(b, 0, srcPort, dstPort, seq, ack, TcpHeader.MIN_LENGTH, flags, 65535);
         long acc = Checksum.add(Checksum.pseudoHeader(Frames.A_IP, Frames.B_IP, 6, t.length), b, 0, t.length);
-        Bytes.u16(b, TcpHeader.CHECKSUM, Checksum.finish(acc));
+        TcpHeader.checksum(b, 0, Checksum.finish(acc));
         return Frames.ipv4(6, t).build();
     }
 
@@ -79,8 +73,7 @@ class TcpRegressionTest {
             int ip = rx[i].offset() + 14;
             if (Bytes.u16(buf, rx[i].offset() + 12) == 0x0800 && Bytes.u8(buf, ip + 9) == 6) {
                 int t = ip + (Bytes.u8(buf, ip) & 0xf) * 4;
-                TcpHeader h = new TcpHeader().wrap(buf, t);
-                out.add(new int[] {h.seq(), h.ack(), h.flags()});
+                out.add(new int[] {TcpHeader.seq(buf, t), TcpHeader.ack(buf, t), TcpHeader.flags(buf, t)});
             }
             net.a().pool.free(rx[i]);
         }
@@ -91,13 +84,13 @@ class TcpRegressionTest {
     void shouldAnswerSynAckToListenerWithResetAtItsAckNumber() {
         TestNet net = TestNet.twoNodes();
         assertEquals(Result.OK, net.b().stack.tcpListen(LISTEN_PORT, 16, new Events()));
-        Frames.inject(net.b(), segment(CLIENT_PORT, LISTEN_PORT, 1000, 5000, TcpHeader.SYN | TcpHeader.ACK_FLAG));
+        Frames.inject(net.b(), segment(CLIENT_PORT, LISTEN_PORT, 1000, 5000, TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK));
         assertEquals(0, net.b().stack.tcpConnectionCount(), "a SYN-ACK opens nothing on a listening port");
         assertEquals(0, net.b().stack.stats().get(Counter.TCP_PASSIVE_OPENS));
         List<int[]> replies = segmentsToA(net);
         assertEquals(1, replies.size());
         assertEquals(5000, replies.get(0)[0], "RST at SEG.ACK (RFC 9293 §3.10.7.2)");
-        assertEquals(TcpHeader.RST, replies.get(0)[2]);
+        assertEquals(TcpHeader.FLAG_RST, replies.get(0)[2]);
         net.assertNoLeaks();
     }
 
@@ -154,11 +147,12 @@ class TcpRegressionTest {
         assertEquals(1, net.b().stack.tcpTimeWaitCount());
         long opens = net.b().stack.stats().get(Counter.TCP_PASSIVE_OPENS);
 
-        Frames.inject(net.b(), segment(CLIENT_PORT, LISTEN_PORT, 0x40000000, 0, TcpHeader.SYN | TcpHeader.ACK_FLAG));
+        Frames.inject(net.b(), segment(CLIENT_PORT, LISTEN_PORT, 0x40000000, 0,
+                TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK));
         assertEquals(opens, net.b().stack.stats().get(Counter.TCP_PASSIVE_OPENS), "no new incarnation from a SYN-ACK");
         assertEquals(1, net.b().stack.tcpTimeWaitCount(), "TIME-WAIT kept");
         assertEquals(0, net.b().stack.tcpConnectionCount());
-        assertTrue(segmentsToA(net).stream().noneMatch(s -> (s[2] & TcpHeader.SYN) != 0), "no SYN-ACK in reply");
+        assertTrue(segmentsToA(net).stream().noneMatch(s -> (s[2] & TcpHeader.FLAG_SYN) != 0), "no SYN-ACK in reply");
         assertEquals(null, net.b().stack.tcpState(server.connection));
         net.assertNoLeaks();
     }
@@ -168,11 +162,11 @@ class TcpRegressionTest {
         TestNet net = TestNet.twoNodes();
         Events server = new Events();
         assertEquals(Result.OK, net.b().stack.tcpListen(LISTEN_PORT, 16, server));
-        Frames.inject(net.b(), segment(CLIENT_PORT, LISTEN_PORT, 1000, 0, TcpHeader.SYN));
+        Frames.inject(net.b(), segment(CLIENT_PORT, LISTEN_PORT, 1000, 0, TcpHeader.FLAG_SYN));
         assertEquals(1, net.b().stack.tcpConnectionCount());
         List<int[]> replies = segmentsToA(net);
         assertEquals(1, replies.size());
-        assertEquals(TcpHeader.SYN | TcpHeader.ACK_FLAG, replies.get(0)[2]);
+        assertEquals(TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK, replies.get(0)[2]);
         assertEquals(1001, replies.get(0)[1]);
         net.assertNoLeaks();
     }

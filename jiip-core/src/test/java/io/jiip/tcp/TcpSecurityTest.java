@@ -22,6 +22,7 @@ import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Opts;
 import io.jiip.testkit.TcpPeer.Seg;
 import io.jiip.testkit.TestNet;
+import io.jiip.wire.TcpOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Consumer;
@@ -482,7 +483,8 @@ class TcpSecurityTest {
         assertEquals(1, stats(peer).get(Counter.ICMP_FRAG_NEEDED_RX));
         assertEquals(1000, peer.net.a().stack.pathMtu(peer.ip));
         List<Seg> resent = peer.drain();
-        assertEquals(1000 - 40 - 12, resent.get(0).payload().length, "in-flight data resent at the new size");
+        assertEquals(1000 - 40 - TcpOptions.TIMESTAMPS_ALIGNED_LENGTH, resent.get(0).payload().length,
+                "in-flight data resent at the new size");
 
         // A new connection to the same peer starts from the lower path MTU.
         peer.ports(6001, 80);
@@ -490,7 +492,7 @@ class TcpSecurityTest {
         assertEquals(960, synAck.mss(), "path MTU minus 40");
         TcpInfo info = new TcpInfo();
         peer.net.a().stack.tcpInfo(server[0].conn, info);
-        assertEquals(960 - 12, info.mss, "and minus the timestamp option");
+        assertEquals(960 - TcpOptions.TIMESTAMPS_ALIGNED_LENGTH, info.mss, "and minus the timestamp option");
 
         // Our own SYN says the same.
         int conn = peer.net.a().stack.tcpConnect(peer.ip, 7000, 6000, new App(peer.net), null);

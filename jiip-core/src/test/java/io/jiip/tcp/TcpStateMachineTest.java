@@ -26,6 +26,7 @@ import io.jiip.testkit.TcpPeer.Opts;
 import io.jiip.testkit.TcpPeer.Seg;
 import io.jiip.testkit.TestNet;
 import io.jiip.wire.Ipv4Address;
+import io.jiip.wire.TcpOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -225,7 +226,7 @@ class TcpStateMachineTest {
         TcpInfo info = new TcpInfo();
         assertEquals(Result.OK, net.a().stack.tcpInfo(conn, info));
         assertTrue(info.windowScaling && info.timestamps && info.sackPermitted);
-        assertEquals(1460 - 12, info.mss, "MSS minus the timestamp option");
+        assertEquals(1460 - TcpOptions.TIMESTAMPS_ALIGNED_LENGTH, info.mss, "MSS minus the timestamp option");
 
         assertEquals(Result.OK, net.a().stack.tcpClose(conn));
         assertEquals(Result.OK, net.b().stack.tcpClose(server.conn));

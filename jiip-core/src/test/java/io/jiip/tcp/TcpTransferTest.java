@@ -332,8 +332,8 @@ class TcpTransferTest {
         }
 
         boolean pureAck() {
-            return len == 0 && (flags & (TcpHeader.SYN | TcpHeader.FIN | TcpHeader.RST)) == 0
-                    && has(TcpHeader.ACK_FLAG);
+            return len == 0 && (flags & (TcpHeader.FLAG_SYN | TcpHeader.FLAG_FIN | TcpHeader.FLAG_RST)) == 0
+                    && has(TcpHeader.FLAG_ACK);
         }
     }
 
@@ -379,9 +379,8 @@ class TcpTransferTest {
             int total = Bytes.u16(buf, ip + 2);
             int t = ip + ihl;
             int thl = TcpHeader.headerLength(buf, t);
-            TcpHeader h = new TcpHeader().wrap(buf, t);
             int wscale = -1;
-            if (h.has(TcpHeader.SYN)) {
+            if ((TcpHeader.flags(buf, t) & TcpHeader.FLAG_SYN) != 0) {
                 for (int o = t + 20; o < t + thl; ) {
                     int kind = Bytes.u8(buf, o);
                     if (kind == 0) {
@@ -397,8 +396,8 @@ class TcpTransferTest {
                     o += Math.max(2, Bytes.u8(buf, o + 1));
                 }
             }
-            return new Seg(from, clock.nanoTime(), h.seq(), h.ack(), h.flags(), h.window(), total - ihl - thl,
-                    wscale);
+            return new Seg(from, clock.nanoTime(), TcpHeader.seq(buf, t), TcpHeader.ack(buf, t),
+                    TcpHeader.flags(buf, t), TcpHeader.window(buf, t), total - ihl - thl, wscale);
         }
 
         List<Seg> from(int node) {
@@ -570,7 +569,7 @@ class TcpTransferTest {
         int lastAck = 0;
         List<Seg> walking = new ArrayList<>();
         for (Seg s : tap.segs) {
-            if (s.from() == 1 && s.has(TcpHeader.ACK_FLAG)) {
+            if (s.from() == 1 && s.has(TcpHeader.FLAG_ACK)) {
                 lastAck = s.ack();
             } else if (s.from() == 0 && s.len() == 1 && s.seq() != lastAck) {
                 walking.add(s);
@@ -579,7 +578,7 @@ class TcpTransferTest {
         assertEquals(List.of(), walking, "probes beyond SND.UNA");
         assertTrue(probes.stream().filter(s -> s.seq() == probes.get(probes.size() - 1).seq()).count() >= 3,
                 "refused probes are resent");
-        assertTrue(tap.from(1).stream().anyMatch(s -> s.window() == 0 && s.has(TcpHeader.ACK_FLAG)));
+        assertTrue(tap.from(1).stream().anyMatch(s -> s.window() == 0 && s.has(TcpHeader.FLAG_ACK)));
         assertEquals(0, p.a.count(Counter.TCP_FAST_RETRANSMITS), "probe answers are not duplicate ACKs");
         assertEquals(0, p.a.count(Counter.TCP_TIMEOUTS), "probing is not a retransmission timeout");
         p.line.assertNoLeaks();
@@ -693,14 +692,14 @@ class TcpTransferTest {
         REPORT.add(p.summary(name(info)));
 
         int mss = 1448;
-        int shift = tap.from(1).stream().filter(s -> s.has(TcpHeader.SYN)).findFirst().orElseThrow().wscale();
+        int shift = tap.from(1).stream().filter(s -> s.has(TcpHeader.FLAG_SYN)).findFirst().orElseThrow().wscale();
         assertEquals(0, shift);
         int threshold = Math.min(mss, buffer / 2);
         List<String> silly = new ArrayList<>();
         long lastEdge = Long.MIN_VALUE;
         int updates = 0;
         for (Seg s : tap.from(1)) {
-            if (s.has(TcpHeader.SYN) || !s.has(TcpHeader.ACK_FLAG) || s.has(TcpHeader.RST)) {
+            if (s.has(TcpHeader.FLAG_SYN) || !s.has(TcpHeader.FLAG_ACK) || s.has(TcpHeader.FLAG_RST)) {
                 continue;
             }
             long edge = (s.ack() & 0xffffffffL) + ((long) s.window() << shift);

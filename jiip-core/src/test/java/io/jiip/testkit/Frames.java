@@ -271,7 +271,8 @@ public final class Frames {
             buf.put(UdpHeader.LENGTH, payload);
             if (l4Checksum != Sum.ZERO) {
                 int covered = field >= UdpHeader.LENGTH && field <= u.length ? field : u.length;
-                Bytes.u16(buf, UdpHeader.CHECKSUM, apply(l4Checksum, UdpHeader.checksumOf(buf, 0, covered, src, dst)));
+                Bytes.u16(buf, UdpHeader.Offset.CHECKSUM,
+                        apply(l4Checksum, UdpHeader.checksumOf(buf, 0, covered, src, dst)));
             }
             return u;
         }
@@ -280,9 +281,9 @@ public final class Frames {
             byte[] m = new byte[IcmpHeader.LENGTH + payload.length];
             ByteBuffer buf = ByteBuffer.wrap(m);
             buf.put(IcmpHeader.LENGTH, payload);
-            IcmpHeader h = new IcmpHeader().wrap(buf, 0).type(icmpType).code(icmpCode).identifier(identifier)
-                    .sequence(sequence).fillChecksum(m.length);
-            h.checksum(apply(l4Checksum, h.checksum()));
+            IcmpHeader.write(buf, 0, icmpType, icmpCode, identifier, sequence);
+            IcmpHeader.fillChecksum(buf, 0, m.length);
+            IcmpHeader.checksum(buf, 0, apply(l4Checksum, IcmpHeader.checksum(buf, 0)));
             return m;
         }
 
@@ -368,10 +369,10 @@ public final class Frames {
         public byte[] build() {
             ByteBuffer buf = frame(ArpHeader.LENGTH);
             ArpHeader.write(buf, ETH, operation, senderMac, senderIp, targetMac, targetIp);
-            Bytes.u16(buf, ETH + ArpHeader.HTYPE, hardwareType);
-            Bytes.u16(buf, ETH + ArpHeader.PTYPE, protocolType);
-            Bytes.u8(buf, ETH + ArpHeader.HLEN, hardwareLength);
-            Bytes.u8(buf, ETH + ArpHeader.PLEN, protocolLength);
+            Bytes.u16(buf, ETH + ArpHeader.Offset.HTYPE, hardwareType);
+            Bytes.u16(buf, ETH + ArpHeader.Offset.PTYPE, protocolType);
+            Bytes.u8(buf, ETH + ArpHeader.Offset.HLEN, hardwareLength);
+            Bytes.u8(buf, ETH + ArpHeader.Offset.PLEN, protocolLength);
             return buf.array();
         }
     }

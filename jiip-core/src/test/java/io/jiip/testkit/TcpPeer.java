@@ -9,7 +9,6 @@ import io.jiip.link.MemoryLink;
 import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
 import io.jiip.wire.ArpHeader;
-import io.jiip.wire.Bytes;
 import io.jiip.wire.Checksum;
 import io.jiip.wire.EthernetHeader;
 import io.jiip.wire.IcmpHeader;
@@ -39,11 +38,11 @@ import java.util.List;
  * and advance them. The raw {@link #segment} takes everything explicitly and changes nothing.
  */
 public final class TcpPeer implements TestNet.Station {
-    public static final int FIN = TcpHeader.FIN;
-    public static final int SYN = TcpHeader.SYN;
-    public static final int RST = TcpHeader.RST;
-    public static final int PSH = TcpHeader.PSH;
-    public static final int ACK = TcpHeader.ACK_FLAG;
+    public static final int FIN = TcpHeader.FLAG_FIN;
+    public static final int SYN = TcpHeader.FLAG_SYN;
+    public static final int RST = TcpHeader.FLAG_RST;
+    public static final int PSH = TcpHeader.FLAG_PSH;
+    public static final int ACK = TcpHeader.FLAG_ACK;
 
     private static final int ETH = EthernetHeader.LENGTH;
 
@@ -125,27 +124,27 @@ public final class TcpPeer implements TestNet.Station {
             return new Opts().mss(mss).ws(wscale).sackPerm().ts(tsVal, tsEcr);
         }
 
-        private Opts add(int len, java.util.function.BiFunction<ByteBuffer, Integer, Integer> writer) {
-            ByteBuffer b = ByteBuffer.allocate(len);
+        private Opts add(java.util.function.BiFunction<ByteBuffer, Integer, Integer> writer) {
+            ByteBuffer b = ByteBuffer.allocate(TcpHeader.MAX_LENGTH - TcpHeader.MIN_LENGTH); // room for any option
             int n = writer.apply(b, 0);
             parts.add(Arrays.copyOf(b.array(), n));
             return this;
         }
 
         public Opts mss(int mss) {
-            return add(4, (b, o) -> TcpOptions.writeMss(b, o, mss));
+            return add((b, o) -> TcpOptions.writeMss(b, o, mss));
         }
 
         public Opts ws(int shift) {
-            return add(4, (b, o) -> TcpOptions.writeWindowScale(b, o, shift));
+            return add((b, o) -> TcpOptions.writeWindowScale(b, o, shift));
         }
 
         public Opts sackPerm() {
-            return add(4, (b, o) -> TcpOptions.writeSackPermitted(b, o));
+            return add((b, o) -> TcpOptions.writeSackPermitted(b, o));
         }
 
         public Opts ts(int val, int ecr) {
-            return add(12, (b, o) -> TcpOptions.writeTimestamps(b, o, val, ecr));
+            return add((b, o) -> TcpOptions.writeTimestamps(b, o, val, ecr));
         }
 
         /** SACK blocks (RFC 2018): {@code edges} holds left and right edges in turn. */
@@ -157,7 +156,7 @@ public final class TcpPeer implements TestNet.Station {
                 left[i] = edges[2 * i];
                 right[i] = edges[2 * i + 1];
             }
-            return add(4 + 8 * n, (b, o) -> TcpOptions.writeSack(b, o, left, right, n));
+            return add((b, o) -> TcpOptions.writeSack(b, o, left, right, n));
         }
 
         /** Raw option bytes, as they are. */
@@ -241,10 +240,10 @@ public final class TcpPeer implements TestNet.Station {
         buf.get(tcp + thlen, payload);
         byte[] datagram = new byte[total];
         buf.get(ipOff, datagram);
-        return new Seg(time, src, dst, Bytes.u16(buf, tcp + TcpHeader.SRC_PORT),
-                Bytes.u16(buf, tcp + TcpHeader.DST_PORT), Bytes.i32(buf, tcp + TcpHeader.SEQ_NUMBER), Bytes.i32(buf, tcp + TcpHeader.ACK_NUMBER),
-                Bytes.u8(buf, tcp + TcpHeader.FLAGS), Bytes.u16(buf, tcp + TcpHeader.WINDOW), thlen, o.mss,
-                o.windowScale, o.sackPermitted, o.timestamps, o.tsVal, o.tsEcr, o.sackBlocks, payload, datagram, ok);
+        return new Seg(time, src, dst, TcpHeader.srcPort(buf, tcp), TcpHeader.dstPort(buf, tcp),
+                TcpHeader.seq(buf, tcp), TcpHeader.ack(buf, tcp), TcpHeader.flags(buf, tcp), TcpHeader.window(buf, tcp),
+                thlen, o.mss, o.windowScale, o.sackPermitted, o.timestamps, o.tsVal, o.tsEcr, o.sackBlocks, payload,
+                datagram, ok);
     }
 
     // ---- the station: receive, answer ARP, collect TCP ----
@@ -340,11 +339,10 @@ public final class TcpPeer implements TestNet.Station {
         ByteBuffer f = ByteBuffer.allocate(Math.max(ETH + Ipv4Header.MIN_LENGTH + l4, 60));
         EthernetHeader.write(f, 0, targetMac, mac, EthernetHeader.TYPE_IPV4);
         int tcp = ETH + Ipv4Header.MIN_LENGTH;
-        new TcpHeader().wrap(f, tcp).srcPort(srcPort).dstPort(dstPort).seq(seq).ack(ack).headerLength(thlen)
-                .flags(flags).window(window).checksum(0).urgent(0);
+        TcpHeader.write(f, tcp, srcPort, dstPort, seq, ack, thlen, flags, window);
         f.put(tcp + TcpHeader.MIN_LENGTH, o);
         f.put(tcp + thlen, data);
-        Bytes.u16(f, tcp + TcpHeader.CHECKSUM, Checksum.finish(Checksum.add(
+        TcpHeader.checksum(f, tcp, Checksum.finish(Checksum.add(
                 Checksum.pseudoHeader(ip, targetIp, Ipv4Header.PROTO_TCP, l4), f, tcp, l4)));
         Ipv4Header.write(f, ETH, Ipv4Header.MIN_LENGTH + l4, ipId++ & 0xffff, Ipv4Header.FLAG_DF, 64,
                 Ipv4Header.PROTO_TCP, ip, targetIp, false);
@@ -376,12 +374,13 @@ public final class TcpPeer implements TestNet.Station {
         int icmp = ETH + Ipv4Header.MIN_LENGTH;
         int q = icmp + IcmpHeader.LENGTH;
         Ipv4Header.write(f, q, 1500, 7, Ipv4Header.FLAG_DF, 64, Ipv4Header.PROTO_TCP, targetIp, ip, false);
-        Bytes.u16(f, q + Ipv4Header.MIN_LENGTH, remotePort);
-        Bytes.u16(f, q + Ipv4Header.MIN_LENGTH + 2, localPort);
-        Bytes.i32(f, q + Ipv4Header.MIN_LENGTH + 4, quotedSeq);
-        Bytes.u16(f, icmp + IcmpHeader.NEXT_HOP_MTU, nextHopMtu);
-        new IcmpHeader().wrap(f, icmp).type(IcmpHeader.TYPE_DEST_UNREACHABLE)
-                .code(IcmpHeader.CODE_FRAGMENTATION_NEEDED).fillChecksum(icmpLen);
+        int quotedTcp = q + Ipv4Header.MIN_LENGTH; // its first 8 bytes
+        TcpHeader.srcPort(f, quotedTcp, remotePort);
+        TcpHeader.dstPort(f, quotedTcp, localPort);
+        TcpHeader.seq(f, quotedTcp, quotedSeq);
+        IcmpHeader.write(f, icmp, IcmpHeader.TYPE_DEST_UNREACHABLE, IcmpHeader.CODE_FRAGMENTATION_NEEDED, 0,
+                nextHopMtu);
+        IcmpHeader.fillChecksum(f, icmp, icmpLen);
         Ipv4Header.write(f, ETH, Ipv4Header.MIN_LENGTH + icmpLen, ipId++ & 0xffff, 0, 64, Ipv4Header.PROTO_ICMP,
                 ip, targetIp, false);
         push(f.array());

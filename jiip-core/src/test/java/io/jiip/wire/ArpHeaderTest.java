@@ -23,10 +23,10 @@ class ArpHeaderTest {
     @Test
     void shouldHaveTheRfc826Layout() {
         assertEquals(28, ArpHeader.LENGTH);
-        assertEquals(8, ArpHeader.SHA);
-        assertEquals(14, ArpHeader.SPA);
-        assertEquals(18, ArpHeader.THA);
-        assertEquals(24, ArpHeader.TPA);
+        assertEquals(8, ArpHeader.Offset.SHA);
+        assertEquals(14, ArpHeader.Offset.SPA);
+        assertEquals(18, ArpHeader.Offset.THA);
+        assertEquals(24, ArpHeader.Offset.TPA);
     }
 
     @Test
@@ -105,14 +105,14 @@ class ArpHeaderTest {
 
     @Test
     void shouldRejectOtherAddressFormats() {
-        assertUnsupported(ArpHeader.HTYPE, 0x0006); // IEEE 802 networks
-        assertUnsupported(ArpHeader.HTYPE, 0x0000);
-        assertUnsupported(ArpHeader.HTYPE, 0x0100); // byte-swapped Ethernet
-        assertUnsupported(ArpHeader.PTYPE, EthernetHeader.TYPE_IPV6);
-        assertUnsupported(ArpHeader.PTYPE, 0x0008);
-        assertUnsupported(ArpHeader.HLEN, 0x0804); // hlen 8
-        assertUnsupported(ArpHeader.HLEN, 0x0610); // plen 16
-        assertUnsupported(ArpHeader.HLEN, 0x0000);
+        assertUnsupported(ArpHeader.Offset.HTYPE, 0x0006); // IEEE 802 networks
+        assertUnsupported(ArpHeader.Offset.HTYPE, 0x0000);
+        assertUnsupported(ArpHeader.Offset.HTYPE, 0x0100); // byte-swapped Ethernet
+        assertUnsupported(ArpHeader.Offset.PTYPE, EthernetHeader.TYPE_IPV6);
+        assertUnsupported(ArpHeader.Offset.PTYPE, 0x0008);
+        assertUnsupported(ArpHeader.Offset.HLEN, 0x0804); // hlen 8
+        assertUnsupported(ArpHeader.Offset.HLEN, 0x0610); // plen 16
+        assertUnsupported(ArpHeader.Offset.HLEN, 0x0000);
     }
 
     private static void assertUnsupported(int field, int value) {
@@ -127,7 +127,7 @@ class ArpHeaderTest {
     void shouldAcceptAnyOperation() {
         // RARP and InARP opcodes are not the view's business: check validates the formats only
         forEachVariant(REQUEST, (buf, off) -> {
-            Bytes.u16(buf, off + ArpHeader.OPER, 3);
+            Bytes.u16(buf, off + ArpHeader.Offset.OPER, 3);
             assertEquals(ArpHeader.OK, ArpHeader.check(buf, off, ArpHeader.LENGTH));
             assertEquals(3, new ArpHeader().wrap(buf, off).operation());
         });

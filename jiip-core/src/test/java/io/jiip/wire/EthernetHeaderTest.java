@@ -19,9 +19,9 @@ class EthernetHeaderTest {
 
     @Test
     void shouldHaveTheEthernetIiLayout() {
-        assertEquals(0, EthernetHeader.DST);
-        assertEquals(6, EthernetHeader.SRC);
-        assertEquals(12, EthernetHeader.ETHER_TYPE);
+        assertEquals(0, EthernetHeader.Offset.DST);
+        assertEquals(6, EthernetHeader.Offset.SRC);
+        assertEquals(12, EthernetHeader.Offset.ETHER_TYPE);
         assertEquals(14, EthernetHeader.LENGTH);
         assertEquals(60, Frames.ARP_REQUEST.length);
         assertEquals(60, Frames.ARP_REPLY.length);

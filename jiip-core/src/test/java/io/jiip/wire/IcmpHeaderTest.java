@@ -6,7 +6,6 @@ import static io.jiip.wire.TestBuffers.forEachVariant;
 import static io.jiip.wire.TestBuffers.forEachZeroed;
 import static io.jiip.wire.TestBuffers.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -44,12 +43,11 @@ class IcmpHeaderTest {
     @Test
     void shouldDeconstructAPingEchoRequest() {
         forEachVariant(REQUEST, (buf, off) -> {
-            IcmpHeader icmp = new IcmpHeader().wrap(buf, off);
-            assertEquals(IcmpHeader.TYPE_ECHO_REQUEST, icmp.type());
-            assertEquals(0, icmp.code());
-            assertEquals(0x1c2c, icmp.checksum());
-            assertEquals(3563, icmp.identifier());
-            assertEquals(1, icmp.sequence());
+            assertEquals(IcmpHeader.TYPE_ECHO_REQUEST, IcmpHeader.type(buf, off));
+            assertEquals(0, IcmpHeader.code(buf, off));
+            assertEquals(0x1c2c, IcmpHeader.checksum(buf, off));
+            assertEquals(3563, IcmpHeader.identifier(buf, off));
+            assertEquals(1, IcmpHeader.sequence(buf, off));
             assertTrue(Checksum.verify(buf, off, 64));
         });
     }
@@ -70,12 +68,11 @@ class IcmpHeaderTest {
     @Test
     void shouldDeconstructAnEchoReply() {
         forEachVariant(REPLY, (buf, off) -> {
-            IcmpHeader icmp = new IcmpHeader().wrap(buf, off);
-            assertEquals(IcmpHeader.TYPE_ECHO_REPLY, icmp.type());
-            assertEquals(0, icmp.code());
-            assertEquals(0x242c, icmp.checksum());
-            assertEquals(3563, icmp.identifier());
-            assertEquals(1, icmp.sequence());
+            assertEquals(IcmpHeader.TYPE_ECHO_REPLY, IcmpHeader.type(buf, off));
+            assertEquals(0, IcmpHeader.code(buf, off));
+            assertEquals(0x242c, IcmpHeader.checksum(buf, off));
+            assertEquals(3563, IcmpHeader.identifier(buf, off));
+            assertEquals(1, IcmpHeader.sequence(buf, off));
             assertTrue(Checksum.verify(buf, off, 64));
         });
     }
@@ -83,12 +80,11 @@ class IcmpHeaderTest {
     @Test
     void shouldDeconstructAPortUnreachableQuotingTheDatagram() {
         forEachVariant(UNREACHABLE, (buf, off) -> {
-            IcmpHeader icmp = new IcmpHeader().wrap(buf, off);
-            assertEquals(IcmpHeader.TYPE_DEST_UNREACHABLE, icmp.type());
-            assertEquals(IcmpHeader.CODE_PORT_UNREACHABLE, icmp.code());
-            assertEquals(0x3d11, icmp.checksum());
-            assertEquals(0, icmp.identifier());
-            assertEquals(0, icmp.nextHopMtu());
+            assertEquals(IcmpHeader.TYPE_DEST_UNREACHABLE, IcmpHeader.type(buf, off));
+            assertEquals(IcmpHeader.CODE_PORT_UNREACHABLE, IcmpHeader.code(buf, off));
+            assertEquals(0x3d11, IcmpHeader.checksum(buf, off));
+            assertEquals(0, IcmpHeader.identifier(buf, off));
+            assertEquals(0, IcmpHeader.nextHopMtu(buf, off));
             assertTrue(Checksum.verify(buf, off, UNREACHABLE.length));
 
             int quoted = off + IcmpHeader.LENGTH;
@@ -103,10 +99,9 @@ class IcmpHeaderTest {
     @Test
     void shouldDeconstructFragmentationNeeded() {
         forEachVariant(FRAGMENTATION_NEEDED, (buf, off) -> {
-            IcmpHeader icmp = new IcmpHeader().wrap(buf, off);
-            assertEquals(IcmpHeader.TYPE_DEST_UNREACHABLE, icmp.type());
-            assertEquals(IcmpHeader.CODE_FRAGMENTATION_NEEDED, icmp.code());
-            assertEquals(1400, icmp.nextHopMtu());
+            assertEquals(IcmpHeader.TYPE_DEST_UNREACHABLE, IcmpHeader.type(buf, off));
+            assertEquals(IcmpHeader.CODE_FRAGMENTATION_NEEDED, IcmpHeader.code(buf, off));
+            assertEquals(1400, IcmpHeader.nextHopMtu(buf, off));
             assertTrue(Checksum.verify(buf, off, FRAGMENTATION_NEEDED.length));
             Ipv4Header quoted = new Ipv4Header().wrap(buf, off + 8);
             assertTrue(Ipv4Header.checksumValid(buf, off + 8));
@@ -121,10 +116,9 @@ class IcmpHeaderTest {
     void shouldConstructThePingEchoRequest() {
         forEachZeroed(64, region -> {
             ByteBuffer buf = region.buf();
-            IcmpHeader icmp = new IcmpHeader().wrap(buf, region.off());
-            assertSame(icmp, icmp.type(IcmpHeader.TYPE_ECHO_REQUEST).code(0).identifier(3563).sequence(1));
+            IcmpHeader.write(buf, region.off(), IcmpHeader.TYPE_ECHO_REQUEST, 0, 3563, 1);
             Bytes.copy(ByteBuffer.wrap(REQUEST), 8, buf, region.off() + 8, 56);
-            assertSame(icmp, icmp.fillChecksum(64));
+            IcmpHeader.fillChecksum(buf, region.off(), 64);
             assertBytes(REQUEST, region);
         });
     }
@@ -132,8 +126,8 @@ class IcmpHeaderTest {
     @Test
     void shouldTurnTheRequestIntoTheCapturedReply() {
         forEachVariant(REQUEST, (buf, off) -> {
-            IcmpHeader icmp = new IcmpHeader().wrap(buf, off);
-            icmp.type(IcmpHeader.TYPE_ECHO_REPLY).fillChecksum(64);
+            IcmpHeader.type(buf, off, IcmpHeader.TYPE_ECHO_REPLY);
+            IcmpHeader.fillChecksum(buf, off, 64);
             assertEquals(TestBuffers.toHex(REPLY), TestBuffers.toHex(TestBuffers.copyOut(buf, off, 64)));
         });
         // the same, incrementally: the first word goes from 0x0800 to 0x0000
@@ -144,11 +138,11 @@ class IcmpHeaderTest {
     void shouldConstructAnOddLengthPortUnreachable() {
         forEachZeroed(UNREACHABLE.length, region -> {
             ByteBuffer buf = region.buf();
-            IcmpHeader icmp = new IcmpHeader().wrap(buf, region.off());
-            icmp.type(IcmpHeader.TYPE_DEST_UNREACHABLE).code(IcmpHeader.CODE_PORT_UNREACHABLE);
+            IcmpHeader.type(buf, region.off(), IcmpHeader.TYPE_DEST_UNREACHABLE);
+            IcmpHeader.code(buf, region.off(), IcmpHeader.CODE_PORT_UNREACHABLE);
             Bytes.copy(ByteBuffer.wrap(Frames.DNS_QUERY), ETH, buf, region.off() + 8, 57);
-            Bytes.u16(buf, region.off() + 8 + 20 + UdpHeader.CHECKSUM, Frames.DNS_QUERY_PARTIAL_CHECKSUM);
-            icmp.fillChecksum(UNREACHABLE.length);
+            Bytes.u16(buf, region.off() + 8 + 20 + UdpHeader.Offset.CHECKSUM, Frames.DNS_QUERY_PARTIAL_CHECKSUM);
+            IcmpHeader.fillChecksum(buf, region.off(), UNREACHABLE.length);
             assertBytes(UNREACHABLE, region);
         });
     }
@@ -157,11 +151,10 @@ class IcmpHeaderTest {
     void shouldConstructFragmentationNeeded() {
         forEachZeroed(FRAGMENTATION_NEEDED.length, region -> {
             ByteBuffer buf = region.buf();
-            IcmpHeader icmp = new IcmpHeader().wrap(buf, region.off());
-            icmp.type(IcmpHeader.TYPE_DEST_UNREACHABLE).code(IcmpHeader.CODE_FRAGMENTATION_NEEDED).identifier(0)
-                    .sequence(1400);
+            IcmpHeader.write(buf, region.off(), IcmpHeader.TYPE_DEST_UNREACHABLE, IcmpHeader.CODE_FRAGMENTATION_NEEDED,
+                    0, 1400);
             Bytes.copy(ByteBuffer.wrap(FRAGMENTATION_NEEDED), 8, buf, region.off() + 8, 28);
-            icmp.fillChecksum(FRAGMENTATION_NEEDED.length);
+            IcmpHeader.fillChecksum(buf, region.off(), FRAGMENTATION_NEEDED.length);
             assertBytes(FRAGMENTATION_NEEDED, region);
         });
     }
@@ -169,10 +162,20 @@ class IcmpHeaderTest {
     @Test
     void shouldIgnoreAStaleChecksumWhenFilling() {
         forEachVariant(REQUEST, (buf, off) -> {
-            IcmpHeader icmp = new IcmpHeader().wrap(buf, off).checksum(0xbeef);
-            assertEquals(0xbeef, icmp.checksum());
-            icmp.fillChecksum(64);
-            assertEquals(0x1c2c, icmp.checksum());
+            IcmpHeader.checksum(buf, off, 0xbeef);
+            assertEquals(0xbeef, IcmpHeader.checksum(buf, off));
+            IcmpHeader.fillChecksum(buf, off, 64);
+            assertEquals(0x1c2c, IcmpHeader.checksum(buf, off));
+        });
+    }
+
+    @Test
+    void shouldWriteAWholeHeaderOverStaleBytes() {
+        forEachVariant(REQUEST, (buf, off) -> {
+            IcmpHeader.write(buf, off, IcmpHeader.TYPE_DEST_UNREACHABLE, IcmpHeader.CODE_FRAGMENTATION_NEEDED, 0, 1400);
+            assertEquals("03 04 00 00 00 00 05 78",
+                    TestBuffers.toHex(TestBuffers.copyOut(buf, off, IcmpHeader.LENGTH)));
+            assertEquals(1400, IcmpHeader.nextHopMtu(buf, off));
         });
     }
 
@@ -191,16 +194,19 @@ class IcmpHeaderTest {
             int length = 8 + payload.length;
             forEachZeroed(length, region -> {
                 ByteBuffer buf = region.buf();
-                IcmpHeader icmp = new IcmpHeader().wrap(buf, region.off());
-                icmp.type(type).code(code).identifier(id).sequence(seq);
-                Bytes.copy(ByteBuffer.wrap(payload), 0, buf, region.off() + 8, payload.length);
-                icmp.fillChecksum(length);
-                assertTrue(Checksum.verify(buf, region.off(), length));
-                assertEquals(type, icmp.type());
-                assertEquals(code, icmp.code());
-                assertEquals(id, icmp.identifier());
-                assertEquals(seq, icmp.sequence());
-                assertEquals(seq, icmp.nextHopMtu());
+                int off = region.off();
+                IcmpHeader.type(buf, off, type);
+                IcmpHeader.code(buf, off, code);
+                IcmpHeader.identifier(buf, off, id);
+                IcmpHeader.sequence(buf, off, seq);
+                Bytes.copy(ByteBuffer.wrap(payload), 0, buf, off + 8, payload.length);
+                IcmpHeader.fillChecksum(buf, off, length);
+                assertTrue(Checksum.verify(buf, off, length));
+                assertEquals(type, IcmpHeader.type(buf, off));
+                assertEquals(code, IcmpHeader.code(buf, off));
+                assertEquals(id, IcmpHeader.identifier(buf, off));
+                assertEquals(seq, IcmpHeader.sequence(buf, off));
+                assertEquals(seq, IcmpHeader.nextHopMtu(buf, off));
                 assertEquals(TestBuffers.toHex(payload),
                         TestBuffers.toHex(Arrays.copyOfRange(region.bytes(), 8, length)));
             });

@@ -6,9 +6,6 @@ import static io.jiip.wire.TestBuffers.assertBytes;
 import static io.jiip.wire.TestBuffers.forEachVariant;
 import static io.jiip.wire.TestBuffers.forEachZeroed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -23,8 +20,8 @@ class TcpHeaderTest {
     private static final byte[] SYN_ACK = Frames.from(Frames.TCP_SYN_ACK, ETH + 20);
     private static final byte[] ACK = Frames.from(Frames.TCP_ACK, ETH + 20);
 
-    private static final int[] ALL_FLAGS = {TcpHeader.FIN, TcpHeader.SYN, TcpHeader.RST, TcpHeader.PSH,
-        TcpHeader.ACK_FLAG, TcpHeader.URG, TcpHeader.ECE, TcpHeader.CWR};
+    private static final int[] ALL_FLAGS = {TcpHeader.FLAG_FIN, TcpHeader.FLAG_SYN, TcpHeader.FLAG_RST,
+        TcpHeader.FLAG_PSH, TcpHeader.FLAG_ACK, TcpHeader.FLAG_URG, TcpHeader.FLAG_ECE, TcpHeader.FLAG_CWR};
 
     /** One TCP option as found by the test's own walker: kind and the bytes after the length. */
     private record Option(int kind, byte[] data) {
@@ -70,22 +67,19 @@ class TcpHeaderTest {
     void shouldDeconstructALinuxSyn() {
         forEachVariant(SYN, (buf, off) -> {
             assertEquals(TcpHeader.OK, TcpHeader.check(buf, off, 40));
-            TcpHeader tcp = new TcpHeader().wrap(buf, off);
-            assertEquals(46862, tcp.srcPort());
-            assertEquals(8080, tcp.dstPort());
-            assertEquals(2975649459L, Integer.toUnsignedLong(tcp.seq()));
-            assertEquals(0xb15cceb3, tcp.seq());
-            assertEquals(0, tcp.ack());
-            assertEquals(40, tcp.headerLength());
+            assertEquals(46862, TcpHeader.srcPort(buf, off));
+            assertEquals(8080, TcpHeader.dstPort(buf, off));
+            assertEquals(2975649459L, Integer.toUnsignedLong(TcpHeader.seq(buf, off)));
+            assertEquals(0xb15cceb3, TcpHeader.seq(buf, off));
+            assertEquals(0, TcpHeader.ack(buf, off));
             assertEquals(40, TcpHeader.headerLength(buf, off));
-            assertEquals(TcpHeader.SYN, tcp.flags());
+            assertEquals(TcpHeader.FLAG_SYN, TcpHeader.flags(buf, off));
             for (int flag : ALL_FLAGS) {
-                assertEquals(flag == TcpHeader.SYN, tcp.has(flag), "flag " + flag);
+                assertEquals(flag == TcpHeader.FLAG_SYN, (TcpHeader.flags(buf, off) & flag) != 0, "flag " + flag);
             }
-            assertEquals(65495, tcp.window());
-            assertEquals(0x5b6a, tcp.checksum());
-            assertEquals(0, tcp.urgent());
-            assertEquals(off + 20, tcp.optionsOffset());
+            assertEquals(65495, TcpHeader.window(buf, off));
+            assertEquals(0x5b6a, TcpHeader.checksum(buf, off));
+            assertEquals(0, TcpHeader.urgent(buf, off));
             assertEquals(0xffff, Checksum.fold(sumWithPseudoHeader(buf, off, 40)));
         });
     }
@@ -93,8 +87,7 @@ class TcpHeaderTest {
     @Test
     void shouldFindTheSynOptionsAtTheOptionsOffset() {
         forEachVariant(SYN, (buf, off) -> {
-            TcpHeader tcp = new TcpHeader().wrap(buf, off);
-            List<Option> options = options(buf, tcp.optionsOffset(), off + tcp.headerLength());
+            List<Option> options = options(buf, off + TcpHeader.MIN_LENGTH, off + TcpHeader.headerLength(buf, off));
             assertEquals(List.of(2, 4, 8, 1, 3), options.stream().map(Option::kind).toList());
             ByteBuffer mss = ByteBuffer.wrap(options.get(0).data());
             assertEquals(65495, mss.getShort(0) & 0xffff);
@@ -110,19 +103,15 @@ class TcpHeaderTest {
     void shouldDeconstructTheSynAck() {
         forEachVariant(SYN_ACK, (buf, off) -> {
             assertEquals(TcpHeader.OK, TcpHeader.check(buf, off, 40));
-            TcpHeader tcp = new TcpHeader().wrap(buf, off);
-            assertEquals(8080, tcp.srcPort());
-            assertEquals(46862, tcp.dstPort());
-            assertEquals(1596190103L, Integer.toUnsignedLong(tcp.seq()));
-            assertEquals(0xb15cceb3 + 1, tcp.ack()); // acknowledges the SYN
-            assertEquals(TcpHeader.SYN | TcpHeader.ACK_FLAG, tcp.flags());
-            assertTrue(tcp.has(TcpHeader.SYN));
-            assertTrue(tcp.has(TcpHeader.ACK_FLAG));
-            assertFalse(tcp.has(TcpHeader.FIN));
-            assertEquals(65483, tcp.window());
-            assertEquals(0x7324, tcp.checksum());
+            assertEquals(8080, TcpHeader.srcPort(buf, off));
+            assertEquals(46862, TcpHeader.dstPort(buf, off));
+            assertEquals(1596190103L, Integer.toUnsignedLong(TcpHeader.seq(buf, off)));
+            assertEquals(0xb15cceb3 + 1, TcpHeader.ack(buf, off)); // acknowledges the SYN
+            assertEquals(TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK, TcpHeader.flags(buf, off));
+            assertEquals(65483, TcpHeader.window(buf, off));
+            assertEquals(0x7324, TcpHeader.checksum(buf, off));
             assertEquals(0xffff, Checksum.fold(sumWithPseudoHeader(buf, off, 40)));
-            ByteBuffer ts = ByteBuffer.wrap(options(buf, tcp.optionsOffset(), off + 40).get(2).data());
+            ByteBuffer ts = ByteBuffer.wrap(options(buf, off + TcpHeader.MIN_LENGTH, off + 40).get(2).data());
             assertEquals(0x0bab8fda, ts.getInt(0));
             assertEquals(0xaf01eee3, ts.getInt(4)); // echoes the SYN's timestamp
         });
@@ -132,26 +121,25 @@ class TcpHeaderTest {
     void shouldDeconstructTheFinalAck() {
         forEachVariant(ACK, (buf, off) -> {
             assertEquals(TcpHeader.OK, TcpHeader.check(buf, off, 32));
-            TcpHeader tcp = new TcpHeader().wrap(buf, off);
-            assertEquals(32, tcp.headerLength());
-            assertEquals(TcpHeader.ACK_FLAG, tcp.flags());
-            assertEquals(0xb15cceb4, tcp.seq());
-            assertEquals(0x5f23ed98, tcp.ack());
-            assertEquals(64, tcp.window());
-            assertEquals(0x9ba3, tcp.checksum());
+            assertEquals(32, TcpHeader.headerLength(buf, off));
+            assertEquals(TcpHeader.FLAG_ACK, TcpHeader.flags(buf, off));
+            assertEquals(0xb15cceb4, TcpHeader.seq(buf, off));
+            assertEquals(0x5f23ed98, TcpHeader.ack(buf, off));
+            assertEquals(64, TcpHeader.window(buf, off));
+            assertEquals(0x9ba3, TcpHeader.checksum(buf, off));
             assertEquals(0xffff, Checksum.fold(sumWithPseudoHeader(buf, off, 32)));
-            assertEquals(List.of(1, 1, 8), options(buf, tcp.optionsOffset(), off + 32).stream().map(Option::kind)
-                    .toList());
+            assertEquals(List.of(1, 1, 8), options(buf, off + TcpHeader.MIN_LENGTH, off + 32).stream()
+                    .map(Option::kind).toList());
         });
     }
 
     // ---- construct ----
 
     @Test
-    void shouldConstructTheSyn() {
-        assertConstructs(SYN, 46862, 8080, 0xb15cceb3, 0, TcpHeader.SYN, 65495);
-        assertConstructs(SYN_ACK, 8080, 46862, 0x5f23ed97, 0xb15cceb4, TcpHeader.SYN | TcpHeader.ACK_FLAG, 65483);
-        assertConstructs(ACK, 46862, 8080, 0xb15cceb4, 0x5f23ed98, TcpHeader.ACK_FLAG, 64);
+    void shouldConstructTheHandshake() {
+        assertConstructs(SYN, 46862, 8080, 0xb15cceb3, 0, TcpHeader.FLAG_SYN, 65495);
+        assertConstructs(SYN_ACK, 8080, 46862, 0x5f23ed97, 0xb15cceb4, TcpHeader.FLAG_SYN | TcpHeader.FLAG_ACK, 65483);
+        assertConstructs(ACK, 46862, 8080, 0xb15cceb4, 0x5f23ed98, TcpHeader.FLAG_ACK, 64);
     }
 
     private static void assertConstructs(byte[] segment, int src, int dst, int seq, int ack, int flags, int window) {
@@ -159,13 +147,32 @@ class TcpHeaderTest {
         forEachZeroed(length, region -> {
             ByteBuffer buf = region.buf();
             int off = region.off();
-            TcpHeader tcp = new TcpHeader().wrap(buf, off);
-            assertSame(tcp, tcp.srcPort(src).dstPort(dst).seq(seq).ack(ack).headerLength(length).flags(flags)
-                    .window(window).urgent(0).checksum(0));
-            Bytes.copy(ByteBuffer.wrap(segment), 20, buf, tcp.optionsOffset(), length - 20);
-            tcp.checksum(Checksum.finish(sumWithPseudoHeader(buf, off, length)));
+            TcpHeader.write(buf, off, src, dst, seq, ack, length, flags, window);
+            Bytes.copy(ByteBuffer.wrap(segment), 20, buf, off + TcpHeader.MIN_LENGTH, length - 20);
+            TcpHeader.checksum(buf, off, Checksum.finish(sumWithPseudoHeader(buf, off, length)));
             assertBytes(segment, region);
         });
+    }
+
+    @Test
+    void shouldWriteAWholeHeaderOverStaleBytes() {
+        forEachVariant(SYN, (buf, off) -> {
+            TcpHeader.write(buf, off, 46862, 8080, 0xb15cceb4, 0x5f23ed98, 32, TcpHeader.FLAG_ACK, 64);
+            byte[] expected = ByteBuffer.allocate(20).putShort((short) 46862).putShort((short) 8080)
+                    .putInt(0xb15cceb4).putInt(0x5f23ed98).put((byte) 0x80).put((byte) TcpHeader.FLAG_ACK)
+                    .putShort((short) 64).putShort((short) 0).putShort((short) 0).array();
+            assertEquals(TestBuffers.toHex(expected), TestBuffers.toHex(TestBuffers.copyOut(buf, off, 20)),
+                    "every field, the checksum and urgent pointer zero");
+            assertEquals(0x02, Bytes.u8(buf, off + 20), "options untouched (the SYN's MSS kind)");
+        });
+    }
+
+    @Test
+    void shouldLayTheFieldsOutAsRfc9293() {
+        int[] offsets = {TcpHeader.Offset.SRC_PORT, TcpHeader.Offset.DST_PORT, TcpHeader.Offset.SEQ_NUMBER,
+            TcpHeader.Offset.ACK_NUMBER, TcpHeader.Offset.DATA_OFFSET, TcpHeader.Offset.FLAGS, TcpHeader.Offset.WINDOW,
+            TcpHeader.Offset.CHECKSUM, TcpHeader.Offset.URGENT, TcpHeader.MIN_LENGTH};
+        assertEquals(Arrays.toString(new int[] {0, 2, 4, 8, 12, 13, 14, 16, 18, 20}), Arrays.toString(offsets));
     }
 
     // ---- check ----
@@ -193,7 +200,7 @@ class TcpHeaderTest {
         for (int dataOffset = 0; dataOffset < 5; dataOffset++) {
             int byte12 = dataOffset << 4;
             forEachVariant(SYN, (buf, off) -> {
-                Bytes.u8(buf, off + TcpHeader.DATA_OFFSET, byte12);
+                Bytes.u8(buf, off + TcpHeader.Offset.DATA_OFFSET, byte12);
                 assertEquals(TcpHeader.BAD_DATA_OFFSET, TcpHeader.check(buf, off, 40), "data offset " + (byte12 >> 4));
             });
         }
@@ -202,9 +209,9 @@ class TcpHeaderTest {
     @Test
     void shouldRejectDataOffsetsBeyondTheSegment() {
         forEachVariant(SYN, (buf, off) -> {
-            Bytes.u8(buf, off + TcpHeader.DATA_OFFSET, 0xf0); // 60 bytes claimed, 40 present
+            Bytes.u8(buf, off + TcpHeader.Offset.DATA_OFFSET, 0xf0); // 60 bytes claimed, 40 present
             assertEquals(TcpHeader.BAD_DATA_OFFSET, TcpHeader.check(buf, off, 40));
-            Bytes.u8(buf, off + TcpHeader.DATA_OFFSET, 0xb0); // 44 bytes
+            Bytes.u8(buf, off + TcpHeader.Offset.DATA_OFFSET, 0xb0); // 44 bytes
             assertEquals(TcpHeader.BAD_DATA_OFFSET, TcpHeader.check(buf, off, 40));
         });
     }
@@ -215,7 +222,7 @@ class TcpHeaderTest {
         for (int dataOffset = 5; dataOffset <= 15; dataOffset++) {
             int byte12 = dataOffset << 4;
             forEachVariant(segment, (buf, off) -> {
-                Bytes.u8(buf, off + TcpHeader.DATA_OFFSET, byte12);
+                Bytes.u8(buf, off + TcpHeader.Offset.DATA_OFFSET, byte12);
                 int hlen = (byte12 >> 4) * 4;
                 assertEquals(TcpHeader.OK, TcpHeader.check(buf, off, hlen), "data offset " + (byte12 >> 4));
                 assertEquals(TcpHeader.OK, TcpHeader.check(buf, off, 60));
@@ -229,7 +236,7 @@ class TcpHeaderTest {
     @Test
     void shouldIgnoreTheReservedBitsWhenReadingTheDataOffset() {
         forEachVariant(SYN, (buf, off) -> {
-            Bytes.u8(buf, off + TcpHeader.DATA_OFFSET, 0xaf);
+            Bytes.u8(buf, off + TcpHeader.Offset.DATA_OFFSET, 0xaf);
             assertEquals(40, TcpHeader.headerLength(buf, off));
             assertEquals(TcpHeader.OK, TcpHeader.check(buf, off, 40));
         });
@@ -242,11 +249,11 @@ class TcpHeaderTest {
         for (int hlen = 20; hlen <= 60; hlen += 4) {
             int h = hlen;
             forEachVariant(SYN, (buf, off) -> {
-                Bytes.u8(buf, off + TcpHeader.DATA_OFFSET, 0x0f); // reserved bits set
-                TcpHeader tcp = new TcpHeader().wrap(buf, off).headerLength(h);
-                assertEquals(h, tcp.headerLength());
-                assertEquals((h / 4) << 4, Bytes.u8(buf, off + TcpHeader.DATA_OFFSET));
-                assertEquals(TcpHeader.SYN, tcp.flags(), "flags untouched");
+                Bytes.u8(buf, off + TcpHeader.Offset.DATA_OFFSET, 0x0f); // reserved bits set
+                TcpHeader.headerLength(buf, off, h);
+                assertEquals(h, TcpHeader.headerLength(buf, off));
+                assertEquals((h / 4) << 4, Bytes.u8(buf, off + TcpHeader.Offset.DATA_OFFSET));
+                assertEquals(TcpHeader.FLAG_SYN, TcpHeader.flags(buf, off), "flags untouched");
             });
         }
     }
@@ -262,29 +269,25 @@ class TcpHeaderTest {
         assertEquals(0xff, all);
         for (int flag : ALL_FLAGS) {
             forEachZeroed(20, region -> {
-                TcpHeader tcp = new TcpHeader().wrap(region.buf(), region.off()).flags(flag);
+                TcpHeader.flags(region.buf(), region.off(), flag);
+                int flags = TcpHeader.flags(region.buf(), region.off());
                 for (int other : ALL_FLAGS) {
-                    assertEquals(other == flag, tcp.has(other));
+                    assertEquals(other == flag, (flags & other) != 0);
                 }
                 assertEquals(flag, Bytes.u8(region.buf(), region.off() + 13));
             });
         }
-        forEachZeroed(20, region -> {
-            TcpHeader tcp = new TcpHeader().wrap(region.buf(), region.off()).flags(0xff);
-            for (int flag : ALL_FLAGS) {
-                assertTrue(tcp.has(flag));
-            }
-        });
     }
 
     @Test
     void shouldCarrySequenceNumbersAsRaw32Bits() {
         for (int value : new int[] {0, 1, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, 0xb15cceb3}) {
             forEachZeroed(20, region -> {
-                TcpHeader tcp = new TcpHeader().wrap(region.buf(), region.off()).seq(value).ack(~value);
-                assertEquals(value, tcp.seq());
-                assertEquals(~value, tcp.ack());
-                assertEquals(value, Bytes.i32(region.buf(), region.off() + TcpHeader.SEQ_NUMBER));
+                TcpHeader.seq(region.buf(), region.off(), value);
+                TcpHeader.ack(region.buf(), region.off(), ~value);
+                assertEquals(value, TcpHeader.seq(region.buf(), region.off()));
+                assertEquals(~value, TcpHeader.ack(region.buf(), region.off()));
+                assertEquals(value, Bytes.i32(region.buf(), region.off() + TcpHeader.Offset.SEQ_NUMBER));
             });
         }
     }
@@ -307,20 +310,25 @@ class TcpHeaderTest {
             forEachZeroed(hlen, region -> {
                 ByteBuffer buf = region.buf();
                 int off = region.off();
-                TcpHeader tcp = new TcpHeader().wrap(buf, off).srcPort(src).dstPort(dst).seq(seq).ack(ack)
-                        .headerLength(hlen).flags(flags).window(window).checksum(checksum).urgent(urgent);
+                TcpHeader.srcPort(buf, off, src);
+                TcpHeader.dstPort(buf, off, dst);
+                TcpHeader.seq(buf, off, seq);
+                TcpHeader.ack(buf, off, ack);
+                TcpHeader.headerLength(buf, off, hlen);
+                TcpHeader.flags(buf, off, flags);
+                TcpHeader.window(buf, off, window);
+                TcpHeader.checksum(buf, off, checksum);
+                TcpHeader.urgent(buf, off, urgent);
                 assertEquals(TcpHeader.OK, TcpHeader.check(buf, off, hlen));
-                TcpHeader read = new TcpHeader().wrap(buf, off);
-                assertEquals(src, read.srcPort());
-                assertEquals(dst, read.dstPort());
-                assertEquals(seq, read.seq());
-                assertEquals(ack, read.ack());
-                assertEquals(hlen, read.headerLength());
-                assertEquals(flags, read.flags());
-                assertEquals(window, read.window());
-                assertEquals(checksum, read.checksum());
-                assertEquals(urgent, read.urgent());
-                assertEquals(off + 20, tcp.optionsOffset());
+                assertEquals(src, TcpHeader.srcPort(buf, off));
+                assertEquals(dst, TcpHeader.dstPort(buf, off));
+                assertEquals(seq, TcpHeader.seq(buf, off));
+                assertEquals(ack, TcpHeader.ack(buf, off));
+                assertEquals(hlen, TcpHeader.headerLength(buf, off));
+                assertEquals(flags, TcpHeader.flags(buf, off));
+                assertEquals(window, TcpHeader.window(buf, off));
+                assertEquals(checksum, TcpHeader.checksum(buf, off));
+                assertEquals(urgent, TcpHeader.urgent(buf, off));
                 byte[] expected = ByteBuffer.allocate(hlen).putShort((short) src).putShort((short) dst).putInt(seq)
                         .putInt(ack).put((byte) ((hlen / 4) << 4)).put((byte) flags).putShort((short) window)
                         .putShort((short) checksum).putShort((short) urgent).array();

@@ -77,7 +77,7 @@ class UdpHeaderTest {
         // Offload contract: the field holds the folded pseudo-header sum; summing the datagram from there, with no
         // pseudo-header, yields the real checksum.
         byte[] partial = DNS.clone();
-        ByteBuffer.wrap(partial).putShort(UdpHeader.CHECKSUM, (short) Frames.DNS_QUERY_PARTIAL_CHECKSUM);
+        ByteBuffer.wrap(partial).putShort(UdpHeader.Offset.CHECKSUM, (short) Frames.DNS_QUERY_PARTIAL_CHECKSUM);
         forEachVariant(partial, (buf, off) -> assertEquals(0x4014, Checksum.compute(buf, off, 37)));
     }
 

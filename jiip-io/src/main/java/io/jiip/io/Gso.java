@@ -68,8 +68,8 @@ final class Gso {
             return -1;
         }
         int id = Bytes.u16(b, ip + Ipv4Header.IDENTIFICATION);
-        int seq = Bytes.i32(b, tcp + TcpHeader.SEQ_NUMBER);
-        int tcpFlags = Bytes.u8(b, tcp + TcpHeader.FLAGS);
+        int seq = TcpHeader.seq(b, tcp);
+        int tcpFlags = TcpHeader.flags(b, tcp);
         int src = Ipv4Header.src(b, ip);
         int dst = Ipv4Header.dst(b, ip);
         for (int i = 0; i < segments; i++) {
@@ -90,21 +90,21 @@ final class Gso {
             Bytes.u16(sb, sip + Ipv4Header.CHECKSUM, 0);
             Bytes.u16(sb, sip + Ipv4Header.CHECKSUM, Checksum.compute(sb, sip, ihl));
             int st = sip + ihl;
-            Bytes.i32(sb, st + TcpHeader.SEQ_NUMBER, seq + start);
+            TcpHeader.seq(sb, st, seq + start);
             int f = tcpFlags;
             if (i < segments - 1) {
-                f &= ~(TcpHeader.FIN | TcpHeader.PSH);
+                f &= ~(TcpHeader.FLAG_FIN | TcpHeader.FLAG_PSH);
             }
             if (i > 0) {
-                f &= ~TcpHeader.CWR;
+                f &= ~TcpHeader.FLAG_CWR;
             }
-            Bytes.u8(sb, st + TcpHeader.FLAGS, f);
+            TcpHeader.flags(sb, st, f);
             if (trust) {
                 s.rxChecksum(RxChecksum.L4_GOOD);
             } else {
-                Bytes.u16(sb, st + TcpHeader.CHECKSUM, 0);
+                TcpHeader.checksum(sb, st, 0);
                 long acc = Checksum.pseudoHeader(src, dst, Ipv4Header.PROTO_TCP, thl + chunk);
-                Bytes.u16(sb, st + TcpHeader.CHECKSUM, Checksum.finish(Checksum.add(acc, sb, st, thl + chunk)));
+                TcpHeader.checksum(sb, st, Checksum.finish(Checksum.add(acc, sb, st, thl + chunk)));
                 s.rxChecksum(RxChecksum.NONE);
             }
             out[i] = s;

@@ -5,6 +5,8 @@ import io.jiip.api.NicFeatures;
 import io.jiip.api.RxChecksum;
 import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
+import io.jiip.wire.ArpHeader;
+import io.jiip.wire.Bytes;
 import io.jiip.wire.EthernetHeader;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -384,9 +386,10 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
                 flags &= ~VirtioNetHeader.F_NEEDS_CSUM;
             }
             p.rxChecksum(VirtioNetHeader.rxVerdict(flags));
-            if (shareArp && len >= EthernetHeader.LENGTH + 8
+            int arpOperation = EthernetHeader.LENGTH + ArpHeader.Offset.OPER;
+            if (shareArp && len >= arpOperation + Short.BYTES
                     && EthernetHeader.etherType(p.buffer(), p.offset()) == EthernetHeader.TYPE_ARP
-                    && p.buffer().getShort(p.offset() + EthernetHeader.LENGTH + 6) == 2) {
+                    && Bytes.u16(p.buffer(), p.offset() + arpOperation) == ArpHeader.OP_REPLY) {
                 byte[] copy = new byte[len]; // rare (ARP replies), so a copy per frame is fine
                 p.buffer().get(p.offset(), copy);
                 device.shareArpReply(index, copy);

@@ -78,11 +78,11 @@ public final class VirtioNetHeader {
         if ((offloads & Offload.TCP_CSUM) != 0) {
             flags = F_NEEDS_CSUM;
             csumStart = l4Offset;
-            csumOffset = TcpHeader.CHECKSUM;
+            csumOffset = TcpHeader.Offset.CHECKSUM;
         } else if ((offloads & Offload.UDP_CSUM) != 0) {
             flags = F_NEEDS_CSUM;
             csumStart = l4Offset;
-            csumOffset = UdpHeader.CHECKSUM;
+            csumOffset = UdpHeader.Offset.CHECKSUM;
         }
         int gsoType = GSO_NONE;
         int hdrLen = 0;
@@ -131,7 +131,7 @@ public final class VirtioNetHeader {
         }
         int start = frameOff + csumStart;
         int sum = Checksum.finish(Checksum.add(0, buf, start, end - csumStart));
-        if (sum == 0 && csumOffset == UdpHeader.CHECKSUM) {
+        if (sum == 0 && csumOffset == UdpHeader.Offset.CHECKSUM) {
             sum = 0xffff; // UDP: 0 means "no checksum"
         }
         Bytes.u16(buf, start + csumOffset, sum);

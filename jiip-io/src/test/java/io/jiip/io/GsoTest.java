@@ -22,7 +22,7 @@ class GsoTest {
     void shouldSplitIntoMssSegmentsWithFixedHeaders(boolean trust) {
         int payload = 10_000;
         int mss = 1448;
-        int flags = TcpHeader.ACK_FLAG | TcpHeader.PSH | TcpHeader.FIN | TcpHeader.CWR;
+        int flags = TcpHeader.FLAG_ACK | TcpHeader.FLAG_PSH | TcpHeader.FLAG_FIN | TcpHeader.FLAG_CWR;
         Packet sf = TestFrames.tcp(pool, payload, 1_000_000, flags, true);
         Packet[] out = new Packet[Gso.MAX_SEGMENTS];
         int n = Gso.split(pool, sf, VirtioNetHeader.GSO_TCPV4, mss, trust, out);
@@ -37,11 +37,11 @@ class GsoTest {
             assertEquals(TestFrames.L4 + 32 + chunk, s.length());
             assertEquals(Ipv4Header.MIN_LENGTH + 32 + chunk, Ipv4Header.totalLength(s.buffer(), ip));
             assertEquals(0x1234 + i, Bytes.u16(s.buffer(), ip + Ipv4Header.IDENTIFICATION));
-            assertEquals(seq, Bytes.i32(s.buffer(), t + TcpHeader.SEQ_NUMBER));
-            int f = Bytes.u8(s.buffer(), t + TcpHeader.FLAGS);
-            assertEquals(i == n - 1, (f & TcpHeader.FIN) != 0, "FIN on the last only");
-            assertEquals(i == n - 1, (f & TcpHeader.PSH) != 0, "PSH on the last only");
-            assertEquals(i == 0, (f & TcpHeader.CWR) != 0, "CWR on the first only");
+            assertEquals(seq, TcpHeader.seq(s.buffer(), t));
+            int f = TcpHeader.flags(s.buffer(), t);
+            assertEquals(i == n - 1, (f & TcpHeader.FLAG_FIN) != 0, "FIN on the last only");
+            assertEquals(i == n - 1, (f & TcpHeader.FLAG_PSH) != 0, "PSH on the last only");
+            assertEquals(i == 0, (f & TcpHeader.FLAG_CWR) != 0, "CWR on the first only");
             assertEquals(0x0101_080a, Bytes.i32(s.buffer(), t + 20), "options copied");
             for (int k = 0; k < chunk; k++) {
                 assertEquals((byte) ((data + k) * 7), s.buffer().get(t + 32 + k));
@@ -65,7 +65,7 @@ class GsoTest {
     @ParameterizedTest(name = "gso type {0}")
     @ValueSource(ints = {VirtioNetHeader.GSO_TCPV6, VirtioNetHeader.GSO_UDP, VirtioNetHeader.GSO_UDP_L4})
     void shouldRefuseWhatJiipDoesNotSpeak(int type) {
-        Packet sf = TestFrames.tcp(pool, 3000, 1, TcpHeader.ACK_FLAG, true);
+        Packet sf = TestFrames.tcp(pool, 3000, 1, TcpHeader.FLAG_ACK, true);
         assertEquals(-1, Gso.split(pool, sf, type, 1448, true, new Packet[Gso.MAX_SEGMENTS]));
         assertEquals(0, pool.inUse());
     }
@@ -74,7 +74,7 @@ class GsoTest {
     @ValueSource(ints = {0, 3})
     void shouldStopWhenThePoolRunsDry(int free) {
         PacketPool small = PacketPool.builder().packets(64).small(free, 2048).large(2, 65536 + 256).build();
-        Packet sf = TestFrames.tcp(small, 10_000, 1, TcpHeader.ACK_FLAG, true);
+        Packet sf = TestFrames.tcp(small, 10_000, 1, TcpHeader.FLAG_ACK, true);
         Packet[] out = new Packet[Gso.MAX_SEGMENTS];
         assertEquals(free, Gso.split(small, sf, VirtioNetHeader.GSO_TCPV4, 1448, true, out));
         for (int i = 0; i < free; i++) {

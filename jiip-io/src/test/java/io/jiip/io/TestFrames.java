@@ -42,13 +42,7 @@ final class TestFrames {
         Bytes.i32(b, ip + Ipv4Header.DST, DST);
         Bytes.u16(b, ip + Ipv4Header.CHECKSUM, Checksum.compute(b, ip, Ipv4Header.MIN_LENGTH));
         int t = o + L4;
-        Bytes.u16(b, t + TcpHeader.SRC_PORT, 8000);
-        Bytes.u16(b, t + TcpHeader.DST_PORT, 49152);
-        Bytes.i32(b, t + TcpHeader.SEQ_NUMBER, seq);
-        Bytes.i32(b, t + TcpHeader.ACK_NUMBER, 777);
-        Bytes.u8(b, t + TcpHeader.DATA_OFFSET, (thl / 4) << 4);
-        Bytes.u8(b, t + TcpHeader.FLAGS, flags);
-        Bytes.u16(b, t + TcpHeader.WINDOW, 1000);
+        TcpHeader.write(b, t, 8000, 49152, seq, 777, thl, flags, 1000);
         Bytes.u8(b, t + 20, 1); // NOP NOP + 10 option bytes
         Bytes.u8(b, t + 21, 1);
         Bytes.u8(b, t + 22, 8);
@@ -59,9 +53,9 @@ final class TestFrames {
         pool.length(p, len);
         long pseudo = Checksum.pseudoHeader(SRC, DST, Ipv4Header.PROTO_TCP, thl + payload);
         if (partial) {
-            Bytes.u16(b, t + TcpHeader.CHECKSUM, Checksum.fold(pseudo));
+            TcpHeader.checksum(b, t, Checksum.fold(pseudo));
         } else {
-            Bytes.u16(b, t + TcpHeader.CHECKSUM, Checksum.finish(Checksum.add(pseudo, b, t, thl + payload)));
+            TcpHeader.checksum(b, t, Checksum.finish(Checksum.add(pseudo, b, t, thl + payload)));
         }
         return p;
     }
@@ -83,15 +77,15 @@ final class TestFrames {
         Bytes.i32(b, ip + Ipv4Header.DST, DST);
         Bytes.u16(b, ip + Ipv4Header.CHECKSUM, Checksum.compute(b, ip, Ipv4Header.MIN_LENGTH));
         int u = o + L4;
-        Bytes.u16(b, u + UdpHeader.SRC_PORT, 7);
-        Bytes.u16(b, u + UdpHeader.DST_PORT, 5000);
-        Bytes.u16(b, u + UdpHeader.LENGTH_FIELD, UdpHeader.LENGTH + payload);
+        Bytes.u16(b, u + UdpHeader.Offset.SRC_PORT, 7);
+        Bytes.u16(b, u + UdpHeader.Offset.DST_PORT, 5000);
+        Bytes.u16(b, u + UdpHeader.Offset.LENGTH, UdpHeader.LENGTH + payload);
         for (int i = 0; i < payload; i++) {
             b.put(u + UdpHeader.LENGTH + i, (byte) (i + 1));
         }
         pool.length(p, len);
         long pseudo = Checksum.pseudoHeader(SRC, DST, Ipv4Header.PROTO_UDP, UdpHeader.LENGTH + payload);
-        Bytes.u16(b, u + UdpHeader.CHECKSUM, Checksum.fold(pseudo));
+        Bytes.u16(b, u + UdpHeader.Offset.CHECKSUM, Checksum.fold(pseudo));
         return p;
     }
 }

@@ -29,7 +29,7 @@ class VirtioNetHeaderTest {
     @Test
     void shouldWriteNoOffloadAsZeros() {
         hdr.put(0, new byte[] {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9});
-        Packet p = TestFrames.tcp(pool, 10, 1, TcpHeader.ACK_FLAG, false);
+        Packet p = TestFrames.tcp(pool, 10, 1, TcpHeader.FLAG_ACK, false);
         VirtioNetHeader.writeTx(hdr, 0, 0, 0, 0, p.buffer(), p.offset());
         assertEquals("000000000000000000000000", hex(bytes()));
         pool.free(p);
@@ -37,7 +37,7 @@ class VirtioNetHeaderTest {
 
     @Test
     void shouldMarkTcpChecksumAsNeedsCsumAtOffset16() {
-        Packet p = TestFrames.tcp(pool, 10, 1, TcpHeader.ACK_FLAG, true);
+        Packet p = TestFrames.tcp(pool, 10, 1, TcpHeader.FLAG_ACK, true);
         VirtioNetHeader.writeTx(hdr, 0, Offload.TCP_CSUM, TestFrames.L4, 0, p.buffer(), p.offset());
         // flags NEEDS_CSUM, gso NONE, hdr_len 0, gso_size 0, csum_start 34, csum_offset 16, num_buffers 0 (LE)
         assertEquals("010000000000" + "2200" + "1000" + "0000", hex(bytes()));
@@ -54,7 +54,7 @@ class VirtioNetHeaderTest {
 
     @Test
     void shouldMarkTsoWithGsoSizeAndHeaderLength() {
-        Packet p = TestFrames.tcp(pool, 3000, 1, TcpHeader.ACK_FLAG, true);
+        Packet p = TestFrames.tcp(pool, 3000, 1, TcpHeader.FLAG_ACK, true);
         VirtioNetHeader.writeTx(hdr, 0, Offload.TCP_CSUM | Offload.TCP_SEG, TestFrames.L4, 1448, p.buffer(),
                 p.offset());
         // GSO_TCPV4, hdr_len 14+20+32 = 66, gso_size 1448 = 0x05a8
@@ -73,11 +73,11 @@ class VirtioNetHeaderTest {
 
     @Test
     void shouldCompletePartialTcpChecksumInSoftware() {
-        Packet p = TestFrames.tcp(pool, 1001, 5, TcpHeader.ACK_FLAG, true);
+        Packet p = TestFrames.tcp(pool, 1001, 5, TcpHeader.FLAG_ACK, true);
         assertEquals(RxChecksum.IPV4_GOOD | RxChecksum.L4_BAD,
                 NicEmulation.verifyRx(p.buffer(), p.offset(), p.length(), EthernetHeader.LENGTH));
         assertTrue(VirtioNetHeader.completeChecksum(p.buffer(), p.offset(), p.length(), TestFrames.L4,
-                TcpHeader.CHECKSUM));
+                TcpHeader.Offset.CHECKSUM));
         assertEquals(RxChecksum.IPV4_GOOD | RxChecksum.L4_GOOD,
                 NicEmulation.verifyRx(p.buffer(), p.offset(), p.length(), EthernetHeader.LENGTH));
         pool.free(p);
@@ -90,7 +90,7 @@ class VirtioNetHeaderTest {
         pool.length(p, 60); // padded to the Ethernet minimum with garbage
         p.buffer().put(p.offset() + len, (byte) 0x5a);
         assertTrue(VirtioNetHeader.completeChecksum(p.buffer(), p.offset(), p.length(), TestFrames.L4,
-                UdpHeader.CHECKSUM));
+                UdpHeader.Offset.CHECKSUM));
         assertEquals(RxChecksum.IPV4_GOOD | RxChecksum.L4_GOOD,
                 NicEmulation.verifyRx(p.buffer(), p.offset(), p.length(), EthernetHeader.LENGTH));
         pool.free(p);

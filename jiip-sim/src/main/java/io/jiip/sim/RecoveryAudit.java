@@ -107,28 +107,27 @@ public final class RecoveryAudit implements FrameObserver {
         int payload = (frame.txOffloads() & Offload.TCP_SEG) != 0
                 ? totalLength - (l4 - off) - thl
                 : Ipv4Header.totalLength(b, ip) - (l4 - ip) - thl;
-        int flags = b.get(l4 + TcpHeader.FLAGS) & 0xff;
-        int seq = b.getInt(l4 + TcpHeader.SEQ_NUMBER);
-        Flow f = na.flow(Ipv4Header.dst(b, ip), b.getShort(l4 + TcpHeader.SRC_PORT) & 0xffff,
-                b.getShort(l4 + TcpHeader.DST_PORT) & 0xffff, true);
-        if ((flags & TcpHeader.SYN) != 0) {
+        int flags = TcpHeader.flags(b, l4);
+        int seq = TcpHeader.seq(b, l4);
+        Flow f = na.flow(Ipv4Header.dst(b, ip), TcpHeader.srcPort(b, l4), TcpHeader.dstPort(b, l4), true);
+        if ((flags & TcpHeader.FLAG_SYN) != 0) {
             options.parse(b, l4 + TcpHeader.MIN_LENGTH, thl - TcpHeader.MIN_LENGTH);
             f.synSent(seq, options.sackPermitted, na.runs);
             return;
         }
-        int len = Math.max(payload, 0) + ((flags & TcpHeader.FIN) != 0 ? 1 : 0);
+        int len = Math.max(payload, 0) + ((flags & TcpHeader.FLAG_FIN) != 0 ? 1 : 0);
         if (len > 0 && f.synchronized_) {
-            if ((flags & TcpHeader.FIN) != 0) {
+            if ((flags & TcpHeader.FLAG_FIN) != 0) {
                 f.finOffset = f.unwrap(seq) + Math.max(payload, 0);
             }
             f.sent(sim.now(), seq, len, na.runs);
-        } else if (len == 0 && (flags & (TcpHeader.ACK_FLAG | TcpHeader.RST)) == TcpHeader.ACK_FLAG) {
+        } else if (len == 0 && (flags & (TcpHeader.FLAG_ACK | TcpHeader.FLAG_RST)) == TcpHeader.FLAG_ACK) {
             // A pure ACK: if the delayed-ACK timer sent it, the peer's flow may have been waiting for it.
             options.parse(b, l4 + TcpHeader.MIN_LENGTH, thl - TcpHeader.MIN_LENGTH);
             f.pureAckRun = na.runs;
             f.pureAckAt = sim.now();
             f.previousPureAckWithSack = f.pureAckWithSack;
-            f.pureAckWithSack = holdsOutOfOrderData(b.getInt(l4 + TcpHeader.ACK_NUMBER));
+            f.pureAckWithSack = holdsOutOfOrderData(TcpHeader.ack(b, l4));
         }
     }
 
@@ -150,17 +149,17 @@ public final class RecoveryAudit implements FrameObserver {
         if (thl < TcpHeader.MIN_LENGTH || l4 + thl > off + frame.length()) {
             return;
         }
-        int flags = b.get(l4 + TcpHeader.FLAGS) & 0xff;
-        Flow f = na.flow(Ipv4Header.src(b, ip), b.getShort(l4 + TcpHeader.DST_PORT) & 0xffff,
-                b.getShort(l4 + TcpHeader.SRC_PORT) & 0xffff, (flags & TcpHeader.SYN) != 0);
+        int flags = TcpHeader.flags(b, l4);
+        Flow f = na.flow(Ipv4Header.src(b, ip), TcpHeader.dstPort(b, l4), TcpHeader.srcPort(b, l4),
+                (flags & TcpHeader.FLAG_SYN) != 0);
         if (f == null || options.parse(b, l4 + TcpHeader.MIN_LENGTH, thl - TcpHeader.MIN_LENGTH) != TcpOptions.OK) {
             return;
         }
-        if ((flags & TcpHeader.SYN) != 0) {
+        if ((flags & TcpHeader.FLAG_SYN) != 0) {
             f.peerSack = options.sackPermitted;
         }
-        if ((flags & TcpHeader.RST) == 0 && (flags & TcpHeader.ACK_FLAG) != 0 && f.synchronized_) {
-            f.acked(sim.now(), b.getInt(l4 + TcpHeader.ACK_NUMBER), options, na.runs);
+        if ((flags & TcpHeader.FLAG_RST) == 0 && (flags & TcpHeader.FLAG_ACK) != 0 && f.synchronized_) {
+            f.acked(sim.now(), TcpHeader.ack(b, l4), options, na.runs);
         }
     }
 

@@ -4,7 +4,6 @@ import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
 import io.jiip.sim.App;
 import io.jiip.sim.Node;
-import io.jiip.wire.Bytes;
 import io.jiip.wire.Checksum;
 import io.jiip.wire.EthernetHeader;
 import io.jiip.wire.Ipv4Header;
@@ -88,15 +87,10 @@ public final class SynFlood implements App {
         do {
             src = random.nextInt();
         } while ((src >>> 24) == 10 || (src >>> 24) == 127 || (src >>> 24) == 0 || (src >>> 28) >= 14);
-        Bytes.u16(b, tcp + TcpHeader.SRC_PORT, 1024 + random.nextInt(64512));
-        Bytes.u16(b, tcp + TcpHeader.DST_PORT, port);
-        Bytes.i32(b, tcp + TcpHeader.SEQ_NUMBER, random.nextInt());
-        Bytes.i32(b, tcp + TcpHeader.ACK_NUMBER, 0);
-        Bytes.u8(b, tcp + TcpHeader.DATA_OFFSET, (TcpHeader.MIN_LENGTH / 4) << 4);
-        Bytes.u8(b, tcp + TcpHeader.FLAGS, TcpHeader.SYN);
-        Bytes.u16(b, tcp + TcpHeader.WINDOW, 65535);
+        TcpHeader.write(b, tcp, 1024 + random.nextInt(64512), port, random.nextInt(), 0, TcpHeader.MIN_LENGTH,
+                TcpHeader.FLAG_SYN, 65535);
         int l4 = TcpHeader.MIN_LENGTH;
-        Bytes.u16(b, tcp + TcpHeader.CHECKSUM, Checksum.finish(Checksum.add(
+        TcpHeader.checksum(b, tcp, Checksum.finish(Checksum.add(
                 Checksum.pseudoHeader(src, target.ip(), Ipv4Header.PROTO_TCP, l4), b, tcp, l4)));
         Ipv4Header.write(b, ip, Ipv4Header.MIN_LENGTH + l4, (int) sent & 0xffff, 0, 64, Ipv4Header.PROTO_TCP, src,
                 target.ip(), false);

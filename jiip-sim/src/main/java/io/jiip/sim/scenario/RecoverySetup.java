@@ -14,6 +14,9 @@ import io.jiip.sim.app.TcpClientApp;
 import io.jiip.sim.app.TcpEnd;
 import io.jiip.sim.app.TcpScript;
 import io.jiip.sim.app.TcpServerApp;
+import io.jiip.wire.Ipv4Header;
+import io.jiip.wire.TcpHeader;
+import io.jiip.wire.TcpOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,7 +111,8 @@ public final class RecoverySetup {
 
     /** Payload bytes per segment at MTU 1500. */
     public int mss() {
-        return 1500 - 40 - (timestamps ? 12 : 0);
+        return 1500 - Ipv4Header.MIN_LENGTH - TcpHeader.MIN_LENGTH
+                - (timestamps ? TcpOptions.TIMESTAMPS_ALIGNED_LENGTH : 0);
     }
 
     /** The round trip of propagation, plus a full frame serialised one way and an ACK back. */
