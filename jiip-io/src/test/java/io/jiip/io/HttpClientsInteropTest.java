@@ -105,7 +105,8 @@ class HttpClientsInteropTest {
 
     /**
      * {@code curl -0} (HTTP/1.0): the body is right and curl exits at once, because the server closes (or, asked
-     * for keep-alive, because it says so and sends a length). A POST body is skipped and the connection reused.
+     * for keep-alive, because it says so and sends a length). A POST body and a chunked upload are skipped and the
+     * connection reused.
      */
     @Test
     void curlHttp10() throws Exception {
@@ -131,6 +132,16 @@ class HttpClientsInteropTest {
                     "--next", "-sS", "-m", "5", "-o", "/dev/null", "-w", "%{http_code} %{num_connects};", URL);
             assertEquals(0, post.exit(), post.output());
             assertEquals("405 1;200 0;", post.output(), "405 to the POST, then the GET on the same connection");
+
+            // A chunked upload (curl -T - reads stdin, length unknown): the body is read past chunk by chunk. Small,
+            // so that curl has sent it all when the 405 comes: a response before the end of its upload makes curl
+            // drop the connection, whatever the server does.
+            NetNs.Result chunked = peer.ns.exec(Duration.ofSeconds(10), "bash", "-c",
+                    "head -c 3000 /dev/zero | curl -sS -m 5 -o /dev/null -w '%{http_code} %{num_connects};' "
+                            + "-H 'Expect:' -T - " + URL + "up --next -sS -m 5 -o /dev/null "
+                            + "-w '%{http_code} %{num_connects};' " + URL);
+            assertEquals(0, chunked.exit(), chunked.output());
+            assertEquals("405 1;200 0;", chunked.output(), "405 to the chunked PUT, then the GET on the same connection");
         }
     }
 

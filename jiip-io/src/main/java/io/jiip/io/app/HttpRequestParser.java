@@ -6,9 +6,11 @@ package io.jiip.io.app;
  *
  * <p>Strict where the RFC says a server MUST reject (400): a malformed request line, whitespace between a field
  * name and its colon (§5.1), obsolete line folding (§5.2), control characters in a field value, a bad, repeated or
- * conflicting {@code Content-Length} (§6.3), any {@code Transfer-Encoding} (not supported here: a body of unknown
- * length cannot be skipped reliably, §6.3), an HTTP/1.1 request without exactly one {@code Host} (§3.2). A major
- * version other than 1 gets 505 (RFC 9110 §15.6.6); a higher minor version is treated as 1.1 (RFC 9110 §2.5).
+ * conflicting {@code Content-Length} (§6.3), a {@code Transfer-Encoding} whose final coding is not {@code chunked}
+ * (the body's length could not be known, §6.3), or that comes with a {@code Content-Length} or in an HTTP/1.0
+ * request (§6.1, §6.3), an HTTP/1.1 request without exactly one {@code Host} (§3.2). A major version other than 1
+ * gets 505 (RFC 9110 §15.6.6); a higher minor version is treated as 1.1 (RFC 9110 §2.5). A chunked body
+ * ({@link #chunked}) is framed by {@link ChunkedBodySkipper}.
  */
 final class HttpRequestParser {
     /** {@link #parse} result: the head is valid. */
@@ -32,6 +34,7 @@ final class HttpRequestParser {
     private static final byte[] HOST = Payloads.ascii("host");
     private static final byte[] CLOSE = Payloads.ascii("close");
     private static final byte[] KEEP_ALIVE = Payloads.ascii("keep-alive");
+    private static final byte[] CHUNKED = Payloads.ascii("chunked");
     /** 18 digits always fit in a long. */
     private static final int MAX_LENGTH_DIGITS = 18;
 
@@ -46,11 +49,14 @@ final class HttpRequestParser {
     boolean persistent;
     /** The body length ({@code Content-Length}, 0 without one: a request without framing has no body, §6.3). */
     long contentLength;
+    /** The body is in the chunked transfer coding (RFC 9112 §7.1), its length known only at its end. */
+    boolean chunked;
 
     private boolean connectionClose;
     private boolean connectionKeepAlive;
     private int hosts;
     private boolean sawContentLength;
+    private boolean sawTransferEncoding;
 
     /**
      * Parses the head {@code [start, end)}: the request line and field lines, each ending in CRLF, without the
@@ -67,6 +73,8 @@ final class HttpRequestParser {
         connectionKeepAlive = false;
         hosts = 0;
         sawContentLength = false;
+        sawTransferEncoding = false;
+        chunked = false;
 
         int lineEnd = lineEnd(b, start, end);
         if (lineEnd < 0) {
@@ -85,6 +93,11 @@ final class HttpRequestParser {
         }
         // RFC 9112 §3.2: exactly one Host in HTTP/1.1, at most one in 1.0.
         if (hosts > 1 || hosts == 0 && !http10) {
+            return BAD_REQUEST;
+        }
+        // RFC 9112 §6.3: with Transfer-Encoding the body is chunked or of unknown length (400); with a
+        // Content-Length besides, the framing is ambiguous (we may reject it); in HTTP/1.0 it is faulty (§6.1).
+        if (sawTransferEncoding && (!chunked || sawContentLength || http10)) {
             return BAD_REQUEST;
         }
         // RFC 9112 §9.3: "close" ends the connection; else 1.1 persists, and 1.0 only with "keep-alive".
@@ -160,7 +173,8 @@ final class HttpRequestParser {
             return parseContentLength(b, valueStart, valueEnd);
         }
         if (nameLength == TRANSFER_ENCODING.length && regionMatches(b, start, TRANSFER_ENCODING, true)) {
-            return BAD_REQUEST;
+            parseTransferEncoding(b, valueStart, valueEnd);
+            return VALID;
         }
         if (nameLength == HOST.length && regionMatches(b, start, HOST, true)) {
             hosts++;
@@ -185,6 +199,24 @@ final class HttpRequestParser {
         }
         contentLength = n;
         return VALID;
+    }
+
+    /**
+     * {@code Transfer-Encoding = #transfer-coding} (RFC 9112 §6.1): only the final coding matters here, since the
+     * body is read past and not decoded; it must be {@code chunked}. Repeated fields form one list, in order, so the
+     * last field's last element is the final coding.
+     */
+    private void parseTransferEncoding(byte[] b, int start, int end) {
+        sawTransferEncoding = true;
+        int e = end;
+        while (e > start && (isWhitespace(b[e - 1]) || b[e - 1] == ',')) {
+            e--;
+        }
+        int s = e;
+        while (s > start && b[s - 1] != ',' && !isWhitespace(b[s - 1])) {
+            s--;
+        }
+        chunked = e - s == CHUNKED.length && regionMatches(b, s, CHUNKED, true);
     }
 
     /** A comma-separated list of case-insensitive tokens, empty elements allowed (RFC 9110 §5.6.1, §7.6.1). */

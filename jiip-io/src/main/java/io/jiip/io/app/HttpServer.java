@@ -25,10 +25,13 @@ import java.util.ArrayDeque;
  *
  * <p><b>Limits.</b> A request head (request line, field lines and the empty line) longer than
  * {@link #MAX_HEAD_BYTES} gets 431; a {@code Content-Length} over {@link #MAX_BODY_BYTES} gets 413. A body within
- * the limit is read and discarded, so a request with a body (a POST, answered 405) leaves the connection in step.
- * A malformed request gets 400 ({@link HttpRequestParser} lists the rules, among them: any
- * {@code Transfer-Encoding} on a request, a repeated or invalid {@code Content-Length}), an HTTP major version
- * other than 1 gets 505. All four close the connection after the response.
+ * the limit is read and discarded, so a request with a body (a POST, answered 405) leaves the connection in step;
+ * so is a chunked body (RFC 9112 §7.1), whose length shows only as it arrives: the response has gone out by then,
+ * so a chunked body beyond {@link #MAX_BODY_BYTES} (or with a chunk-size line or trailer section beyond
+ * {@link #MAX_HEAD_BYTES}) or with malformed framing closes the connection instead. A malformed request gets 400
+ * ({@link HttpRequestParser} lists the rules, among them: a {@code Transfer-Encoding} not ending in
+ * {@code chunked}, a repeated or invalid {@code Content-Length}), an HTTP major version other than 1 gets 505. All
+ * four close the connection after the response.
  */
 public final class HttpServer implements TcpEvents<Packet> {
     /** The longest request head accepted, in bytes: request line, field lines and the final empty line. */
@@ -89,6 +92,8 @@ public final class HttpServer implements TcpEvents<Packet> {
         final HttpRequestParser request = new HttpRequestParser();
         /** Body bytes of the current request still to discard. */
         long bodyLeft;
+        /** The current request's chunked body, while it is read past. */
+        final ChunkedBodySkipper chunks = new ChunkedBodySkipper(MAX_BODY_BYTES, MAX_HEAD_BYTES);
         /** Input received while a response was in progress: clones, not yet consumed (created when first needed). */
         ArrayDeque<Packet> held;
         /** Bytes of a streamed body still to queue, and the stream position of the next one. */
@@ -242,6 +247,17 @@ public final class HttpServer implements TcpEvents<Packet> {
     /** Answers the complete requests in the buffer, in order, until a response is in progress. */
     private void process(Stack<Packet> stack, int connection, Conn c) {
         while (!c.busy() && !c.closed) {
+            if (c.chunks.active()) {
+                int verdict = c.chunks.take(c.in, c.start, c.end);
+                c.start += c.chunks.consumed();
+                if (verdict == ChunkedBodySkipper.MORE) {
+                    break;
+                }
+                if (verdict != ChunkedBodySkipper.DONE) {
+                    close(stack, connection, c); // the response went out before the body: only closing is left
+                    break;
+                }
+            }
             if (c.bodyLeft > 0) {
                 int n = (int) Math.min(c.bodyLeft, c.end - c.start);
                 c.start += n;
@@ -322,7 +338,11 @@ public final class HttpServer implements TcpEvents<Packet> {
         if (!sent || c.closed) {
             return sent;
         }
-        c.bodyLeft = r.contentLength;
+        if (r.chunked) {
+            c.chunks.start();
+        } else {
+            c.bodyLeft = r.contentLength;
+        }
         if (stream > 0) {
             c.remaining = stream;
             c.position = 0;

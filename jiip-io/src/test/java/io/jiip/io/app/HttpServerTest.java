@@ -318,8 +318,10 @@ class HttpServerTest {
         "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n", // duplicate (§6.3)
         "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", // conflicting
         "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1234567890123456789\r\n\r\n", // overflow
-        "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
         "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc",
+        "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", // not final (§6.3)
+        "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+        "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", // faulty in 1.0 (§6.1)
     })
     void malformedRequestsGet400AndClose(String request) {
         connect();
@@ -380,6 +382,49 @@ class HttpServerTest {
         Response r = only();
         assertEquals(413, r.status());
         assertEquals("close", r.field("Connection"));
+        assertTrue(peer.serverFin);
+    }
+
+    /**
+     * A chunked body (RFC 9112 §7.1) is read past, with extensions and trailers, in whatever pieces it arrives,
+     * and the pipelined request after it is answered in step.
+     */
+    @Test
+    void aChunkedBodyIsDiscardedAndTheConnectionStaysInStep() {
+        connect();
+        String data = "y".repeat(5000);
+        send("POST /up HTTP/1.1\r\n" + HOST + "Transfer-Encoding: gzip, Chunked\r\n\r\n1388;name=\"v\"\r\n"
+                + data.substring(0, 1000));
+        send(data.substring(1000) + "\r\n5\r\nhello\r\n0\r\nX-Sum: 1\r\n");
+        send("\r\n" + GET_11 + "POST / HTTP/1.1\r\n" + HOST + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                + GET_11);
+        List<Response> r = responses();
+        assertEquals(List.of(405, 200, 405, 200), r.stream().map(Response::status).toList());
+        assertEquals(HELLO, r.get(3).body());
+        assertFalse(peer.serverFin);
+    }
+
+    /**
+     * A broken chunked body can no longer get a status (the response went out with the head): the server closes,
+     * and what follows is not answered.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"zz\r\n", "5\r\nhelloXX", "5\nhello\r\n", "5\r\nhello\r\n0\r\nX: a\u0001\r\n\r\n"})
+    void aMalformedChunkedBodyClosesTheConnection(String body) {
+        connect();
+        send("POST / HTTP/1.1\r\n" + HOST + "Transfer-Encoding: chunked\r\n\r\n" + body + "\r\n" + GET_11);
+        Response r = only();
+        assertEquals(405, r.status(), body);
+        assertTrue(peer.serverFin, "closed after the broken body");
+    }
+
+    /** A chunked body beyond {@link HttpServer#MAX_BODY_BYTES} closes the connection once its sizes say so. */
+    @Test
+    void aChunkedBodyBeyondTheLimitClosesTheConnection() {
+        connect();
+        send("POST / HTTP/1.1\r\n" + HOST + "Transfer-Encoding: chunked\r\n\r\n"
+                + Long.toHexString(HttpServer.MAX_BODY_BYTES + 1) + "\r\nab");
+        assertEquals(405, only().status());
         assertTrue(peer.serverFin);
     }
 
