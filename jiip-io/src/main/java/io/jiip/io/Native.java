@@ -45,10 +45,6 @@ final class Native {
     static final int EAGAIN = 11;
     static final int ENOBUFS = 105;
 
-    /** {@code sizeof(struct ifreq)}: 16 bytes of name, a 24-byte union. */
-    static final int IFREQ_SIZE = 40;
-    static final int IFNAMSIZ = 16;
-
     private static final String UNAVAILABLE;
     private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     private static final StructLayout STATE_LAYOUT = Linker.Option.captureStateLayout();

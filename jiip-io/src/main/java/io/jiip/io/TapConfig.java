@@ -168,7 +168,7 @@ public final class TapConfig {
 
         public TapConfig build() {
             if (name == null || name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-                    >= Native.IFNAMSIZ) {
+                    >= LinuxStructs.IFNAMSIZ) {
                 throw new IllegalArgumentException("name must be 1..15 bytes");
             }
             if (queues < 1 || queues > 256) {

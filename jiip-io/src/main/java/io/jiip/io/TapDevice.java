@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -212,7 +211,7 @@ public final class TapDevice implements AutoCloseable {
         boolean ok = false;
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment state = Native.newState(scratch);
-            MemorySegment ifr = scratch.allocate(Native.IFREQ_SIZE, 8);
+            MemorySegment ifr = scratch.allocate(LinuxStructs.IFREQ);
             int flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | (config.multiQueue ? IFF_MULTI_QUEUE : 0);
             String name = config.name;
             int offloads = config.tunOffloads();
@@ -220,12 +219,12 @@ public final class TapDevice implements AutoCloseable {
                 int fd = Native.openOrThrow(scratch, state, TUN_PATH,
                         Native.O_RDWR | Native.O_NONBLOCK | Native.O_CLOEXEC);
                 fds.add(fd);
-                ifreq(ifr, name);
-                ifr.set(ValueLayout.JAVA_SHORT, Native.IFNAMSIZ, (short) flags);
+                LinuxStructs.ifreq(ifr, name);
+                LinuxStructs.ifrFlags(ifr, (short) flags);
                 if (Native.ioctl(state, fd, TUNSETIFF, ifr) < 0) {
                     throw Native.error("ioctl(TUNSETIFF, " + name + ")", state);
                 }
-                name = ifr.getString(0, StandardCharsets.UTF_8); // the kernel fills in "%d"
+                name = LinuxStructs.ifrName(ifr); // the kernel fills in "%d"
                 MemorySegment size = scratch.allocate(ValueLayout.JAVA_INT);
                 size.set(ValueLayout.JAVA_INT, 0, VirtioNetHeader.LENGTH);
                 if (Native.ioctl(state, fd, TUNSETVNETHDRSZ, size) < 0) {
@@ -243,36 +242,32 @@ public final class TapDevice implements AutoCloseable {
             int mtu;
             try {
                 if (config.mtu != 0) {
-                    ifreq(ifr, name);
-                    ifr.set(ValueLayout.JAVA_INT, Native.IFNAMSIZ, config.mtu);
+                    LinuxStructs.ifreq(ifr, name);
+                    LinuxStructs.ifrMtu(ifr, config.mtu);
                     if (Native.ioctl(state, sock, SIOCSIFMTU, ifr) < 0) {
                         throw Native.error("ioctl(SIOCSIFMTU, " + config.mtu + ")", state);
                     }
                 }
                 if (config.up) {
-                    ifreq(ifr, name);
+                    LinuxStructs.ifreq(ifr, name);
                     if (Native.ioctl(state, sock, SIOCGIFFLAGS, ifr) < 0) {
                         throw Native.error("ioctl(SIOCGIFFLAGS)", state);
                     }
-                    short f = ifr.get(ValueLayout.JAVA_SHORT, Native.IFNAMSIZ);
-                    ifr.set(ValueLayout.JAVA_SHORT, Native.IFNAMSIZ, (short) (f | IFF_UP));
+                    LinuxStructs.ifrFlags(ifr, (short) (LinuxStructs.ifrFlags(ifr) | IFF_UP));
                     if (Native.ioctl(state, sock, SIOCSIFFLAGS, ifr) < 0) {
                         throw Native.error("ioctl(SIOCSIFFLAGS, up)", state);
                     }
                 }
-                ifreq(ifr, name);
+                LinuxStructs.ifreq(ifr, name);
                 if (Native.ioctl(state, sock, SIOCGIFMTU, ifr) < 0) {
                     throw Native.error("ioctl(SIOCGIFMTU)", state);
                 }
-                mtu = ifr.get(ValueLayout.JAVA_INT, Native.IFNAMSIZ);
-                ifreq(ifr, name);
+                mtu = LinuxStructs.ifrMtu(ifr);
+                LinuxStructs.ifreq(ifr, name);
                 if (Native.ioctl(state, sock, SIOCGIFHWADDR, ifr) < 0) {
                     throw Native.error("ioctl(SIOCGIFHWADDR)", state);
                 }
-                mac = 0;
-                for (int i = 0; i < 6; i++) { // struct sockaddr: 2 bytes of family, then the address
-                    mac = mac << 8 | (ifr.get(ValueLayout.JAVA_BYTE, Native.IFNAMSIZ + 2 + i) & 0xff);
-                }
+                mac = LinuxStructs.ifrHwaddr(ifr);
             } finally {
                 Native.closeQuietly(state, sock);
             }
@@ -291,12 +286,6 @@ public final class TapDevice implements AutoCloseable {
                 arena.close();
             }
         }
-    }
-
-    private static void ifreq(MemorySegment ifr, String name) {
-        ifr.fill((byte) 0);
-        byte[] b = name.getBytes(StandardCharsets.UTF_8);
-        MemorySegment.copy(b, 0, ifr, ValueLayout.JAVA_BYTE, 0, Math.min(b.length, Native.IFNAMSIZ - 1));
     }
 
     /** The interface name (with the kernel's number filled in). */

@@ -110,15 +110,15 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
                 .build();
         this.rxAlloc = EthernetHeader.LENGTH + mtu;
         this.shareArp = config.queues > 1;
-        this.rxIovSeg = arena.allocate(32, 8);
+        this.rxIovSeg = arena.allocate(LinuxStructs.IOVEC, 2);
         this.rxIov = rxIovSeg.address();
-        this.txIovSeg = arena.allocate(16L * (MAX_IOV + 1), 8);
+        this.txIovSeg = arena.allocate(LinuxStructs.IOVEC, MAX_IOV + 1);
         this.txIov = txIovSeg.address();
-        this.txHdrSeg = arena.allocate(HDR, 8);
+        this.txHdrSeg = arena.allocate(VirtioNetHeader.LAYOUT);
         this.txHdr = txHdrSeg.asByteBuffer();
         this.txHdrAddress = txHdrSeg.address();
-        this.pollSeg = arena.allocate(16, 8);
-        this.timespecSeg = arena.allocate(16, 8);
+        this.pollSeg = arena.allocate(LinuxStructs.POLLFD, 2);
+        this.timespecSeg = arena.allocate(LinuxStructs.TIMESPEC);
         this.eventBuf = arena.allocate(8, 8);
         MemorySegment spillSeg = arena.allocate(SPILL, 4096);
         this.spill = spillSeg.asByteBuffer();
@@ -219,9 +219,7 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
             }
             VirtioNetHeader.writeTx(txHdr, 0, frame.txOffloads(), frame.l4Offset(), frame.segmentSize(),
                     frame.buffer(), frame.offset());
-            MemorySegment iov = txIovSeg;
-            iov.set(ValueLayout.JAVA_LONG, 0, txHdrAddress);
-            iov.set(ValueLayout.JAVA_LONG, 8, HDR);
+            LinuxStructs.iovec(txIovSeg, 0, txHdrAddress, HDR);
             int count = 1;
             for (Packet p = frame; p != null; p = p.next()) {
                 if (count > MAX_IOV) {
@@ -232,8 +230,7 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
                     }
                     break;
                 }
-                iov.set(ValueLayout.JAVA_LONG, 16L * count, address(p.buffer()) + p.offset());
-                iov.set(ValueLayout.JAVA_LONG, 16L * count + 8, p.length());
+                LinuxStructs.iovec(txIovSeg, count, address(p.buffer()) + p.offset(), p.length());
                 count++;
             }
             long r = Native.writev(state, fd, txIov, count);
@@ -276,8 +273,7 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
             flat.buffer().put(at, p.buffer(), p.offset(), p.length());
             at += p.length();
         }
-        txIovSeg.set(ValueLayout.JAVA_LONG, 16, address(flat.buffer()) + flat.offset());
-        txIovSeg.set(ValueLayout.JAVA_LONG, 24, total);
+        LinuxStructs.iovec(txIovSeg, 1, address(flat.buffer()) + flat.offset(), total);
         linearized = flat;
         return 2;
     }
@@ -321,11 +317,8 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
                 spare = p;
             }
             int cap = p.capacity();
-            MemorySegment iov = rxIovSeg;
-            iov.set(ValueLayout.JAVA_LONG, 0, address(p.buffer()) + p.offset() - HDR);
-            iov.set(ValueLayout.JAVA_LONG, 8, HDR + cap);
-            iov.set(ValueLayout.JAVA_LONG, 16, spillAddress);
-            iov.set(ValueLayout.JAVA_LONG, 24, SPILL);
+            LinuxStructs.iovec(rxIovSeg, 0, address(p.buffer()) + p.offset() - HDR, HDR + cap);
+            LinuxStructs.iovec(rxIovSeg, 1, spillAddress, SPILL);
             long r = Native.readv(state, fd, rxIov, 2);
             if (r < 0) {
                 int e = Native.errno(state);
@@ -436,17 +429,11 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
         if (pendingCount > 0 || !arpMailbox.isEmpty()) {
             return;
         }
-        MemorySegment fds = pollSeg;
-        fds.set(ValueLayout.JAVA_INT, 0, fd);
-        fds.set(ValueLayout.JAVA_SHORT, 4, Native.POLLIN);
-        fds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-        fds.set(ValueLayout.JAVA_INT, 8, eventFd);
-        fds.set(ValueLayout.JAVA_SHORT, 12, Native.POLLIN);
-        fds.set(ValueLayout.JAVA_SHORT, 14, (short) 0);
+        LinuxStructs.pollfd(pollSeg, 0, fd, Native.POLLIN);
+        LinuxStructs.pollfd(pollSeg, 1, eventFd, Native.POLLIN);
         long t = timeoutNanos < 0 || timeoutNanos > MAX_WAIT_NANOS ? MAX_WAIT_NANOS : timeoutNanos;
-        timespecSeg.set(ValueLayout.JAVA_LONG, 0, t / 1_000_000_000L);
-        timespecSeg.set(ValueLayout.JAVA_LONG, 8, t % 1_000_000_000L);
-        int r = Native.ppoll(state, fds.address(), 2, timespecSeg.address());
+        LinuxStructs.timespec(timespecSeg, t);
+        int r = Native.ppoll(state, pollSeg.address(), 2, timespecSeg.address());
         if (r < 0) {
             int e = Native.errno(state);
             if (e == Native.EINTR) {
@@ -454,7 +441,7 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
             }
             throw new UncheckedIOException(Native.error("ppoll(" + device.name() + ")", state));
         }
-        if ((fds.get(ValueLayout.JAVA_SHORT, 14) & Native.POLLIN) != 0) {
+        if ((LinuxStructs.revents(pollSeg, 1) & Native.POLLIN) != 0) {
             Native.read(state, eventFd, eventBuf.address(), 8); // reset the counter
         }
     }

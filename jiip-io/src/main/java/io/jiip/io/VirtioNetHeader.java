@@ -8,7 +8,12 @@ import io.jiip.wire.EthernetHeader;
 import io.jiip.wire.Ipv4Header;
 import io.jiip.wire.TcpHeader;
 import io.jiip.wire.UdpHeader;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * {@code struct virtio_net_hdr_mrg_rxbuf} (12 bytes, little-endian on the supported hosts) that a TAP opened with
@@ -31,15 +36,36 @@ import java.nio.ByteBuffer;
  * verifies it in software (20 bytes), so no IPv4 verdict is reported.
  */
 public final class VirtioNetHeader {
-    public static final int LENGTH = 12;
+    /**
+     * {@code __virtio16}: little-endian, as the kernel reads and writes it for a TAP without {@code TUNSETVNETBE} on
+     * a little-endian host (legacy virtio is native-endian).
+     */
+    private static final ValueLayout.OfShort VIRTIO16 = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    public static final int FLAGS = 0;
-    public static final int GSO_TYPE = 1;
-    public static final int HDR_LEN = 2;
-    public static final int GSO_SIZE = 4;
-    public static final int CSUM_START = 6;
-    public static final int CSUM_OFFSET = 8;
-    public static final int NUM_BUFFERS = 10;
+    /** {@code struct virtio_net_hdr} ({@code <linux/virtio_net.h>}): 10 bytes. */
+    static final StructLayout BASE_LAYOUT = MemoryLayout.structLayout(
+            ValueLayout.JAVA_BYTE.withName("flags"),
+            ValueLayout.JAVA_BYTE.withName("gso_type"),
+            VIRTIO16.withName("hdr_len"),
+            VIRTIO16.withName("gso_size"),
+            VIRTIO16.withName("csum_start"),
+            VIRTIO16.withName("csum_offset")).withName("virtio_net_hdr");
+
+    /** {@code struct virtio_net_hdr_mrg_rxbuf}: the base header and {@code num_buffers}, 12 bytes. */
+    static final StructLayout LAYOUT = MemoryLayout.structLayout(
+            BASE_LAYOUT.withName("hdr"),
+            VIRTIO16.withName("num_buffers")).withName("virtio_net_hdr_mrg_rxbuf");
+
+    public static final int LENGTH = (int) LAYOUT.byteSize();
+
+    // Field offsets for ByteBuffer access (the header sits in a packet's headroom, not in a segment of its own).
+    public static final int FLAGS = baseOffset("flags");
+    public static final int GSO_TYPE = baseOffset("gso_type");
+    public static final int HDR_LEN = baseOffset("hdr_len");
+    public static final int GSO_SIZE = baseOffset("gso_size");
+    public static final int CSUM_START = baseOffset("csum_start");
+    public static final int CSUM_OFFSET = baseOffset("csum_offset");
+    public static final int NUM_BUFFERS = (int) LAYOUT.byteOffset(PathElement.groupElement("num_buffers"));
 
     public static final int F_NEEDS_CSUM = 1;
     public static final int F_DATA_VALID = 2;
@@ -54,6 +80,11 @@ public final class VirtioNetHeader {
     private VirtioNetHeader() {
     }
 
+    private static int baseOffset(String field) {
+        return (int) LAYOUT.byteOffset(PathElement.groupElement("hdr"), PathElement.groupElement(field));
+    }
+
+    /** A {@code __virtio16} field, whatever the buffer's byte order. */
     static int u16le(ByteBuffer buf, int index) {
         return (buf.get(index) & 0xff) | (buf.get(index + 1) & 0xff) << 8;
     }
