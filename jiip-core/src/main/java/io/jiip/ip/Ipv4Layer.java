@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
 
 /**
  * IPv4 input (RFC 791, RFC 1122 §3.2.1): validation, destination filtering, reassembly and demultiplexing to
- * ICMP and UDP (TCP once it exists). Output helpers live in {@link NetInterface}.
+ * ICMP, UDP and TCP. Output helpers live in {@link NetInterface}.
  */
 public final class Ipv4Layer<P> {
     private final NetInterface<P> nif;
