@@ -20,6 +20,10 @@ import java.util.Locale;
  * TIME-WAIT on the server. Both contexts use the default configuration (1,024 connections) and the real clock.
  * Measures the connection rate and the slowest connection; a connection that takes more than {@link #STALL_NANOS}
  * (a SYN left unanswered) ends the run with an error.
+ *
+ * <p>jiip-core's tests drive the same exchange on a virtual clock ({@code io.jiip.testkit.CloseFirstChurn}); the two
+ * stay apart because the CLI runs this class (it must not need core's test classes) and core's main code carries no
+ * benchmark drivers.
  */
 public final class ConnectionChurn {
     /**

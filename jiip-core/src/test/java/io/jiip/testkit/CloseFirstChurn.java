@@ -13,6 +13,7 @@ import io.jiip.wire.Ipv4Address;
  * server closing first (HTTP/1.0 without keep-alive, as ApacheBench without {@code -k} uses it): the server (B,
  * listening with {@link #server}) answers and closes; the client (A) closes when it sees the server's FIN and opens
  * the next connection once the last one is closed. The loops allocate nothing (for the allocation guard).
+ * jiip-bench's {@code ConnectionChurn} runs the same exchange on the real clock for {@code jiip bench --churn}.
  */
 public final class CloseFirstChurn {
     public static final int PORT = 80;

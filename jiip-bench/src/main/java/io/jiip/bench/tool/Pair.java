@@ -1,17 +1,11 @@
 package io.jiip.bench.tool;
 
 import io.jiip.api.NicFeatures;
-import io.jiip.api.Result;
-import io.jiip.api.Stack;
 import io.jiip.api.StackConfig;
 import io.jiip.api.TcpConfig;
-import io.jiip.api.TcpEvents;
-import io.jiip.api.UdpHandler;
 import io.jiip.bench.StackPair;
 import io.jiip.bench.tool.BenchConfig.Model;
-import io.jiip.bench.tool.BenchConfig.Workload;
 import io.jiip.link.MemoryLink;
-import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
 import io.jiip.wire.Ipv4Address;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -20,20 +14,19 @@ import org.HdrHistogram.Histogram;
 
 /**
  * One benchmark context pair: a client and a server stack on their own {@link MemoryLink} (their own queue pair,
- * RSS-style: flows never cross pairs), the workload's application logic, its counters and its latency histogram.
+ * RSS-style: flows never cross pairs), the threading model that runs them, the counters and the latency histogram.
+ * What the pair opens, sends and answers is its {@link PairWorkload}.
  *
  * <p>Unified model: one thread calls {@link #runUnified}, which alternates the two stacks and runs the application
  * logic inside their callbacks. Split/merge models: a network thread ({@link #runNetwork}) runs both stacks and
  * passes each payload event (side, connection, length) through an SPSC ring to the application thread
  * ({@link #runApp}), which frames messages, measures latency and sends commands (side, connection) back through a
- * second ring; the network thread executes them with {@code tcpSend}. Only the network thread touches stacks and
- * the pool; only the application thread touches counters, connection state and the histogram.
+ * second ring; the network thread executes them with {@link PairWorkload#send}. Only the network thread touches
+ * stacks and the pool; only the application thread touches counters, connection state and the histogram.
  *
  * <p>The hot paths allocate nothing: packets come from the pool, events and commands are {@code long}s.
  */
 final class Pair {
-    static final int SERVER_PORT = 7;
-    static final int UDP_CLIENT_BASE = 20_000;
     static final int CLIENT = 0;
     static final int SERVER = 1;
     /** Histogram range: 1 ns .. 60 s, 3 significant digits. */
@@ -60,32 +53,21 @@ final class Pair {
     private static final int SPINS_BEFORE_YIELD = 1000;
 
     final int id;
-    private final BenchConfig cfg;
-    private final Workload workload;
+    private final PairWorkload workload;
     private final boolean split;
     private final boolean merge;
-    private final int depth;
-    private final int reqLen;
-    private final int respLen;
-    private final byte[] message;
-    private final long interval;
-    private final PacketPool pool;
-    private final StackPair stacks;
-    private final MemoryLink.Port clientPort;
-    private final MemoryLink.Port serverPort;
-    private final Stack<Packet> client;
-    private final Stack<Packet> server;
-    private final Conn[] conns;
-    private final Conn[] serverConns;
-    private final int serverIp;
-    private final int clientIp;
-    private final Packet chunk;
+    final PacketPool pool;
+    final StackPair stacks;
+    /** The client's connections (or UDP flows), and the server's ends of the TCP ones in accept order. */
+    final Conn[] conns;
+    final Conn[] serverConns;
+    final int serverIp;
+    final int clientIp;
     final Histogram histogram = new Histogram(MAX_LATENCY, 3);
 
-    private int accepted;
-    private int connected;
-    private boolean sending = true;
-    private final long[] counters = new long[COUNTERS];
+    /** False once the run stops: the workload issues no new requests during the drain. */
+    boolean sending = true;
+    final long[] counters = new long[COUNTERS];
     /** Counters as last published by the owner thread (read by the reporter). */
     final AtomicLongArray published = new AtomicLongArray(COUNTERS);
     /** Counters when measurement began (end of warmup) and when the owner saw the stop flag. */
@@ -112,13 +94,16 @@ final class Pair {
         volatile long warmupEndNanos;
     }
 
-    private static final class Conn {
+    /** One connection (or UDP flow): its handle, the bytes of a partial message, the send times in flight. */
+    static final class Conn {
         final int index;
         int handle = -1;
+        /** Ring of send times of the {@link #count} messages in flight, oldest at {@link #head}. */
         final long[] sent;
         int head;
         int count;
         long pending;
+        /** Paced: when the next request is due. */
         long next;
 
         Conn(int index, int depth) {
@@ -129,19 +114,13 @@ final class Pair {
 
     Pair(int id, BenchConfig cfg) {
         this.id = id;
-        this.cfg = cfg;
-        this.workload = cfg.workload;
+        this.workload = PairWorkload.of(this, cfg);
         this.split = cfg.model != Model.UNIFIED;
         this.merge = cfg.model == Model.MERGE;
-        this.depth = cfg.depth;
-        this.reqLen = cfg.requestLength();
-        this.respLen = reqLen;
-        this.message = cfg.message;
-        this.interval = cfg.rate > 0 ? Math.max(1, 1_000_000_000L / cfg.rate) : 0;
         int c = cfg.connections;
-        int inFlight = c * depth;
+        int inFlight = c * cfg.depth;
         int packets = Math.min(1 << 20, 4 * inFlight + 8192);
-        int largest = Math.max(reqLen, respLen);
+        int largest = Math.max(workload.reqLen, workload.respLen);
         int large = largest > 1900 ? Math.min(8 * inFlight + 256, 4096) : 256;
         this.pool = PacketPool.builder().packets(packets).small(packets, largest + 200 <= 512 ? 512 : 2048)
                 .large(large, 65_792).build();
@@ -151,36 +130,22 @@ final class Pair {
                 | (cfg.scatterGather ? NicFeatures.TX_SCATTER_GATHER : 0)
                 | (cfg.lro ? NicFeatures.LRO : 0);
         int ring = Math.min(1 << 16, Math.max(4096, 4 * inFlight + 256));
-        boolean bulk = workload == Workload.BULK;
         TcpConfig tcp = TcpConfig.builder()
                 .connections(c + 100)
-                .receiveBuffer(bulk ? 4 << 20 : 256 * 1024)
-                .sendBuffer(bulk ? 4 << 20 : 1 << 20)
+                .receiveBuffer(workload.receiveBuffer())
+                .sendBuffer(workload.sendBuffer())
                 .nagle(false)
                 .isnKey(ISN_KEY)
                 .build();
         this.stacks = new StackPair(link, System::nanoTime, ring,
                 pool, features, StackConfig.builder().mac("02:00:00:00:00:01").ipv4(CLIENT_IP, 24).tcp(tcp).build(),
                 pool, features, StackConfig.builder().mac("02:00:00:00:00:02").ipv4(SERVER_IP, 24).tcp(tcp).build());
-        this.clientPort = stacks.clientPort;
-        this.serverPort = stacks.serverPort;
-        this.client = stacks.client;
-        this.server = stacks.server;
         this.serverIp = Ipv4Address.parse(SERVER_IP);
         this.clientIp = Ipv4Address.parse(CLIENT_IP);
         this.conns = new Conn[c];
         this.serverConns = new Conn[c];
         for (int i = 0; i < c; i++) {
-            conns[i] = new Conn(i, depth);
-        }
-        if (bulk) {
-            chunk = pool.alloc(reqLen);
-            pool.length(chunk, reqLen);
-            for (int i = 0; i < reqLen; i++) {
-                chunk.buffer().put(chunk.offset() + i, message != null ? message[i] : (byte) i);
-            }
-        } else {
-            chunk = null;
+            conns[i] = new Conn(i, cfg.depth);
         }
         if (split) {
             int cap = Integer.highestOneBit(Math.max(1024, 4 * inFlight + 1024) - 1) << 1;
@@ -190,56 +155,20 @@ final class Pair {
             events = null;
             commands = null;
         }
-        open();
+        workload.open();
     }
-
-    // ---------------------------------------------------------------- setup
-
-    private void open() {
-        if (workload.tcp()) {
-            StackPair.check(server.tcpListen(SERVER_PORT, conns.length, serverTcp), "listen");
-        } else {
-            StackPair.check(server.udpBind(SERVER_PORT, serverUdp), "udp bind");
-            for (Conn conn : conns) {
-                conn.handle = UDP_CLIENT_BASE + conn.index;
-                StackPair.check(client.udpBind(conn.handle, clientUdp), "udp bind");
-            }
-        }
-        stacks.resolveServer(10_000);
-        if (workload.tcp()) {
-            for (Conn conn : conns) {
-                int handle = client.tcpConnect(serverIp, SERVER_PORT, 0, clientTcp, conn);
-                if (handle < 0) {
-                    throw new IllegalStateException("connect #" + conn.index + ": " + Result.name(handle));
-                }
-                conn.handle = handle;
-            }
-            for (int s = 0; connected < conns.length || accepted < conns.length; s++) {
-                if (step() == 0 && s > 100_000) {
-                    throw new IllegalStateException("only " + connected + " connected, " + accepted + " accepted of "
-                            + conns.length);
-                }
-            }
-        }
-    }
-
 
     // ---------------------------------------------------------------- loops
-
-    /** One poll and run of the client, then of the server. */
-    private int step() {
-        return stacks.step();
-    }
 
     /** The unified model: this thread runs both stacks and the application; returns after the drain. */
     void runUnified(Control control) {
         begin(control);
         long iterations = 0;
-        boolean paced = interval > 0 || workload == Workload.UDP_STREAM;
+        boolean paced = workload.topUpEveryIteration();
         while (!control.stop) {
-            step();
+            stacks.step();
             if (paced) {
-                topUpAll();
+                workload.topUpAll();
             }
             if ((++iterations & 15) == 0) {
                 tick(control);
@@ -248,7 +177,7 @@ final class Pair {
         stopSending();
         long deadline = System.nanoTime() + DRAIN_NANOS;
         while (System.nanoTime() < deadline) {
-            if (step() == 0 && inFlight() == 0 && stacks.pending() == 0) {
+            if (stacks.step() == 0 && inFlight() == 0 && stacks.pending() == 0) {
                 break;
             }
         }
@@ -259,11 +188,11 @@ final class Pair {
      * Tests: {@code n} iterations of the unified loop body (after {@link #start}), without the stop/drain logic.
      */
     void iterate(int n) {
-        boolean paced = interval > 0 || workload == Workload.UDP_STREAM;
+        boolean paced = workload.topUpEveryIteration();
         for (int i = 0; i < n; i++) {
-            step();
+            stacks.step();
             if (paced) {
-                topUpAll();
+                workload.topUpAll();
             }
         }
     }
@@ -279,7 +208,7 @@ final class Pair {
         int idle = 0;
         while (true) {
             pushed = false;
-            boolean busy = step() != 0 || !commands.isEmpty();
+            boolean busy = stacks.step() != 0 || !commands.isEmpty();
             drainCommands();
             if (pushed) {
                 wakeApp();
@@ -304,6 +233,7 @@ final class Pair {
     void runApp(Control control) {
         appThread = Thread.currentThread();
         begin(control);
+        long interval = workload.interval;
         long deadline = Long.MAX_VALUE;
         long idle = 0;
         int spins = 0;
@@ -314,7 +244,7 @@ final class Pair {
                 int side = (int) (e >>> 62);
                 int index = (int) ((e >>> 32) & 0x3FFF_FFFF);
                 int length = (int) e;
-                data(side, side == CLIENT ? conns[index] : serverConns[index], length);
+                workload.data(side, side == CLIENT ? conns[index] : serverConns[index], length);
                 if ((++idle & 127) == 0) {
                     tick(control);
                 }
@@ -331,7 +261,7 @@ final class Pair {
                 }
             }
             if (interval > 0) {
-                topUpAll();
+                workload.topUpAll();
             }
             if (merge) {
                 appParked = true;
@@ -364,7 +294,7 @@ final class Pair {
         if (control.warmupEndNanos == 0) {
             startMeasuring();
         }
-        topUpAll();
+        workload.topUpAll();
         publish();
     }
 
@@ -397,8 +327,8 @@ final class Pair {
         counters[TIME] = System.nanoTime();
         publish();
         leftInFlight = inFlight();
-        linkDrops = clientPort.rxOverflow() + serverPort.rxOverflow() + clientPort.rxNoBuffer()
-                + serverPort.rxNoBuffer();
+        linkDrops = stacks.clientPort.rxOverflow() + stacks.serverPort.rxOverflow() + stacks.clientPort.rxNoBuffer()
+                + stacks.serverPort.rxNoBuffer();
         finished = true;
     }
 
@@ -426,60 +356,19 @@ final class Pair {
         return counters[index];
     }
 
-    // ---------------------------------------------------------------- application logic
+    // ---------------------------------------------------------------- between the application and the stacks
 
-    private void topUpAll() {
-        for (Conn conn : conns) {
-            topUp(conn, 0);
-        }
-    }
-
-    /** Sends requests on {@code conn} while fewer than depth are in flight and the pacing allows. */
-    private void topUp(Conn conn, long now) {
-        if (workload == Workload.UDP_STREAM) {
-            for (int k = 0; k < depth && sending; k++) {
-                if (interval > 0) {
-                    if (now == 0) {
-                        now = System.nanoTime();
-                    }
-                    if (now < conn.next) {
-                        return;
-                    }
-                    conn.next = Math.max(conn.next + interval, now - interval);
-                }
-                if (!issue(CLIENT, conn, reqLen)) {
-                    return;
-                }
-            }
-            return;
-        }
-        while (sending && conn.count < depth) {
-            if (now == 0) {
-                now = System.nanoTime();
-            }
-            if (interval > 0) {
-                if (now < conn.next) {
-                    return;
-                }
-                conn.next = Math.max(conn.next + interval, now - interval);
-            }
-            if (!issue(CLIENT, conn, reqLen)) {
-                return;
-            }
-            int slot = conn.head + conn.count;
-            conn.sent[slot >= depth ? slot - depth : slot] = now;
-            conn.count++;
-        }
-    }
-
-    /** Counts and sends one message (directly, or as a command to the network thread). */
-    private boolean issue(int side, Conn conn, int length) {
+    /**
+     * Application side: counts and sends one message on {@code conn} (directly, or as a command to the network
+     * thread); false when the stack refused it (unified model only: the network thread throws instead).
+     */
+    boolean issue(int side, Conn conn, int length) {
         if (split) {
             long cmd = ((long) side << 32) | conn.index;
             while (!commands.offer(cmd)) {
                 Thread.onSpinWait();
             }
-        } else if (!send(side, conn.handle, length)) {
+        } else if (!workload.send(side, conn.handle, length)) {
             counters[FAILURES]++;
             return false;
         }
@@ -493,41 +382,14 @@ final class Pair {
         return true;
     }
 
-    /** Network thread: one message of the side's length on a connection (or UDP flow). */
-    private boolean send(int side, int handle, int length) {
-        Packet p = chunk != null ? pool.clone(chunk) : pool.alloc(length);
-        if (p == null) {
-            return false;
-        }
-        if (chunk == null) {
-            pool.length(p, length);
-            if (message != null) {
-                p.buffer().put(p.offset(), message, 0, length);
-            }
-        }
-        int rc;
-        if (workload.tcp()) {
-            rc = (side == CLIENT ? client : server).tcpSend(handle, p, 0);
-        } else if (side == CLIENT) {
-            rc = client.udpSend(p, handle, serverIp, SERVER_PORT);
-        } else {
-            rc = server.udpSend(p, SERVER_PORT, clientIp, handle);
-        }
-        if (rc != Result.OK) {
-            pool.free(p);
-            return false;
-        }
-        return true;
-    }
-
     private void drainCommands() {
         SpscRing ring = commands;
         while (!ring.isEmpty()) {
             long cmd = ring.take();
             int side = (int) (cmd >>> 32);
             int index = (int) cmd;
-            boolean ok = side == CLIENT ? send(CLIENT, conns[index].handle, reqLen)
-                    : send(SERVER, serverConns[index].handle, respLen);
+            boolean ok = side == CLIENT ? workload.send(CLIENT, conns[index].handle, workload.reqLen)
+                    : workload.send(SERVER, serverConns[index].handle, workload.respLen);
             if (!ok) {
                 throw new IllegalStateException("pair " + id + ": send refused (pool or send buffer exhausted)");
             }
@@ -535,22 +397,14 @@ final class Pair {
     }
 
     /**
-     * {@code length} bytes arrived for {@code conn} on {@code side}, in a stack callback: handled here (unified), or
-     * handed to the application thread (split/merge).
+     * Network side: {@code length} bytes arrived for {@code conn} on {@code side}, in a stack callback: handled here
+     * (unified), or handed to the application thread (split/merge).
      */
-    private void received(int side, Conn conn, int length) {
+    void received(int side, Conn conn, int length) {
         if (split) {
             pushEvent(side, conn.index, length);
         } else {
-            data(side, conn, length);
-        }
-    }
-
-    private void data(int side, Conn conn, int length) {
-        if (side == CLIENT) {
-            clientData(conn, length);
-        } else {
-            serverData(conn, length);
+            workload.data(side, conn, length);
         }
     }
 
@@ -564,127 +418,9 @@ final class Pair {
         pushed = true;
     }
 
-    /** Client received {@code length} bytes on {@code conn}: completes responses (ping-pong). */
-    private void clientData(Conn conn, int length) {
-        counters[C_RX_BYTES] += length;
-        conn.pending += length;
-        long now = 0;
-        while (conn.pending >= respLen && conn.count > 0) {
-            conn.pending -= respLen;
-            if (now == 0) {
-                now = System.nanoTime();
-            }
-            complete(conn, now);
-        }
-        if (interval == 0) {
-            topUp(conn, now);
-        }
-    }
-
-    private void complete(Conn conn, long now) {
-        long latency = now - conn.sent[conn.head];
-        histogram.recordValue(latency < 0 ? 0 : Math.min(latency, MAX_LATENCY));
-        conn.head = conn.head + 1 == depth ? 0 : conn.head + 1;
-        conn.count--;
-        counters[C_RX_MSGS]++;
-    }
-
-    /** Server received {@code length} bytes on {@code conn}: answers every complete request (ping-pong). */
-    private void serverData(Conn conn, int length) {
-        counters[S_RX_BYTES] += length;
-        conn.pending += length;
-        while (conn.pending >= reqLen) {
-            conn.pending -= reqLen;
-            counters[S_RX_MSGS]++;
-            if (workload == Workload.PING_PONG && !issue(SERVER, conn, respLen)) {
-                throw new IllegalStateException("pair " + id + ": response refused");
-            }
-        }
-    }
-
-    private final TcpEvents<Packet> clientTcp = new TcpEvents<>() {
-        @Override
-        public Object onConnected(Stack<Packet> stack, int connection, Object attachment) {
-            connected++;
-            stack.tcpNoDelay(connection, true);
-            return attachment;
-        }
-
-        @Override
-        public void onPayload(Stack<Packet> stack, int connection, Object attachment, Packet packet, int offset,
-                int length) {
-            stack.tcpRxConsumed(connection, length);
-            received(CLIENT, (Conn) attachment, length);
-        }
-
-        @Override
-        public void onAcked(Stack<Packet> stack, int connection, Object attachment, int bytes) {
-            if (workload != Workload.BULK) {
-                return;
-            }
-            Conn conn = (Conn) attachment;
-            conn.pending += bytes;
-            long now = 0;
-            while (conn.pending >= reqLen && conn.count > 0) {
-                conn.pending -= reqLen;
-                conn.head = conn.head + 1 == depth ? 0 : conn.head + 1;
-                conn.count--;
-                counters[C_RX_MSGS]++;
-            }
-            topUp(conn, now);
-        }
-    };
-
-    private final TcpEvents<Packet> serverTcp = new TcpEvents<>() {
-        @Override
-        public Object onAccepted(Stack<Packet> stack, int connection) {
-            stack.tcpNoDelay(connection, true);
-            Conn conn = new Conn(accepted, 1); // setup time only
-            conn.handle = connection;
-            serverConns[accepted++] = conn;
-            return conn;
-        }
-
-        @Override
-        public void onPayload(Stack<Packet> stack, int connection, Object attachment, Packet packet, int offset,
-                int length) {
-            stack.tcpRxConsumed(connection, length);
-            received(SERVER, (Conn) attachment, length);
-        }
-    };
-
-    private final UdpHandler<Packet> serverUdp = this::onServerDatagram;
-    private final UdpHandler<Packet> clientUdp = this::onClientDatagram;
-
-    private void onServerDatagram(Stack<Packet> stack, Packet packet, int srcIp, int srcPort, int dstIp, int dstPort,
-            int off, int len) {
-        counters[S_RX_MSGS]++;
-        counters[S_RX_BYTES] += len;
-        if (workload == Workload.UDP_PING_PONG) {
-            if (send(SERVER, srcPort, respLen)) {
-                counters[S_TX_MSGS]++;
-                counters[S_TX_BYTES] += respLen;
-            } else {
-                counters[FAILURES]++;
-            }
-        }
-    }
-
-    private void onClientDatagram(Stack<Packet> stack, Packet packet, int srcIp, int srcPort, int dstIp, int dstPort,
-            int off, int len) {
-        Conn conn = conns[dstPort - UDP_CLIENT_BASE];
-        counters[C_RX_BYTES] += len;
-        if (conn.count > 0) {
-            complete(conn, System.nanoTime());
-        }
-        topUp(conn, 0);
-    }
-
     /** Discards both stacks and returns every packet to the pool. */
     void close() {
         stacks.close();
-        if (chunk != null) {
-            pool.free(chunk);
-        }
+        workload.close();
     }
 }
