@@ -1,5 +1,6 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,7 +56,7 @@ class TcpNoConnectionTest {
 
     private static TestNet resolvedNet() {
         TestNet net = TestNet.twoNodes();
-        net.a().stack.arpRequest(TcpBasicsTest.B); // so that B knows A's MAC and answers without ARP
+        net.a().stack.arpRequest(B); // so that B knows A's MAC and answers without ARP
         net.pump();
         return net;
     }

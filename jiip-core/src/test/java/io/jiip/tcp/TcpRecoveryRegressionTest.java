@@ -1,15 +1,17 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.B;
+import static io.jiip.testkit.TcpFixtures.payload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jiip.api.Counter;
 import io.jiip.api.NicFeatures;
 import io.jiip.api.Result;
 import io.jiip.api.TcpConfig;
-import io.jiip.api.TcpCloseReason;
 import io.jiip.api.TcpInfo;
 import io.jiip.link.FrameHook;
 import io.jiip.link.Packet;
+import io.jiip.testkit.RecordingApp;
 import io.jiip.testkit.TestNet;
 import io.jiip.wire.Ipv4Header;
 import io.jiip.wire.TcpHeader;
@@ -77,10 +79,10 @@ class TcpRecoveryRegressionTest {
             byte[] key = new byte[16];
             key[0] = (byte) run;
             TestNet net = TestNet.twoNodes(b -> b.tcp(TcpConfig.builder().isnKey(key).build()), features);
-            TcpBasicsTest.Recorder server = new TcpBasicsTest.Recorder();
-            TcpBasicsTest.Recorder client = new TcpBasicsTest.Recorder();
+            RecordingApp server = new RecordingApp(net);
+            RecordingApp client = new RecordingApp(net);
             assertEquals(Result.OK, net.b().stack.tcpListen(80, 4, server));
-            int conn = net.a().stack.tcpConnect(TcpBasicsTest.B, 80, 0, client, null);
+            int conn = net.a().stack.tcpConnect(B, 80, 0, client, null);
             net.pump();
             net.a().stack.tcpNoDelay(conn, true);
             TcpInfo info = new TcpInfo();
@@ -93,7 +95,7 @@ class TcpRecoveryRegressionTest {
             for (int i = 0; i < 8; i++) {
                 String text = String.valueOf((char) ('a' + i)).repeat(i < 7 ? mss : 500);
                 sent.append(text);
-                assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpBasicsTest.payload(net.a(), text), 0));
+                assertEquals(Result.OK, net.a().stack.tcpSend(conn, payload(net.a(), text), 0));
             }
             pumpOneByOne(net);
             for (int t = 0; t < 20 && server.received.length() < sent.length(); t++) {
@@ -105,10 +107,10 @@ class TcpRecoveryRegressionTest {
             assertEquals(0, net.a().stack.stats().get(Counter.TCP_TIMEOUTS), "retransmission timeouts, run " + run);
             assertEquals(Result.OK, net.a().stack.tcpClose(conn));
             net.pump();
-            assertEquals(Result.OK, net.b().stack.tcpClose(server.connection));
+            assertEquals(Result.OK, net.b().stack.tcpClose(server.conn));
             net.pump();
             net.advance(61_000_000_000L);
-            assertEquals("closed " + TcpCloseReason.NORMAL, client.log.get(client.log.size() - 1));
+            assertEquals("closed NORMAL", client.log.get(client.log.size() - 1));
             net.assertNoLeaks();
         }
     }
@@ -123,10 +125,10 @@ class TcpRecoveryRegressionTest {
     @Test
     void shouldAcknowledgeAFilledHoleOnceAndRetransmitOnlyTheHole() {
         TestNet net = TestNet.twoNodes(b -> b.tcp(TcpConfig.builder().isnKey(new byte[16]).build()), 0);
-        TcpBasicsTest.Recorder server = new TcpBasicsTest.Recorder();
-        TcpBasicsTest.Recorder client = new TcpBasicsTest.Recorder();
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 4, server));
-        int conn = net.a().stack.tcpConnect(TcpBasicsTest.B, 80, 0, client, null);
+        int conn = net.a().stack.tcpConnect(B, 80, 0, client, null);
         net.pump();
         net.a().stack.tcpNoDelay(conn, true);
         TcpInfo info = new TcpInfo();
@@ -136,7 +138,7 @@ class TcpRecoveryRegressionTest {
         for (int i = 0; i < 9; i++) {
             String text = String.valueOf((char) ('a' + i)).repeat(info.mss);
             sent.append(text);
-            assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpBasicsTest.payload(net.a(), text), 0));
+            assertEquals(Result.OK, net.a().stack.tcpSend(conn, payload(net.a(), text), 0));
         }
         pumpOneByOne(net);
         for (int t = 0; t < 10 && server.received.length() < sent.length(); t++) {
@@ -160,9 +162,9 @@ class TcpRecoveryRegressionTest {
     @Test
     void shouldSackTheSegmentThatTriggeredTheDuplicateAck() {
         TestNet net = TestNet.twoNodes(b -> b.tcp(TcpConfig.builder().isnKey(new byte[16]).build()), 0);
-        TcpBasicsTest.Recorder server = new TcpBasicsTest.Recorder();
+        RecordingApp server = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 4, server));
-        int conn = net.a().stack.tcpConnect(TcpBasicsTest.B, 80, 0, new TcpBasicsTest.Recorder(), null);
+        int conn = net.a().stack.tcpConnect(B, 80, 0, new RecordingApp(net), null);
         net.pump();
         net.a().stack.tcpNoDelay(conn, true);
         TcpInfo info = new TcpInfo();
@@ -190,7 +192,7 @@ class TcpRecoveryRegressionTest {
         int mss = info.mss;
         for (int i = 0; i < 3; i++) {
             String text = String.valueOf((char) ('a' + i)).repeat(mss);
-            assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpBasicsTest.payload(net.a(), text), 0));
+            assertEquals(Result.OK, net.a().stack.tcpSend(conn, payload(net.a(), text), 0));
         }
         pumpOneByOne(net);
         assertEquals(List.of(mss + ".." + 2 * mss, mss + ".." + 3 * mss), firstBlocks,

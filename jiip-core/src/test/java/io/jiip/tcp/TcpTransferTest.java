@@ -1,5 +1,7 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.MS;
+import static io.jiip.testkit.TcpFixtures.SECOND;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -51,8 +53,6 @@ class TcpTransferTest {
     static final int B_IP = Ipv4Address.parse(TestNet.B_IP);
     static final int PORT = 5001;
     static final long US = 1_000L;
-    static final long MS = 1_000_000L;
-    static final long SECOND = 1_000_000_000L;
     static final long GBIT = 1_000_000_000L;
     static final long MIB = 1 << 20;
     static final byte[] ISN_KEY = "jiip-tcp-xfer-16".getBytes(StandardCharsets.US_ASCII);
