@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * An application on one side of a TCP connection: records every event in {@link #log}, consumes what it receives
- * into {@link #received} (ISO-8859-1, one char per byte), echoes it if asked to, and remembers the last connection handle.
+ * into {@link #received} (ISO-8859-1, one char per byte), echoes it if asked to, and remembers the last connection
+ * handle.
  */
 public final class RecordingApp implements TcpEvents<Packet> {
     public final TestNet net;
