@@ -1,5 +1,6 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.SegmentTap.isFromA;
 import static io.jiip.testkit.TcpFixtures.A;
 import static io.jiip.testkit.TcpFixtures.B;
 import static io.jiip.testkit.TcpFixtures.MS;
@@ -24,18 +25,16 @@ import io.jiip.api.Result;
 import io.jiip.api.Stack;
 import io.jiip.api.TcpInfo;
 import io.jiip.api.TcpState;
-import io.jiip.link.FrameHook;
 import io.jiip.link.Packet;
 import io.jiip.testkit.RecordingApp;
+import io.jiip.testkit.SegmentTap;
 import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Opts;
 import io.jiip.testkit.TcpPeer.Seg;
 import io.jiip.testkit.TestNet;
 import io.jiip.wire.TcpOptions;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,31 +44,6 @@ import org.junit.jupiter.api.Test;
 class TcpStateMachineTest {
     /** Timers fire at the first wheel tick at or after their deadline: allow two ticks of lateness. */
     static final long SLACK = 2 * (1L << 20);
-
-    /** A frame hook that records the TCP segments crossing the link (by sending port) and drops those matched. */
-    static final class Tap implements FrameHook {
-        final TestNet net;
-        final List<Seg> fromA = new ArrayList<>();
-        final List<Seg> fromB = new ArrayList<>();
-        Predicate<Seg> dropA = s -> false;
-        Predicate<Seg> dropB = s -> false;
-        boolean dropAll;
-
-        Tap(TestNet net) {
-            this.net = net;
-            net.link.hook(this);
-        }
-
-        @Override
-        public int onFrame(int from, java.nio.ByteBuffer buf, int off, int len) {
-            Seg s = TcpPeer.parse(buf, off, len, net.clock.nanoTime());
-            if (s == null) {
-                return dropAll ? DROP : PASS;
-            }
-            (from == 0 ? fromA : fromB).add(s);
-            return dropAll || (from == 0 ? dropA : dropB).test(s) ? DROP : PASS;
-        }
-    }
 
     static void assertNear(long expected, long actual, String what) {
         assertTrue(actual >= expected && actual <= expected + SLACK,
@@ -82,7 +56,7 @@ class TcpStateMachineTest {
     @Test
     void shouldOpenWithThreeWayHandshakeAndNegotiateOptions() {
         TestNet net = TestNet.twoNodes();
-        Tap tap = new Tap(net);
+        SegmentTap tap = SegmentTap.on(net);
         RecordingApp server = new RecordingApp(net);
         RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, server));
@@ -145,7 +119,7 @@ class TcpStateMachineTest {
     @Test
     void shouldCompleteSimultaneousOpenBetweenTwoStacks() {
         TestNet net = TestNet.twoNodes();
-        Tap tap = new Tap(net);
+        SegmentTap tap = SegmentTap.on(net);
         RecordingApp a = new RecordingApp(net);
         RecordingApp b = new RecordingApp(net);
         int ca = net.a().stack.tcpConnect(B, 5000, 6000, a, null);
@@ -241,8 +215,8 @@ class TcpStateMachineTest {
     @Test
     void shouldRetransmitSynWithExponentialBackoffThenTimeOut() {
         TestNet net = TestNet.twoNodes();
-        Tap tap = new Tap(net);
-        tap.dropA = s -> s.has(SYN);
+        SegmentTap tap = SegmentTap.on(net);
+        tap.drop = s -> isFromA(s) && s.has(SYN);
         RecordingApp server = new RecordingApp(net);
         RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, server));
@@ -274,9 +248,9 @@ class TcpStateMachineTest {
     @Test
     void shouldConnectAfterLostSyns() {
         TestNet net = TestNet.twoNodes();
-        Tap tap = new Tap(net);
+        SegmentTap tap = SegmentTap.on(net);
         int[] synsSeen = {0};
-        tap.dropA = s -> s.has(SYN) && ++synsSeen[0] <= 2;
+        tap.drop = s -> isFromA(s) && s.has(SYN) && ++synsSeen[0] <= 2;
         RecordingApp server = new RecordingApp(net);
         RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, server));
@@ -648,7 +622,7 @@ class TcpStateMachineTest {
         int conn = establish(net, server, client, 0);
         long lastHeard = net.clock.nanoTime();
         assertEquals(Result.OK, net.a().stack.tcpKeepalive(conn, 10 * SECOND, SECOND, 3));
-        Tap tap = new Tap(net);
+        SegmentTap tap = SegmentTap.on(net);
         tap.dropAll = true;
         net.runFor(30 * SECOND);
 
@@ -674,7 +648,7 @@ class TcpStateMachineTest {
         RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 0);
         assertEquals(Result.OK, net.a().stack.tcpKeepalive(conn, 10 * SECOND, SECOND, 3));
-        Tap tap = new Tap(net);
+        SegmentTap tap = SegmentTap.on(net);
         net.runFor(65 * SECOND);
         assertEquals(TcpState.ESTABLISHED, net.a().stack.tcpState(conn));
         assertEquals(6, net.a().stack.stats().get(Counter.TCP_KEEPALIVES), "one probe per idle period");
@@ -692,7 +666,7 @@ class TcpStateMachineTest {
         RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 0);
         assertEquals(Result.OK, net.a().stack.tcpUserTimeout(conn, 5 * SECOND));
-        Tap tap = new Tap(net);
+        SegmentTap tap = SegmentTap.on(net);
         tap.dropAll = true;
         long sentAt = net.clock.nanoTime();
         send(net.a(), conn, "lost");
@@ -709,7 +683,7 @@ class TcpStateMachineTest {
         RecordingApp server = new RecordingApp(net);
         RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 0);
-        Tap tap = new Tap(net);
+        SegmentTap tap = SegmentTap.on(net);
         tap.dropAll = true;
         long sentAt = net.clock.nanoTime();
         send(net.a(), conn, "lost");
