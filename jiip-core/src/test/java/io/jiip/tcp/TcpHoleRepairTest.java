@@ -23,15 +23,17 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * NewReno recovery (RFC 6582). Regression: on a partial ACK the next hole was retransmitted with a length taken
- * from the send queue before the acknowledged bytes left it, so near the end of the data it reached past the
- * queue and threw ArrayIndexOutOfBoundsException out of {@code run} (found by jiip-sim's soak, e.g. seed
- * 0xe9316fe9c2c04c2d; with scatter-gather in clonePayload, seed 0x723bd128e303416d). And: {@code recover} was
- * never initialised to the ISS (RFC 6582 §3.2 step 1), so for the half of the ISNs above 2^31 (or after a slot's
- * previous life) three duplicate ACKs were ignored and every loss waited for the RTO. The ISN secrets below
- * cover both halves.
+ * Repairing a hole of one or two lost segments, with frames arriving one per run: the sender's NewReno recovery
+ * (RFC 6582) and the receiver's ACKs once the hole is filled and SACK blocks while it is open (RFC 2018 §4).
+ *
+ * <p>Regression: on a partial ACK the next hole was retransmitted with a length taken from the send queue before the
+ * acknowledged bytes left it, so near the end of the data it reached past the queue and threw
+ * ArrayIndexOutOfBoundsException out of {@code run} (found by jiip-sim's soak, e.g. seed 0xe9316fe9c2c04c2d; with
+ * scatter-gather in clonePayload, seed 0x723bd128e303416d). And: {@code recover} was never initialised to the ISS
+ * (RFC 6582 §3.2 step 1), so for the half of the ISNs above 2^31 (or after a slot's previous life) three duplicate ACKs
+ * were ignored and every loss waited for the RTO. The ISN secrets below cover both halves.
  */
-class TcpRecoveryRegressionTest {
+class TcpHoleRepairTest {
 
     /** Drops the listed data-carrying frames (counted from 1) sent by port 0 (node A). */
     static final class DropData implements FrameHook {
