@@ -1,6 +1,7 @@
 package io.jiip;
 
 import static io.jiip.api.Counter.*;
+import static io.jiip.testkit.TcpFixtures.SECOND;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +42,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and sends it a UDP datagram, and every packet is back in its pool.
  */
 class MalformedFrameTest {
-    private static final long SECOND = 1_000_000_000L;
     private static final int ETH = EthernetHeader.LENGTH;
     private static final int PORT = 7;
     private static final byte[] DATA = Frames.pattern(32);

@@ -1,8 +1,9 @@
 package io.jiip.api;
 
+import static io.jiip.testkit.TcpFixtures.A;
+import static io.jiip.testkit.TcpFixtures.B;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiip.link.FrameHook;
 import io.jiip.link.Packet;
@@ -13,7 +14,6 @@ import io.jiip.testkit.TestNet;
 import io.jiip.testkit.WireCheck;
 import io.jiip.wire.Bytes;
 import io.jiip.wire.EthernetHeader;
-import io.jiip.wire.Ipv4Address;
 import io.jiip.wire.Ipv4Header;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -32,8 +32,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * each side: datagrams arrive byte-exact, nothing leaks, and the wire never carries a wrong checksum.
  */
 class OffloadTest {
-    private static final int A = Ipv4Address.parse(TestNet.A_IP);
-    private static final int B = Ipv4Address.parse(TestNet.B_IP);
     private static final int PORT = 4000;
     private static final int MAX_PAYLOAD = 1500 - 20 - 8;
     private static final int UDP_HEADERS = EthernetHeader.LENGTH + 20 + 8;

@@ -1,5 +1,8 @@
 package io.jiip.api;
 
+import static io.jiip.testkit.TcpFixtures.A;
+import static io.jiip.testkit.TcpFixtures.B;
+import static io.jiip.testkit.TcpFixtures.payload;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,9 +19,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StackBasicsTest {
-    private static final int A = Ipv4Address.parse(TestNet.A_IP);
-    private static final int B = Ipv4Address.parse(TestNet.B_IP);
-
     @Test
     void shouldResolveWithArpRequestAndDeliverReplyToIntegrator() {
         TestNet net = TestNet.twoNodes();
@@ -118,13 +118,5 @@ class StackBasicsTest {
         net.advance(3_000_000_000L);
         assertEquals(1, net.a().stack.stats().get(Counter.DROP_ARP_PENDING_TIMEOUT));
         net.assertNoLeaks();
-    }
-
-    static Packet payload(TestNet.Node node, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        Packet p = node.pool.alloc(bytes.length);
-        p.buffer().put(p.offset(), bytes);
-        node.pool.length(p, bytes.length);
-        return p;
     }
 }

@@ -1,11 +1,11 @@
 package io.jiip.api;
 
+import static io.jiip.testkit.TcpFixtures.B;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jiip.link.Packet;
 import io.jiip.testkit.TestNet;
-import io.jiip.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,8 +14,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code udpSendSegmented}: the same datagrams arrive whether the NIC splits (UDP GSO) or the stack does. */
 class UdpSegmentationTest {
-    private static final int B = Ipv4Address.parse(TestNet.B_IP);
-
     @ParameterizedTest(name = "features {0}")
     @ValueSource(ints = {0, NicFeatures.TX_SCATTER_GATHER, NicFeatures.ALL_CSUM | NicFeatures.UDP_GSO,
         NicFeatures.ALL_CSUM | NicFeatures.UDP_GSO | NicFeatures.TX_SCATTER_GATHER})

@@ -1,5 +1,7 @@
 package io.jiip.link;
 
+import static io.jiip.testkit.TcpFixtures.A;
+import static io.jiip.testkit.TcpFixtures.B;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,23 +17,18 @@ import io.jiip.testkit.TestNet;
 import io.jiip.testkit.Tshark;
 import io.jiip.testkit.WireCheck;
 import io.jiip.wire.Bytes;
-import io.jiip.wire.Checksum;
 import io.jiip.wire.EthernetHeader;
-import io.jiip.wire.Ipv4Address;
 import io.jiip.wire.Ipv4Header;
 import io.jiip.wire.MacAddress;
 import io.jiip.wire.UdpHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,8 +39,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * packet or a checksum complaint, and the pcap header and timestamps are what tshark expects.
  */
 class PcapTsharkTest {
-    private static final int A = Ipv4Address.parse(TestNet.A_IP);
-    private static final int B = Ipv4Address.parse(TestNet.B_IP);
     private static final int ECHO = 7;
     private static final int CLIENT = 40000;
     private static final int SINK = 40001;

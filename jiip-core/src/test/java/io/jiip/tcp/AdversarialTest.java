@@ -1,5 +1,9 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.SECOND;
+import static io.jiip.testkit.TcpFixtures.bytes;
+import static io.jiip.testkit.TcpFixtures.connected;
+import static io.jiip.testkit.TcpFixtures.stackTcp;
 import static io.jiip.testkit.TcpPeer.ACK;
 import static io.jiip.testkit.TcpPeer.PSH;
 import static io.jiip.testkit.TcpPeer.RST;
@@ -9,14 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiip.api.Counter;
 import io.jiip.api.Result;
-import io.jiip.api.StackConfig;
 import io.jiip.api.TcpCloseReason;
-import io.jiip.api.TcpConfig;
 import io.jiip.api.TcpState;
 import io.jiip.link.Packet;
-import io.jiip.tcp.TcpStateMachineTest.App;
 import io.jiip.testkit.Accounting;
 import io.jiip.testkit.Frames;
+import io.jiip.testkit.RecordingApp;
 import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Opts;
 import io.jiip.testkit.TcpPeer.Seg;
@@ -25,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,19 +35,8 @@ import org.junit.jupiter.api.Test;
  * asserts the counters, that nothing leaks, and that the victim connection still transfers byte-exact.
  */
 class AdversarialTest {
-    static final long MS = 1_000_000L;
-    static final long SECOND = 1_000_000_000L;
-
-    static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    static TcpPeer connected(Consumer<StackConfig.Builder> tweak, App[] server) {
-        return TcpSecurityTest.connected(tweak, server);
-    }
-
     /** Data both ways after the attack: the victim is intact. */
-    static void assertStillTransfers(TcpPeer peer, App server, String prefix) {
+    static void assertStillTransfers(TcpPeer peer, RecordingApp server, String prefix) {
         peer.drain();
         peer.data(bytes("after the attack"));
         assertEquals(prefix + "after the attack", server.received.toString());
@@ -74,7 +64,7 @@ class AdversarialTest {
         }
     }
 
-    static void closeAndCheckLeaks(TcpPeer peer, App server) {
+    static void closeAndCheckLeaks(TcpPeer peer, RecordingApp server) {
         assertEquals(Result.OK, peer.net.a().stack.tcpAbort(server.conn));
         peer.drain();
         assertEquals(0, peer.net.a().stack.tcpConnectionCount());
@@ -84,7 +74,7 @@ class AdversarialTest {
 
     @Test
     void blindRstSynAndDataInjectionWithRandomSequenceNumbersIsRejected() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = connected(b -> { }, server);
         peer.data(bytes("before "));
         Accounting.Snapshot before = Accounting.snapshot(peer.net.a().stack.stats());
@@ -122,7 +112,7 @@ class AdversarialTest {
 
     @Test
     void synFloodIsAnsweredWithCookiesAndKeepsNoStateBeyondTheBacklog() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = connected(b -> { }, server); // listener on 80 with a backlog of 16
         Accounting.Snapshot before = Accounting.snapshot(peer.net.a().stack.stats());
         Random r = new Random(3);
@@ -150,8 +140,8 @@ class AdversarialTest {
 
     @Test
     void challengeAckRateLimitHoldsUnderInWindowRstFlood() {
-        App[] server = new App[1];
-        TcpPeer peer = connected(TcpStateMachineTest.stackTcp(t -> t.challengeAcksPerSecond(10)), server);
+        RecordingApp[] server = new RecordingApp[1];
+        TcpPeer peer = connected(stackTcp(t -> t.challengeAcksPerSecond(10)), server);
         Accounting.Snapshot before = Accounting.snapshot(peer.net.a().stack.stats());
         for (int i = 1; i <= 500; i++) {
             peer.segment(peer.localPort, peer.remotePort, RST, peer.sndNxt + i, 0, 65535, null, null);
@@ -165,7 +155,7 @@ class AdversarialTest {
 
     @Test
     void ackStormForDataNeverSentIsDroppedAndAcknowledgesNothing() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = connected(b -> { }, server);
         Accounting.Snapshot before = Accounting.snapshot(peer.net.a().stack.stats());
         long txBefore = peer.net.a().stack.stats().get(Counter.TCP_TX);
@@ -189,9 +179,9 @@ class AdversarialTest {
 
     @Test
     void segmentFloodWithRandomSequenceNumbersStaysWithinTheOutOfOrderBudget() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         int budget = 64 * 1024;
-        TcpPeer peer = connected(TcpStateMachineTest.stackTcp(t -> t.outOfOrderMemory(budget)), server);
+        TcpPeer peer = connected(stackTcp(t -> t.outOfOrderMemory(budget)), server);
         Accounting.Snapshot before = Accounting.snapshot(peer.net.a().stack.stats());
         Random r = new Random(11);
         byte[] junk = new byte[100];
@@ -263,8 +253,8 @@ class AdversarialTest {
 
     @Test
     void zeroWindowAttackIsClosedByTheUserTimeout() {
-        App[] server = new App[1];
-        TcpPeer peer = connected(TcpStateMachineTest.stackTcp(t -> t.userTimeoutNanos(30 * SECOND)), server);
+        RecordingApp[] server = new RecordingApp[1];
+        TcpPeer peer = connected(stackTcp(t -> t.userTimeoutNanos(30 * SECOND)), server);
         var stack = peer.net.a().stack;
         // The server has data to send; the peer takes the first segment and then closes its window for good.
         for (int i = 0; i < 20; i++) {

@@ -1,5 +1,6 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,6 @@ import io.jiip.link.MemoryLink;
 import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
 import io.jiip.testkit.TestNet;
-import io.jiip.wire.Ipv4Address;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +28,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * below allocate nothing themselves (no lambdas, boxing, iterators or strings; assertions only after the window).
  */
 class AllocationGuardTest {
-    private static final int B = Ipv4Address.parse(TestNet.B_IP);
     private static final long MICROSECOND = 1_000L;
 
     private static com.sun.management.ThreadMXBean allocationCounter() {

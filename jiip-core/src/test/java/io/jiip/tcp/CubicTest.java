@@ -1,5 +1,6 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.MS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 class CubicTest {
     private static final int MSS = 1000;
-    private static final long MS = 1_000_000L;
     private static final long SRTT = 100 * MS;
 
 

@@ -1,5 +1,6 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.MS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +17,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class HyStartTest {
     private static final int MSS = 1000;
-    private static final long MS = 1_000_000L;
     private static final int INITIAL_WINDOW = 10 * MSS;
 
     /** A sender whose ACK clock the test runs; sequence numbers start just below the wrap of the space. */

@@ -1,5 +1,6 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.MS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.Test;
 class RackLossDetectionTest {
     private static final int MSS = 1000;
     private static final int UNA = 0x7fff_fc00; // close to wrap-around on purpose
-    private static final long MS = 1_000_000L;
     private static final long T0 = 5_000 * MS;
     private static final long MIN_RTT = 40 * MS;
 

@@ -1,5 +1,8 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.SECOND;
+import static io.jiip.testkit.TcpFixtures.connected;
+import static io.jiip.testkit.TcpFixtures.stackTcp;
 import static io.jiip.testkit.TcpPeer.ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,9 +12,9 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.jiip.api.Result;
 import io.jiip.api.TcpState;
 import io.jiip.link.Packet;
-import io.jiip.tcp.TcpStateMachineTest.App;
 import io.jiip.testkit.Accounting;
 import io.jiip.testkit.Frames;
+import io.jiip.testkit.RecordingApp;
 import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Opts;
 import io.jiip.testkit.TcpPeer.Seg;
@@ -37,13 +40,12 @@ import java.util.List;
  * {@code JAZZER_FUZZ=1} fuzzes (docs/security.md).
  */
 class StackFuzzTest {
-    static final long SECOND = 1_000_000_000L;
     private static final int BLIND = 1 << 20;
 
     @FuzzTest(maxDuration = "60s")
     void wholeStack(FuzzedDataProvider d) {
-        App[] server = new App[1];
-        TcpPeer peer = TcpSecurityTest.connected(TcpStateMachineTest.stackTcp(t -> t.isnKey(new byte[16])), server);
+        RecordingApp[] server = new RecordingApp[1];
+        TcpPeer peer = connected(stackTcp(t -> t.isnKey(new byte[16])), server);
         TestNet.Node node = peer.net.a();
         List<byte[]> udp = new ArrayList<>();
         assertEquals(Result.OK, node.stack.udpBind(7, (stack, packet, srcIp, srcPort, dstIp, dstPort, off, len) -> {

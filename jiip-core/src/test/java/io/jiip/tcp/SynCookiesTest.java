@@ -1,7 +1,9 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.SECOND;
+import static io.jiip.testkit.TcpFixtures.bytes;
+import static io.jiip.testkit.TcpFixtures.stackTcp;
 import static io.jiip.testkit.TcpPeer.ACK;
-import static io.jiip.testkit.TcpPeer.PSH;
 import static io.jiip.testkit.TcpPeer.RST;
 import static io.jiip.testkit.TcpPeer.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +15,7 @@ import io.jiip.api.Result;
 import io.jiip.api.Stats;
 import io.jiip.api.TcpInfo;
 import io.jiip.link.Packet;
-import io.jiip.tcp.TcpStateMachineTest.App;
+import io.jiip.testkit.RecordingApp;
 import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Opts;
 import io.jiip.testkit.TcpPeer.Seg;
@@ -24,16 +26,10 @@ import org.junit.jupiter.api.Test;
 
 /** SYN cookies (RFC 4987 §3.6): stateless SYN-ACKs when the backlog is full, and connections completed by them. */
 class SynCookiesTest {
-    static final long SECOND = 1_000_000_000L;
-
-    static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
     /** A stack listening on 80 with a backlog of 1, whose one slot is taken by a half-open connection. */
-    static TcpPeer fullBacklog(App[] server) {
+    static TcpPeer fullBacklog(RecordingApp[] server) {
         TcpPeer peer = TcpPeer.withStack(b -> { });
-        server[0] = new App(peer.net);
+        server[0] = new RecordingApp(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 1, server[0]));
         peer.segment(999, 80, SYN, 5000, 0, 65535, null, null);
         peer.expect(SYN | ACK);
@@ -47,7 +43,7 @@ class SynCookiesTest {
 
     @Test
     void shouldAnswerWithCookieAndKeepNoStateWhenBacklogFull() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = fullBacklog(server);
         peer.timestamps = true;
         peer.send(SYN, peer.iss, 0, 65535, Opts.all(1460, 7, peer.tsVal, 0));
@@ -68,7 +64,7 @@ class SynCookiesTest {
 
     @Test
     void shouldCompleteConnectionThroughValidCookieWithOptions() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = fullBacklog(server);
         peer.timestamps = true;
         peer.send(SYN, peer.iss, 0, 65535, Opts.all(1460, 7, peer.tsVal, 0));
@@ -104,7 +100,7 @@ class SynCookiesTest {
 
     @Test
     void shouldCompleteCookieWithoutTimestampsWithoutScalingOrSack() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = fullBacklog(server);
         peer.send(SYN, peer.iss, 0, 65535, Opts.none().mss(1400).ws(5).sackPerm());
         Seg synAck = peer.expect(SYN | ACK);
@@ -124,7 +120,7 @@ class SynCookiesTest {
 
     @Test
     void shouldRejectForgedAndStaleCookies() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = fullBacklog(server);
         peer.send(SYN, peer.iss, 0, 65535, Opts.none().mss(1460));
         Seg synAck = peer.expect(SYN | ACK);
@@ -149,7 +145,7 @@ class SynCookiesTest {
 
     @Test
     void shouldAcceptCookieWithinTwoTicks() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = fullBacklog(server);
         peer.send(SYN, peer.iss, 0, 65535, Opts.none().mss(1460));
         Seg synAck = peer.expect(SYN | ACK);
@@ -162,8 +158,8 @@ class SynCookiesTest {
 
     @Test
     void shouldDropWhenCookiesOff() {
-        TcpPeer peer = TcpPeer.withStack(TcpStateMachineTest.stackTcp(t -> t.synCookies(false)));
-        App server = new App(peer.net);
+        TcpPeer peer = TcpPeer.withStack(stackTcp(t -> t.synCookies(false)));
+        RecordingApp server = new RecordingApp(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 1, server));
         peer.segment(999, 80, SYN, 5000, 0, 65535, null, null);
         peer.expect(SYN | ACK);
@@ -175,8 +171,8 @@ class SynCookiesTest {
 
     @Test
     void shouldUseCookiesOverThePerContextHalfOpenLimit() {
-        TcpPeer peer = TcpPeer.withStack(TcpStateMachineTest.stackTcp(t -> t.halfOpenLimit(2)));
-        App server = new App(peer.net);
+        TcpPeer peer = TcpPeer.withStack(stackTcp(t -> t.halfOpenLimit(2)));
+        RecordingApp server = new RecordingApp(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 100, server));
         for (int i = 0; i < 5; i++) {
             peer.segment(1000 + i, 80, SYN, 5000 * i, 0, 65535, null, null);
@@ -189,10 +185,10 @@ class SynCookiesTest {
 
     @Test
     void shouldDropOverThePerContextHalfOpenLimitWhenCookiesOff() {
-        TcpPeer peer = TcpPeer.withStack(TcpStateMachineTest.stackTcp(t -> t.halfOpenLimit(2).synCookies(false)));
-        App server = new App(peer.net);
+        TcpPeer peer = TcpPeer.withStack(stackTcp(t -> t.halfOpenLimit(2).synCookies(false)));
+        RecordingApp server = new RecordingApp(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 100, server));
-        App other = new App(peer.net);
+        RecordingApp other = new RecordingApp(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(81, 100, other));
         peer.segment(1000, 80, SYN, 0, 0, 65535, null, null);
         peer.expect(SYN | ACK);
@@ -209,8 +205,8 @@ class SynCookiesTest {
     @Test
     void shouldUseCookiesWhenTheConnectionTableIsNearlyFull() {
         // 32 connections: the last 32 / 16 = 2 slots are kept for connections proven by a cookie.
-        TcpPeer peer = TcpPeer.withStack(TcpStateMachineTest.stackTcp(t -> t.connections(32).halfOpenLimit(100)));
-        App server = new App(peer.net);
+        TcpPeer peer = TcpPeer.withStack(stackTcp(t -> t.connections(32).halfOpenLimit(100)));
+        RecordingApp server = new RecordingApp(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 100, server));
         for (int i = 0; i < 30; i++) {
             peer.segment(1000 + i, 80, SYN, 100 * i, 0, 65535, null, null);

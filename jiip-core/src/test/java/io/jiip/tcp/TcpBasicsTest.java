@@ -1,5 +1,7 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.B;
+import static io.jiip.testkit.TcpFixtures.payload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,17 +13,14 @@ import io.jiip.api.TcpEvents;
 import io.jiip.api.TcpState;
 import io.jiip.link.Packet;
 import io.jiip.testkit.TestNet;
-import io.jiip.wire.Ipv4Address;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TcpBasicsTest {
-    static final int B = Ipv4Address.parse(TestNet.B_IP);
-
-    /** Records events of one side and echoes when asked to. */
-    static final class Recorder implements TcpEvents<Packet> {
+    /** Records events of one side, with the attachments, and echoes when asked to. */
+    private static final class Recorder implements TcpEvents<Packet> {
         final List<String> log = new ArrayList<>();
         final StringBuilder received = new StringBuilder();
         int connection = -1;
@@ -64,14 +63,6 @@ class TcpBasicsTest {
         public void onClosed(Stack<Packet> stack, int conn, Object attachment, int reason) {
             log.add("closed " + reason);
         }
-    }
-
-    static Packet payload(TestNet.Node node, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        Packet p = node.pool.alloc(bytes.length);
-        p.buffer().put(p.offset(), bytes);
-        node.pool.length(p, bytes.length);
-        return p;
     }
 
     @Test

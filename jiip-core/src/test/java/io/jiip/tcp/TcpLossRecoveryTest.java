@@ -1,5 +1,7 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.B;
+import static io.jiip.testkit.TcpFixtures.MS;
 import static io.jiip.testkit.TcpPeer.ACK;
 import static io.jiip.testkit.TcpPeer.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +13,7 @@ import io.jiip.api.NicFeatures;
 import io.jiip.api.Result;
 import io.jiip.api.TcpConfig;
 import io.jiip.link.Packet;
+import io.jiip.testkit.RecordingApp;
 import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Opts;
 import io.jiip.testkit.TcpPeer.Seg;
@@ -28,14 +31,13 @@ import org.junit.jupiter.api.Test;
  * to leave several frames in flight, and deferred while an ACK that makes room for a larger one is due.
  */
 class TcpLossRecoveryTest {
-    private static final long MS = 1_000_000L;
     private static final int MSS = 1448; // 1460 less the timestamps option
 
     /** A stack with one connection accepted from a scripted peer (SACK, timestamps, window scaling), 1 ms RTT. */
     private static final class Fixture {
         final TcpPeer peer;
         final TestNet net;
-        final TcpStateMachineTest.App app;
+        final RecordingApp app;
         final int conn;
         /** The stack's sequence number of the first data byte. */
         final int first;
@@ -48,7 +50,7 @@ class TcpLossRecoveryTest {
         Fixture(int features) {
             peer = TcpPeer.withStack(b -> b.tcp(TcpConfig.builder().isnKey(new byte[16]).build()), features);
             net = peer.net;
-            app = new TcpStateMachineTest.App(net);
+            app = new RecordingApp(net);
             assertEquals(Result.OK, net.a().stack.tcpListen(80, 16, app));
             peer.ports(40000, 80);
             peer.timestamps = true;
@@ -373,10 +375,10 @@ class TcpLossRecoveryTest {
             }
             return from == 1 && silenceB[0] ? io.jiip.link.FrameHook.DROP : io.jiip.link.FrameHook.PASS;
         });
-        TcpStateMachineTest.App server = new TcpStateMachineTest.App(net);
-        TcpStateMachineTest.App client = new TcpStateMachineTest.App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, server));
-        int conn = net.a().stack.tcpConnect(io.jiip.wire.Ipv4Address.parse(TestNet.B_IP), 80, 0, client, null);
+        int conn = net.a().stack.tcpConnect(B, 80, 0, client, null);
         net.pump();
         silenceB[0] = true; // no ACK comes back: what goes out is the initial window
         Packet p = net.a().pool.alloc(60_000);

@@ -1,5 +1,6 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,15 +8,12 @@ import io.jiip.api.Counter;
 import io.jiip.api.LinkType;
 import io.jiip.api.NicFeatures;
 import io.jiip.api.Result;
-import io.jiip.api.Stack;
 import io.jiip.api.TcpEvents;
-import io.jiip.link.Packet;
 import io.jiip.link.PcapWriter;
 import io.jiip.testkit.ByteStream;
 import io.jiip.testkit.Pcap;
 import io.jiip.testkit.TestNet;
 import io.jiip.testkit.WireCheck;
-import io.jiip.wire.Ipv4Address;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +27,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the receiver) moves a byte stream intact, and the wire never carries a wrong checksum.
  */
 class TcpOffloadTest {
-    private static final int B = Ipv4Address.parse(TestNet.B_IP);
     private static final int BYTES = 3_000_000;
 
     @TempDir

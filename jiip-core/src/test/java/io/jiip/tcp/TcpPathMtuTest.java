@@ -1,5 +1,7 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.connected;
+import static io.jiip.testkit.TcpFixtures.send;
 import static io.jiip.testkit.TcpPeer.ACK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jiip.api.Counter;
 import io.jiip.api.Stats;
 import io.jiip.api.TcpInfo;
-import io.jiip.tcp.TcpStateMachineTest.App;
+import io.jiip.testkit.RecordingApp;
 import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Seg;
 import io.jiip.wire.TcpOptions;
@@ -24,8 +26,8 @@ class TcpPathMtuTest {
     /** Payload per segment on a 1,000-byte path: the MTU minus IPv4, TCP and the timestamp option. */
     private static final int SMALL_MSS = 1000 - 40 - TcpOptions.TIMESTAMPS_ALIGNED_LENGTH;
 
-    private final App[] server = new App[1];
-    private final TcpPeer peer = TcpSecurityTest.connected(b -> { }, server);
+    private final RecordingApp[] server = new RecordingApp[1];
+    private final TcpPeer peer = connected(b -> { }, server);
 
     private Stats stats() {
         return peer.net.a().stack.stats();
@@ -33,7 +35,7 @@ class TcpPathMtuTest {
 
     /** The stack sends {@value #DATA} bytes; returns the segments it sent (none acknowledged). */
     private List<Seg> sendData() {
-        TcpStateMachineTest.send(peer.net.a(), server[0].conn, "d".repeat(DATA));
+        send(peer.net.a(), server[0].conn, "d".repeat(DATA));
         peer.net.pump();
         List<Seg> sent = peer.drain();
         assertEquals(DATA, sent.stream().mapToInt(s -> s.payload().length).sum());

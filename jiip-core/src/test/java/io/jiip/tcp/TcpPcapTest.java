@@ -1,5 +1,6 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,6 @@ import io.jiip.link.Packet;
 import io.jiip.link.PcapWriter;
 import io.jiip.testkit.TestNet;
 import io.jiip.testkit.Tshark;
-import io.jiip.wire.Ipv4Address;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -26,8 +26,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** TCP conversations captured on the wire and read back by tshark: no malformed packet, no expert complaint. */
 class TcpPcapTest {
-    private static final int B = Ipv4Address.parse(TestNet.B_IP);
-
     @TempDir
     Path dir;
 

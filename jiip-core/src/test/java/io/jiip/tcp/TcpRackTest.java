@@ -1,5 +1,9 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.B;
+import static io.jiip.testkit.TcpFixtures.MS;
+import static io.jiip.testkit.TcpFixtures.SECOND;
+import static io.jiip.testkit.TcpFixtures.payload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,10 +13,10 @@ import io.jiip.api.Result;
 import io.jiip.api.TcpConfig;
 import io.jiip.link.FaultInjector;
 import io.jiip.link.FrameHook;
-import io.jiip.link.Packet;
 import io.jiip.testkit.ByteStream;
+import io.jiip.testkit.RecordingApp;
+import io.jiip.testkit.TcpFixtures;
 import io.jiip.testkit.TestNet;
-import io.jiip.wire.Ipv4Address;
 import io.jiip.wire.Ipv4Header;
 import io.jiip.wire.TcpHeader;
 import io.jiip.wire.TcpOptions;
@@ -27,8 +31,6 @@ import org.junit.jupiter.api.Test;
  * Always byte-exact (SHA-256 of the stream at both ends).
  */
 class TcpRackTest {
-    private static final int B = Ipv4Address.parse(TestNet.B_IP);
-
     /** Outcome of one transfer. */
     record Run(long retransmits, long timeouts, long fastRetransmits, boolean exact) {
     }
@@ -153,7 +155,7 @@ class TcpRackTest {
     /** Returns the retransmissions of the sender and the number of segments held back. */
     private static long[] reorderedTransfer(boolean rack) {
         TcpTransferTest.Pair p = new TcpTransferTest.Pair(TcpTransferTest.tcp().rack(rack).build(),
-                5 * TcpTransferTest.MS, 100_000_000L, 0);
+                5 * MS, 100_000_000L, 0);
         int[] highest = {0};
         boolean[] started = {false};
         int[] segments = {0};
@@ -178,14 +180,14 @@ class TcpRackTest {
             }
             if (n > 20 && n % 40 == 20) {
                 held[0]++;
-                return TcpTransferTest.MS;
+                return MS;
             }
             return 0;
         });
         p.a.send(4 * TcpTransferTest.MIB, 21);
         p.a.closeWhenQueued = true;
         p.connect();
-        p.runToClose(600 * TcpTransferTest.SECOND);
+        p.runToClose(600 * SECOND);
         p.assertExactAndClosed();
         assertEquals(0, p.a.count(Counter.TCP_TIMEOUTS), "no loss, no timeout");
         long retransmits = p.a.count(Counter.TCP_RETRANSMITS);
@@ -197,9 +199,9 @@ class TcpRackTest {
     @Test
     void shouldReportDuplicateDataInADsackBlock() {
         TestNet net = TestNet.twoNodes(b -> b.tcp(TcpConfig.builder().isnKey(new byte[16]).build()), 0);
-        TcpBasicsTest.Recorder server = new TcpBasicsTest.Recorder();
+        RecordingApp server = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 4, server));
-        int conn = net.a().stack.tcpConnect(B, 80, 0, new TcpBasicsTest.Recorder(), null);
+        int conn = net.a().stack.tcpConnect(B, 80, 0, new RecordingApp(net), null);
         net.pump();
         net.a().stack.tcpNoDelay(conn, true);
         int[] dataFrames = {0};
@@ -226,7 +228,7 @@ class TcpRackTest {
             return FrameHook.PASS;
         });
         for (int i = 0; i < 3; i++) {
-            assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpBasicsTest.payload(net.a(), "x".repeat(100)), 0));
+            assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpFixtures.payload(net.a(), "x".repeat(100)), 0));
             net.pump();
         }
         net.advance(100_000_000L);

@@ -1,5 +1,6 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,12 +14,10 @@ import io.jiip.link.FaultInjector;
 import io.jiip.link.Packet;
 import io.jiip.testkit.ByteStream;
 import io.jiip.testkit.TestNet;
-import io.jiip.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;
 
 /** Loss recovery episodes on a lossy memory link: byte-exact always, and SACK needs fewer retransmissions. */
 class TcpRecoveryTest {
-    private static final int B = Ipv4Address.parse(TestNet.B_IP);
     private static final int BYTES = 4_000_000;
 
     /** Outcome of one transfer. */

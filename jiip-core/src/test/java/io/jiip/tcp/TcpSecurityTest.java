@@ -1,5 +1,11 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.MS;
+import static io.jiip.testkit.TcpFixtures.SECOND;
+import static io.jiip.testkit.TcpFixtures.bytes;
+import static io.jiip.testkit.TcpFixtures.connected;
+import static io.jiip.testkit.TcpFixtures.send;
+import static io.jiip.testkit.TcpFixtures.stackTcp;
 import static io.jiip.testkit.TcpPeer.ACK;
 import static io.jiip.testkit.TcpPeer.FIN;
 import static io.jiip.testkit.TcpPeer.PSH;
@@ -12,20 +18,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiip.api.Counter;
 import io.jiip.api.Result;
-import io.jiip.api.StackConfig;
 import io.jiip.api.Stats;
 import io.jiip.api.TcpConfig;
 import io.jiip.api.TcpInfo;
 import io.jiip.api.TcpState;
-import io.jiip.tcp.TcpStateMachineTest.App;
+import io.jiip.testkit.RecordingApp;
 import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Opts;
 import io.jiip.testkit.TcpPeer.Seg;
-import io.jiip.testkit.TestNet;
 import io.jiip.wire.TcpOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,33 +36,11 @@ import org.junit.jupiter.api.Test;
  * option negotiation, driven by a scripted {@link TcpPeer} against one stack listening on port 80.
  */
 class TcpSecurityTest {
-    static final long MS = 1_000_000L;
-    static final long SECOND = 1_000_000_000L;
-
-    static Consumer<StackConfig.Builder> tcp(Consumer<TcpConfig.Builder> t) {
-        return TcpStateMachineTest.stackTcp(t);
-    }
-
-    static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
-    }
-
-    /** A stack listening on 80 with {@code server}, and a peer connected to it with timestamps. */
-    static TcpPeer connected(Consumer<StackConfig.Builder> tweak, App[] server) {
-        TcpPeer peer = TcpPeer.withStack(tweak);
-        server[0] = new App(peer.net);
-        assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 16, server[0]));
-        peer.timestamps = true;
-        peer.connect(Opts.all(1460, 7, peer.tsVal, 0));
-        assertEquals(List.of("accepted"), server[0].log);
-        return peer;
-    }
-
     static Stats stats(TcpPeer peer) {
         return peer.net.a().stack.stats();
     }
 
-    static TcpState state(TcpPeer peer, App server) {
+    static TcpState state(TcpPeer peer, RecordingApp server) {
         return peer.net.a().stack.tcpState(server.conn);
     }
 
@@ -75,7 +56,7 @@ class TcpSecurityTest {
 
     @Test
     void shouldChallengeAckInWindowRstNotAtRcvNxt() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = connected(b -> { }, server);
         peer.send(RST, peer.sndNxt + 100, 0, 0);
         assertPlainAck(peer, peer.expect());
@@ -92,7 +73,7 @@ class TcpSecurityTest {
 
     @Test
     void shouldCloseOnRstExactlyAtRcvNxt() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = connected(b -> { }, server);
         peer.send(RST | ACK, peer.sndNxt, peer.rcvNxt, 0);
         peer.expectNone();
@@ -104,7 +85,7 @@ class TcpSecurityTest {
 
     @Test
     void shouldIgnoreRstOutsideTheWindow() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = connected(b -> { }, server);
         peer.send(RST, peer.sndNxt + 0x4000_0000, 0, 0);
         peer.send(RST, peer.sndNxt - 1, 0, 0);
@@ -117,7 +98,7 @@ class TcpSecurityTest {
 
     @Test
     void shouldChallengeAckSynOnEstablishedConnection() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = connected(b -> { }, server);
         peer.send(SYN, peer.sndNxt, 0, 65535, Opts.all(1460, 7, peer.tsVal, 0));
         assertPlainAck(peer, peer.expect());
@@ -135,7 +116,7 @@ class TcpSecurityTest {
 
     @Test
     void shouldDropAckOfDataNeverSentAndAckBack() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = connected(b -> { }, server);
         peer.send(ACK | PSH, peer.sndNxt, peer.rcvNxt + 1000, 65535, peer.tsOpts(), bytes("forged"));
         assertPlainAck(peer, peer.expect());
@@ -153,8 +134,8 @@ class TcpSecurityTest {
 
     @Test
     void shouldRateLimitChallengeAcks() {
-        App[] server = new App[1];
-        TcpPeer peer = connected(tcp(t -> t.challengeAcksPerSecond(2)), server);
+        RecordingApp[] server = new RecordingApp[1];
+        TcpPeer peer = connected(stackTcp(t -> t.challengeAcksPerSecond(2)), server);
         for (int i = 0; i < 5; i++) {
             peer.pushSegment(peer.localPort, 80, RST, peer.sndNxt + 100 + i, 0, 0, null, null);
         }
@@ -178,7 +159,7 @@ class TcpSecurityTest {
 
     @Test
     void shouldDropSegmentWithOlderTimestamp() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = connected(b -> { }, server);
         peer.tsVal = 2000;
         peer.data(bytes("new"));
@@ -204,7 +185,7 @@ class TcpSecurityTest {
     @Test
     void shouldAnswerSegmentsForClosedPortsWithCorrectReset() {
         TcpPeer peer = TcpPeer.withStack(b -> { });
-        App server = new App(peer.net);
+        RecordingApp server = new RecordingApp(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 16, server));
 
         // With ACK: <SEQ=SEG.ACK><CTL=RST>.
@@ -249,7 +230,7 @@ class TcpSecurityTest {
     @Test
     void shouldValidateResetsAndAcksInSynSent() {
         TcpPeer peer = TcpPeer.withStack(b -> { });
-        App app = new App(peer.net);
+        RecordingApp app = new RecordingApp(peer.net);
         peer.ports(7000, 6000);
         int conn = peer.net.a().stack.tcpConnect(peer.ip, 7000, 6000, app, null);
         Seg syn = peer.expect(SYN);
@@ -273,7 +254,7 @@ class TcpSecurityTest {
     @Test
     void shouldResetAnUnacceptableAckInSynReceived() {
         TcpPeer peer = TcpPeer.withStack(b -> { });
-        App server = new App(peer.net);
+        RecordingApp server = new RecordingApp(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 16, server));
         peer.send(SYN, 100, 0, 65535, Opts.none().mss(1460));
         Seg synAck = peer.expect(SYN | ACK);
@@ -297,8 +278,8 @@ class TcpSecurityTest {
 
     @Test
     void shouldChooseUnpredictableInitialSequenceNumbers() {
-        TcpPeer peer = TcpPeer.withStack(tcp(t -> t.isnKey(key(1))));
-        App server = new App(peer.net);
+        TcpPeer peer = TcpPeer.withStack(stackTcp(t -> t.isnKey(key(1))));
+        RecordingApp server = new RecordingApp(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 16, server));
         int[] isns = new int[4];
         for (int i = 0; i < isns.length; i++) {
@@ -321,9 +302,9 @@ class TcpSecurityTest {
         assertEquals(isns[0] + 2_500_000, peer.expect(SYN | ACK).seq());
 
         // Another context (another secret): another ISN for the same 4-tuple at the same time.
-        TcpPeer other = TcpPeer.withStack(tcp(t -> t.isnKey(key(2))));
+        TcpPeer other = TcpPeer.withStack(stackTcp(t -> t.isnKey(key(2))));
         other.net.clock.advanceTo(peer.net.clock.nanoTime());
-        assertEquals(Result.OK, other.net.a().stack.tcpListen(80, 16, new App(other.net)));
+        assertEquals(Result.OK, other.net.a().stack.tcpListen(80, 16, new RecordingApp(other.net)));
         other.segment(1001, 80, SYN, 100, 0, 65535, Opts.none().mss(1460), null);
         assertNotEquals(isns[0] + 2_500_000, other.expect(SYN | ACK).seq());
         peer.net.assertNoLeaks();
@@ -335,7 +316,7 @@ class TcpSecurityTest {
     @Test
     void shouldOmitOptionsThePeerDidNotOffer() {
         TcpPeer peer = TcpPeer.withStack(b -> { });
-        App server = new App(peer.net);
+        RecordingApp server = new RecordingApp(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 16, server));
         Seg synAck = peer.connect(Opts.none().mss(1000));
         assertEquals(1460, synAck.mss(), "our MSS");
@@ -349,7 +330,7 @@ class TcpSecurityTest {
         assertFalse(info.windowScaling || info.timestamps || info.sackPermitted);
         assertEquals(1000, info.mss, "no timestamp option to subtract");
 
-        TcpStateMachineTest.send(peer.net.a(), server.conn, "plain");
+        send(peer.net.a(), server.conn, "plain");
         Seg data = peer.expect();
         assertEquals("plain", new String(data.payload(), StandardCharsets.US_ASCII));
         assertTrue(data.noOptions(), "no timestamps after the handshake: " + data);
@@ -365,14 +346,14 @@ class TcpSecurityTest {
     @Test
     void shouldUse536WhenThePeerSendsNoMss() {
         TcpPeer peer = TcpPeer.withStack(b -> { });
-        App server = new App(peer.net);
+        RecordingApp server = new RecordingApp(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 16, server));
         peer.connect(Opts.none());
         TcpInfo info = new TcpInfo();
         peer.net.a().stack.tcpInfo(server.conn, info);
         assertEquals(536, info.mss, "RFC 9293 §3.7.1 default");
         assertEquals(Result.OK, peer.net.a().stack.tcpNoDelay(server.conn, true));
-        TcpStateMachineTest.send(peer.net.a(), server.conn, "x".repeat(1200));
+        send(peer.net.a(), server.conn, "x".repeat(1200));
         List<Seg> segs = peer.drain();
         assertEquals(536, segs.get(0).payload().length);
         assertEquals(536, segs.get(1).payload().length);
@@ -383,7 +364,7 @@ class TcpSecurityTest {
     void shouldScaleWindowsOnlyWhenBothOffer() {
         // Both offer: our shift fits the 256 KiB buffer in 16 bits (3); the peer's shift applies to its windows.
         TcpPeer peer = TcpPeer.withStack(b -> { });
-        App server = new App(peer.net);
+        RecordingApp server = new RecordingApp(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 16, server));
         Seg synAck = peer.connect(Opts.none().mss(1460).ws(7));
         assertEquals(3, synAck.windowScale());
@@ -393,13 +374,13 @@ class TcpSecurityTest {
         peer.net.a().stack.tcpInfo(server.conn, info);
         assertTrue(info.windowScaling);
         assertEquals(100 << 7, info.sendWindow);
-        TcpStateMachineTest.send(peer.net.a(), server.conn, "x");
+        send(peer.net.a(), server.conn, "x");
         assertEquals(256 * 1024 >> 3, peer.expect().window(), "our window, scaled by 3");
         peer.net.assertNoLeaks();
 
         // A shift above 14 is taken as 14 (RFC 7323 §2.3).
         peer = TcpPeer.withStack(b -> { });
-        server = new App(peer.net);
+        server = new RecordingApp(peer.net);
         peer.net.a().stack.tcpListen(80, 16, server);
         peer.connect(Opts.none().mss(1460).ws(20));
         peer.window = 1;
@@ -410,7 +391,7 @@ class TcpSecurityTest {
 
         // Only we offer (the peer did not): nothing is scaled either way.
         peer = TcpPeer.withStack(b -> { });
-        server = new App(peer.net);
+        server = new RecordingApp(peer.net);
         peer.net.a().stack.tcpListen(80, 16, server);
         synAck = peer.connect(Opts.none().mss(1460));
         assertEquals(-1, synAck.windowScale());
@@ -422,8 +403,8 @@ class TcpSecurityTest {
         peer.net.assertNoLeaks();
 
         // Only the peer offers (we are configured not to): nothing is scaled, no option in our SYN-ACK.
-        peer = TcpPeer.withStack(tcp(t -> t.windowScaling(false)));
-        server = new App(peer.net);
+        peer = TcpPeer.withStack(stackTcp(t -> t.windowScaling(false)));
+        server = new RecordingApp(peer.net);
         peer.net.a().stack.tcpListen(80, 16, server);
         synAck = peer.connect(Opts.none().mss(1460).ws(7));
         assertEquals(-1, synAck.windowScale());
@@ -431,15 +412,15 @@ class TcpSecurityTest {
         peer.ack();
         peer.net.a().stack.tcpInfo(server.conn, info);
         assertEquals(100, info.sendWindow);
-        TcpStateMachineTest.send(peer.net.a(), server.conn, "x");
+        send(peer.net.a(), server.conn, "x");
         assertEquals(65535, peer.expect().window());
         peer.net.assertNoLeaks();
     }
 
     @Test
     void shouldNeverScaleTheWindowOfASyn() {
-        TcpPeer peer = TcpPeer.withStack(tcp(t -> t.receiveBuffer(1 << 20)));
-        App app = new App(peer.net);
+        TcpPeer peer = TcpPeer.withStack(stackTcp(t -> t.receiveBuffer(1 << 20)));
+        RecordingApp app = new RecordingApp(peer.net);
         peer.ports(7000, 6000);
         int conn = peer.net.a().stack.tcpConnect(peer.ip, 7000, 6000, app, null);
         Seg syn = peer.expect(SYN);
@@ -463,7 +444,7 @@ class TcpSecurityTest {
     @Test
     void shouldClampMssToTheMtu() {
         TcpPeer peer = TcpPeer.withStack(b -> b.mtu(1280));
-        App server = new App(peer.net);
+        RecordingApp server = new RecordingApp(peer.net);
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 16, server));
         Seg synAck = peer.connect(Opts.none().mss(1460));
         assertEquals(1280 - 40, synAck.mss());
@@ -475,9 +456,9 @@ class TcpSecurityTest {
 
     @Test
     void shouldClampMssToThePathMtu() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = connected(b -> { }, server);
-        TcpStateMachineTest.send(peer.net.a(), server[0].conn, "x".repeat(1000));
+        send(peer.net.a(), server[0].conn, "x".repeat(1000));
         Seg sent = peer.expect(ACK);
         peer.sendFragmentationNeeded(1000, sent.seq()); // about data in flight: accepted (RFC 5927 §7.2)
         assertEquals(1, stats(peer).get(Counter.ICMP_FRAG_NEEDED_RX));
@@ -495,7 +476,7 @@ class TcpSecurityTest {
         assertEquals(960 - TcpOptions.TIMESTAMPS_ALIGNED_LENGTH, info.mss, "and minus the timestamp option");
 
         // Our own SYN says the same.
-        int conn = peer.net.a().stack.tcpConnect(peer.ip, 7000, 6000, new App(peer.net), null);
+        int conn = peer.net.a().stack.tcpConnect(peer.ip, 7000, 6000, new RecordingApp(peer.net), null);
         Seg syn = peer.expect(SYN);
         assertEquals(7000, syn.dstPort());
         assertEquals(960, syn.mss());
@@ -505,7 +486,7 @@ class TcpSecurityTest {
 
     @Test
     void shouldNotLetTinyOutOfOrderSegmentsPinMoreThanTheReceiveBufferInBuffers() {
-        App[] server = new App[1];
+        RecordingApp[] server = new RecordingApp[1];
         TcpPeer peer = connected(b -> b.tcp(TcpConfig.builder().receiveBuffer(65536).build()), server);
         peer.drain();
         // A gap at sndNxt, then 5,000 one-byte segments beyond it: each would pin a whole buffer.

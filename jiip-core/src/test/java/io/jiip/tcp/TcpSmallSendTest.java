@@ -1,5 +1,6 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,6 @@ import io.jiip.link.FaultInjector;
 import io.jiip.link.Packet;
 import io.jiip.testkit.ByteStream;
 import io.jiip.testkit.TestNet;
-import io.jiip.wire.Ipv4Address;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,8 +21,6 @@ import org.junit.jupiter.api.Test;
  * held until the peer's ACK is a cold descriptor and slot by the time it is freed.
  */
 class TcpSmallSendTest {
-    private static final int B = Ipv4Address.parse(TestNet.B_IP);
-
     @Test
     void shouldFreeASmallPayloadAtOnceAndHoldALargerOne() {
         TestNet net = TestNet.twoNodes(b -> b.tcp(TcpConfig.builder().nagle(false).build()), 0);

@@ -1,5 +1,15 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.SegmentTap.isFromA;
+import static io.jiip.testkit.TcpFixtures.A;
+import static io.jiip.testkit.TcpFixtures.B;
+import static io.jiip.testkit.TcpFixtures.MS;
+import static io.jiip.testkit.TcpFixtures.SECOND;
+import static io.jiip.testkit.TcpFixtures.establish;
+import static io.jiip.testkit.TcpFixtures.net;
+import static io.jiip.testkit.TcpFixtures.payload;
+import static io.jiip.testkit.TcpFixtures.send;
+import static io.jiip.testkit.TcpFixtures.stackTcp;
 import static io.jiip.testkit.TcpPeer.ACK;
 import static io.jiip.testkit.TcpPeer.FIN;
 import static io.jiip.testkit.TcpPeer.RST;
@@ -13,25 +23,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jiip.api.Counter;
 import io.jiip.api.Result;
 import io.jiip.api.Stack;
-import io.jiip.api.StackConfig;
-import io.jiip.api.TcpCloseReason;
-import io.jiip.api.TcpConfig;
-import io.jiip.api.TcpEvents;
 import io.jiip.api.TcpInfo;
 import io.jiip.api.TcpState;
-import io.jiip.link.FrameHook;
 import io.jiip.link.Packet;
+import io.jiip.testkit.RecordingApp;
+import io.jiip.testkit.SegmentTap;
 import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Opts;
 import io.jiip.testkit.TcpPeer.Seg;
 import io.jiip.testkit.TestNet;
-import io.jiip.wire.Ipv4Address;
 import io.jiip.wire.TcpOptions;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,150 +42,8 @@ import org.junit.jupiter.api.Test;
  * stack against a scripted {@link TcpPeer}. Virtual time only.
  */
 class TcpStateMachineTest {
-    static final long MS = 1_000_000L;
-    static final long SECOND = 1_000_000_000L;
     /** Timers fire at the first wheel tick at or after their deadline: allow two ticks of lateness. */
     static final long SLACK = 2 * (1L << 20);
-    static final int A = Ipv4Address.parse(TestNet.A_IP);
-    static final int B = Ipv4Address.parse(TestNet.B_IP);
-
-    /** An application on one side: records every event, consumes what it receives. */
-    static final class App implements TcpEvents<Packet> {
-        final TestNet net;
-        final List<String> log = new ArrayList<>();
-        final List<Integer> accepted = new ArrayList<>();
-        final StringBuilder received = new StringBuilder();
-        int conn = -1;
-        int closedReason = -1;
-        long closedAt = -1;
-        long acked;
-        boolean refuse;
-
-        App(TestNet net) {
-            this.net = net;
-        }
-
-        @Override
-        public boolean onAccept(Stack<Packet> stack, int localPort, int remoteIp, int remotePort) {
-            return !refuse;
-        }
-
-        @Override
-        public Object onAccepted(Stack<Packet> stack, int connection) {
-            conn = connection;
-            accepted.add(connection);
-            log.add("accepted");
-            return null;
-        }
-
-        @Override
-        public Object onConnected(Stack<Packet> stack, int connection, Object attachment) {
-            conn = connection;
-            log.add("connected");
-            return attachment;
-        }
-
-        @Override
-        public void onPayload(Stack<Packet> stack, int connection, Object attachment, Packet packet, int offset,
-                int length) {
-            byte[] b = new byte[length];
-            packet.buffer().get(offset, b);
-            received.append(new String(b, StandardCharsets.ISO_8859_1));
-            stack.tcpRxConsumed(connection, length);
-        }
-
-        @Override
-        public void onAcked(Stack<Packet> stack, int connection, Object attachment, int bytes) {
-            acked += bytes;
-        }
-
-        @Override
-        public void onRemoteShutdown(Stack<Packet> stack, int connection, Object attachment) {
-            log.add("remote-shutdown");
-        }
-
-        @Override
-        public void onClosed(Stack<Packet> stack, int connection, Object attachment, int reason) {
-            log.add("closed " + reasonName(reason));
-            closedReason = reason;
-            closedAt = net.clock.nanoTime();
-        }
-    }
-
-    static String reasonName(int reason) {
-        switch (reason) {
-            case TcpCloseReason.NORMAL: return "NORMAL";
-            case TcpCloseReason.RESET_BY_PEER: return "RESET_BY_PEER";
-            case TcpCloseReason.TIMEOUT: return "TIMEOUT";
-            case TcpCloseReason.ABORTED: return "ABORTED";
-            case TcpCloseReason.REFUSED: return "REFUSED";
-            default: return "REASON(" + reason + ")";
-        }
-    }
-
-    static Packet payload(TestNet.Node node, String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
-        Packet p = node.pool.alloc(bytes.length);
-        p.buffer().put(p.offset(), bytes);
-        node.pool.length(p, bytes.length);
-        return p;
-    }
-
-    static void send(TestNet.Node node, int conn, String text) {
-        assertEquals(Result.OK, node.stack.tcpSend(conn, payload(node, text), 0), "tcpSend " + text);
-    }
-
-    static TestNet net(Consumer<TcpConfig.Builder> tcp) {
-        return TestNet.twoNodes(b -> {
-            TcpConfig.Builder t = TcpConfig.builder();
-            tcp.accept(t);
-            b.tcp(t.build());
-        }, 0);
-    }
-
-    static Consumer<StackConfig.Builder> stackTcp(Consumer<TcpConfig.Builder> tcp) {
-        return b -> {
-            TcpConfig.Builder t = TcpConfig.builder();
-            tcp.accept(t);
-            b.tcp(t.build());
-        };
-    }
-
-    /** Client A (from {@code localPort}, 0 = ephemeral) to server B:80, established; returns A's handle. */
-    static int establish(TestNet net, App server, App client, int localPort) {
-        assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, server));
-        int conn = net.a().stack.tcpConnect(B, 80, localPort, client, null);
-        assertTrue(conn >= 0, Result.name(conn));
-        net.pump();
-        assertEquals(TcpState.ESTABLISHED, net.a().stack.tcpState(conn));
-        assertEquals(TcpState.ESTABLISHED, net.b().stack.tcpState(server.conn));
-        return conn;
-    }
-
-    /** A frame hook that records the TCP segments crossing the link (by sending port) and drops those matched. */
-    static final class Tap implements FrameHook {
-        final TestNet net;
-        final List<Seg> fromA = new ArrayList<>();
-        final List<Seg> fromB = new ArrayList<>();
-        Predicate<Seg> dropA = s -> false;
-        Predicate<Seg> dropB = s -> false;
-        boolean dropAll;
-
-        Tap(TestNet net) {
-            this.net = net;
-            net.link.hook(this);
-        }
-
-        @Override
-        public int onFrame(int from, java.nio.ByteBuffer buf, int off, int len) {
-            Seg s = TcpPeer.parse(buf, off, len, net.clock.nanoTime());
-            if (s == null) {
-                return dropAll ? DROP : PASS;
-            }
-            (from == 0 ? fromA : fromB).add(s);
-            return dropAll || (from == 0 ? dropA : dropB).test(s) ? DROP : PASS;
-        }
-    }
 
     static void assertNear(long expected, long actual, String what) {
         assertTrue(actual >= expected && actual <= expected + SLACK,
@@ -195,9 +56,9 @@ class TcpStateMachineTest {
     @Test
     void shouldOpenWithThreeWayHandshakeAndNegotiateOptions() {
         TestNet net = TestNet.twoNodes();
-        Tap tap = new Tap(net);
-        App server = new App(net);
-        App client = new App(net);
+        SegmentTap tap = SegmentTap.on(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, server));
         int conn = net.a().stack.tcpConnect(B, 80, 0, client, "att");
         assertEquals(TcpState.SYN_SENT, net.a().stack.tcpState(conn));
@@ -240,8 +101,8 @@ class TcpStateMachineTest {
     @Test
     void shouldSendDataQueuedInSynSentOnceEstablished() {
         TestNet net = TestNet.twoNodes();
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, server));
         int conn = net.a().stack.tcpConnect(B, 80, 0, client, null);
         send(net.a(), conn, "early ");
@@ -258,9 +119,9 @@ class TcpStateMachineTest {
     @Test
     void shouldCompleteSimultaneousOpenBetweenTwoStacks() {
         TestNet net = TestNet.twoNodes();
-        Tap tap = new Tap(net);
-        App a = new App(net);
-        App b = new App(net);
+        SegmentTap tap = SegmentTap.on(net);
+        RecordingApp a = new RecordingApp(net);
+        RecordingApp b = new RecordingApp(net);
         int ca = net.a().stack.tcpConnect(B, 5000, 6000, a, null);
         int cb = net.b().stack.tcpConnect(A, 6000, 5000, b, null);
         assertTrue(ca >= 0 && cb >= 0);
@@ -295,7 +156,7 @@ class TcpStateMachineTest {
         // RFC 9293 §3.5 figure 8, scripted: our SYN, the peer's SYN crossing it, our SYN-ACK, the peer's SYN-ACK.
         TcpPeer peer = TcpPeer.withStack(b -> { });
         TestNet net = peer.net;
-        App app = new App(net);
+        RecordingApp app = new RecordingApp(net);
         peer.ports(7000, 6000);
         int conn = net.a().stack.tcpConnect(peer.ip, 7000, 6000, app, null);
         Seg syn = peer.expect(SYN);
@@ -326,7 +187,7 @@ class TcpStateMachineTest {
         // RFC 9293 §3.10.4: CLOSE in SYN-RECEIVED queues the FIN until ESTABLISHED; it follows the queued data.
         TcpPeer peer = TcpPeer.withStack(b -> { });
         TestNet net = peer.net;
-        App app = new App(net);
+        RecordingApp app = new RecordingApp(net);
         peer.ports(7000, 6000);
         int conn = net.a().stack.tcpConnect(peer.ip, 7000, 6000, app, null);
         Seg syn = peer.expect(SYN);
@@ -354,10 +215,10 @@ class TcpStateMachineTest {
     @Test
     void shouldRetransmitSynWithExponentialBackoffThenTimeOut() {
         TestNet net = TestNet.twoNodes();
-        Tap tap = new Tap(net);
-        tap.dropA = s -> s.has(SYN);
-        App server = new App(net);
-        App client = new App(net);
+        SegmentTap tap = SegmentTap.on(net);
+        tap.drop = s -> isFromA(s) && s.has(SYN);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, server));
         long t0 = net.clock.nanoTime();
         int conn = net.a().stack.tcpConnect(B, 80, 0, client, null);
@@ -387,11 +248,11 @@ class TcpStateMachineTest {
     @Test
     void shouldConnectAfterLostSyns() {
         TestNet net = TestNet.twoNodes();
-        Tap tap = new Tap(net);
+        SegmentTap tap = SegmentTap.on(net);
         int[] synsSeen = {0};
-        tap.dropA = s -> s.has(SYN) && ++synsSeen[0] <= 2;
-        App server = new App(net);
-        App client = new App(net);
+        tap.drop = s -> isFromA(s) && s.has(SYN) && ++synsSeen[0] <= 2;
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, server));
         long t0 = net.clock.nanoTime();
         int conn = net.a().stack.tcpConnect(B, 80, 0, client, null);
@@ -410,7 +271,7 @@ class TcpStateMachineTest {
     void shouldRetransmitSynAckThenForgetHalfOpenConnection() {
         TcpPeer peer = TcpPeer.withStack(stackTcp(t -> t.synRetries(3)));
         TestNet net = peer.net;
-        App server = new App(net);
+        RecordingApp server = new RecordingApp(net);
         assertEquals(Result.OK, net.a().stack.tcpListen(80, 1, server));
         long t0 = net.clock.nanoTime();
         peer.send(SYN, 100, 0, 65535, Opts.none().mss(1460));
@@ -441,7 +302,7 @@ class TcpStateMachineTest {
         // (a bare ACK would be dropped by the peer in SYN-SENT and leave both waiting for our RTO).
         TcpPeer peer = TcpPeer.withStack(b -> { });
         TestNet net = peer.net;
-        App server = new App(net);
+        RecordingApp server = new RecordingApp(net);
         assertEquals(Result.OK, net.a().stack.tcpListen(80, 4, server));
         peer.send(SYN, 100, 0, 65535, Opts.none().mss(1460));
         Seg first = peer.expect(SYN | ACK);
@@ -458,7 +319,7 @@ class TcpStateMachineTest {
     @Test
     void shouldReportRefusedForClosedPort() {
         TestNet net = TestNet.twoNodes();
-        App client = new App(net);
+        RecordingApp client = new RecordingApp(net);
         int conn = net.a().stack.tcpConnect(B, 81, 0, client, null);
         net.pump();
         assertEquals(List.of("closed REFUSED"), client.log);
@@ -473,9 +334,9 @@ class TcpStateMachineTest {
     @Test
     void shouldReportRefusedWhenAcceptSaysNo() {
         TestNet net = TestNet.twoNodes();
-        App server = new App(net);
+        RecordingApp server = new RecordingApp(net);
         server.refuse = true;
-        App client = new App(net);
+        RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 16, server));
         net.a().stack.tcpConnect(B, 80, 0, client, null);
         net.pump();
@@ -489,7 +350,7 @@ class TcpStateMachineTest {
     void shouldDropSynsBeyondTheListenBacklog() {
         TcpPeer peer = TcpPeer.withStack(stackTcp(t -> t.synCookies(false)));
         TestNet net = peer.net;
-        App server = new App(net);
+        RecordingApp server = new RecordingApp(net);
         assertEquals(Result.OK, net.a().stack.tcpListen(80, 2, server));
         peer.segment(1001, 80, SYN, 1000, 0, 65535, null, null);
         Seg first = peer.expect(SYN | ACK);
@@ -514,8 +375,8 @@ class TcpStateMachineTest {
     @Test
     void shouldKeepReceivingAfterShutdownOutput() {
         TestNet net = TestNet.twoNodes();
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 0);
         assertEquals(Result.OK, net.a().stack.tcpShutdownOutput(conn));
         net.pump();
@@ -547,8 +408,8 @@ class TcpStateMachineTest {
     @Test
     void shouldKeepSendingAfterPeerShutsDown() {
         TestNet net = TestNet.twoNodes();
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 0);
         assertEquals(Result.OK, net.b().stack.tcpShutdownOutput(server.conn));
         net.pump();
@@ -583,8 +444,8 @@ class TcpStateMachineTest {
     @Test
     void shouldGoThroughClosingWhenBothCloseAtOnce() {
         TestNet net = TestNet.twoNodes(stackTcp(t -> t.mslNanos(5 * SECOND)), 0);
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         int ca = establish(net, server, client, 0);
         int cb = server.conn;
         assertEquals(Result.OK, net.a().stack.tcpClose(ca));
@@ -610,8 +471,8 @@ class TcpStateMachineTest {
     @Test
     void shouldHoldTimeWaitForTwoMslThenFreeTheTuple() {
         TestNet net = TestNet.twoNodes(stackTcp(t -> t.mslNanos(5 * SECOND)), 0);
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 50000);
         assertEquals(Result.OK, net.a().stack.tcpClose(conn));
         net.pump();
@@ -620,7 +481,7 @@ class TcpStateMachineTest {
         long enteredAt = net.clock.nanoTime();
         assertEquals(List.of("connected", "closed NORMAL"), client.log);
         assertEquals(1, net.a().stack.tcpTimeWaitCount());
-        App again = new App(net);
+        RecordingApp again = new RecordingApp(net);
         assertEquals(Result.ADDRESS_IN_USE, net.a().stack.tcpConnect(B, 80, 50000, again, null),
                 "the 4-tuple is held in TIME-WAIT");
 
@@ -643,7 +504,7 @@ class TcpStateMachineTest {
     void shouldAckRetransmittedFinInTimeWaitAndRestartTwoMsl() {
         TcpPeer peer = TcpPeer.withStack(stackTcp(t -> t.mslNanos(5 * SECOND)));
         TestNet net = peer.net;
-        App server = new App(net);
+        RecordingApp server = new RecordingApp(net);
         assertEquals(Result.OK, net.a().stack.tcpListen(80, 4, server));
         peer.connect(Opts.none().mss(1460));
         assertEquals(Result.OK, net.a().stack.tcpClose(server.conn));
@@ -667,7 +528,7 @@ class TcpStateMachineTest {
     }
 
     /** Peer connects to the stack's port 80, the stack closes first, the stack is left in TIME-WAIT. */
-    static Seg serverInTimeWait(TcpPeer peer, App server) {
+    static Seg serverInTimeWait(TcpPeer peer, RecordingApp server) {
         assertEquals(Result.OK, peer.net.a().stack.tcpListen(80, 4, server));
         Seg synAck = peer.connect(peer.timestamps ? Opts.none().mss(1460).ts(peer.tsVal, 0) : Opts.none().mss(1460));
         peer.data("x".getBytes(StandardCharsets.US_ASCII));
@@ -688,7 +549,7 @@ class TcpStateMachineTest {
     void shouldLetNewSynWithHigherSequenceReopenTimeWait() {
         TcpPeer peer = TcpPeer.withStack(b -> { });
         TestNet net = peer.net;
-        App server = new App(net);
+        RecordingApp server = new RecordingApp(net);
         serverInTimeWait(peer, server);
 
         // A SYN below the old RCV.NXT is an old duplicate: ACKed, TIME-WAIT stays (RFC 9293 §3.10.7.4).
@@ -717,7 +578,7 @@ class TcpStateMachineTest {
         TcpPeer peer = TcpPeer.withStack(b -> { });
         peer.timestamps = true;
         TestNet net = peer.net;
-        App server = new App(net);
+        RecordingApp server = new RecordingApp(net);
         serverInTimeWait(peer, server);
 
         // Older timestamp: PAWS drops it (and ACKs), TIME-WAIT stays, even with a higher sequence number.
@@ -738,8 +599,8 @@ class TcpStateMachineTest {
     @Test
     void shouldResetPeerOnAbort() {
         TestNet net = TestNet.twoNodes();
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 0);
         send(net.a(), conn, "queued and never acknowledged");
         assertEquals(Result.OK, net.a().stack.tcpAbort(conn));
@@ -756,12 +617,12 @@ class TcpStateMachineTest {
     @Test
     void shouldTimeOutWhenKeepaliveProbesGoUnanswered() {
         TestNet net = TestNet.twoNodes();
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 0);
         long lastHeard = net.clock.nanoTime();
         assertEquals(Result.OK, net.a().stack.tcpKeepalive(conn, 10 * SECOND, SECOND, 3));
-        Tap tap = new Tap(net);
+        SegmentTap tap = SegmentTap.on(net);
         tap.dropAll = true;
         net.runFor(30 * SECOND);
 
@@ -783,11 +644,11 @@ class TcpStateMachineTest {
     @Test
     void shouldKeepIdleConnectionAliveWhenProbesAreAnswered() {
         TestNet net = TestNet.twoNodes();
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 0);
         assertEquals(Result.OK, net.a().stack.tcpKeepalive(conn, 10 * SECOND, SECOND, 3));
-        Tap tap = new Tap(net);
+        SegmentTap tap = SegmentTap.on(net);
         net.runFor(65 * SECOND);
         assertEquals(TcpState.ESTABLISHED, net.a().stack.tcpState(conn));
         assertEquals(6, net.a().stack.stats().get(Counter.TCP_KEEPALIVES), "one probe per idle period");
@@ -801,11 +662,11 @@ class TcpStateMachineTest {
     @Test
     void shouldCloseWhenUserTimeoutExpires() {
         TestNet net = TestNet.twoNodes();
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 0);
         assertEquals(Result.OK, net.a().stack.tcpUserTimeout(conn, 5 * SECOND));
-        Tap tap = new Tap(net);
+        SegmentTap tap = SegmentTap.on(net);
         tap.dropAll = true;
         long sentAt = net.clock.nanoTime();
         send(net.a(), conn, "lost");
@@ -819,10 +680,10 @@ class TcpStateMachineTest {
     @Test
     void shouldTimeOutAfterTheRetransmissionLimit() {
         TestNet net = net(t -> t.maxRetries(3));
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 0);
-        Tap tap = new Tap(net);
+        SegmentTap tap = SegmentTap.on(net);
         tap.dropAll = true;
         long sentAt = net.clock.nanoTime();
         send(net.a(), conn, "lost");
@@ -847,8 +708,8 @@ class TcpStateMachineTest {
     @Test
     void shouldResetWhenDataArrivesAfterClose() {
         TestNet net = TestNet.twoNodes();
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 0);
         assertEquals(Result.OK, net.a().stack.tcpClose(conn));
         net.pump();
@@ -869,8 +730,8 @@ class TcpStateMachineTest {
     @Test
     void shouldEndFinWait2AfterTimeoutOnlyWhenClosed() {
         TestNet net = net(t -> t.finWait2TimeoutNanos(10 * SECOND));
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 0);
         assertEquals(Result.OK, net.a().stack.tcpClose(conn));
         net.pump();
@@ -888,8 +749,8 @@ class TcpStateMachineTest {
         assertEquals(List.of("accepted", "remote-shutdown", "closed RESET_BY_PEER"), server.log);
 
         // After shutdownOutput (no close) FIN-WAIT-2 waits as long as the peer likes.
-        App server2 = new App(net);
-        App client2 = new App(net);
+        RecordingApp server2 = new RecordingApp(net);
+        RecordingApp client2 = new RecordingApp(net);
         net.b().stack.tcpUnlisten(80);
         int c2 = establish(net, server2, client2, 0);
         assertEquals(Result.OK, net.a().stack.tcpShutdownOutput(c2));
@@ -907,8 +768,8 @@ class TcpStateMachineTest {
     @Test
     void shouldRefuseWrongStateCallsWithoutTakingOwnership() {
         TestNet net = net(t -> t.sendBuffer(1000));
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 50000);
         Stack<Packet> a = net.a().stack;
 
@@ -952,8 +813,8 @@ class TcpStateMachineTest {
     @Test
     void shouldRefuseStaleHandlesAfterOnClosed() {
         TestNet net = net(t -> t.connections(1));
-        App server = new App(net);
-        App client = new App(net);
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         int conn = establish(net, server, client, 0);
         Stack<Packet> a = net.a().stack;
         assertEquals(Result.OK, a.tcpAbort(conn));
@@ -975,7 +836,7 @@ class TcpStateMachineTest {
         assertEquals(Result.BAD_HANDLE, a.tcpClose(12345));
 
         // The only slot is reused: the new handle differs and the old one still names nothing.
-        App client2 = new App(net);
+        RecordingApp client2 = new RecordingApp(net);
         int conn2 = a.tcpConnect(B, 80, 0, client2, null);
         assertTrue(conn2 >= 0, Result.name(conn2));
         assertNotEquals(conn, conn2);
@@ -996,7 +857,7 @@ class TcpStateMachineTest {
         assertNull(a.tcpState(conn2));
         assertEquals(Result.BAD_HANDLE, a.tcpShutdownOutput(conn2));
         assertEquals(Result.BAD_HANDLE, a.tcpInfo(conn2, new TcpInfo()));
-        App client3 = new App(net);
+        RecordingApp client3 = new RecordingApp(net);
         int conn3 = a.tcpConnect(B, 80, 0, client3, null);
         assertTrue(conn3 >= 0, Result.name(conn3));
         assertNotEquals(conn2, conn3);

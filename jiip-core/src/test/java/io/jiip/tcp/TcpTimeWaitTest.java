@@ -1,5 +1,7 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.MS;
+import static io.jiip.testkit.TcpFixtures.SECOND;
 import static io.jiip.testkit.TcpPeer.ACK;
 import static io.jiip.testkit.TcpPeer.FIN;
 import static io.jiip.testkit.TcpPeer.RST;
@@ -33,8 +35,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * however many connections come and go. Virtual time only.
  */
 class TcpTimeWaitTest {
-    static final long MS = 1_000_000L;
-    static final long SECOND = 1_000_000_000L;
     static final long STEP = 10_000L;
     static final long SLACK = 2 * (1L << 20);
     static final byte[] REQUEST = new byte[CloseFirstChurn.REQUEST];

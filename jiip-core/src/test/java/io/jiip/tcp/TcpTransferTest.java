@@ -1,5 +1,8 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.SegmentTap.isFromA;
+import static io.jiip.testkit.TcpFixtures.MS;
+import static io.jiip.testkit.TcpFixtures.SECOND;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,12 +17,13 @@ import io.jiip.api.TcpConfig;
 import io.jiip.api.TcpEvents;
 import io.jiip.api.TcpInfo;
 import io.jiip.link.FaultInjector;
-import io.jiip.link.FrameHook;
 import io.jiip.link.ManualClock;
 import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
 import io.jiip.link.PcapWriter;
 import io.jiip.testkit.DelayedNet;
+import io.jiip.testkit.SegmentTap;
+import io.jiip.testkit.TcpPeer.Seg;
 import io.jiip.testkit.TestNet;
 import io.jiip.wire.Bytes;
 import io.jiip.wire.Ipv4Address;
@@ -35,7 +39,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -51,8 +54,6 @@ class TcpTransferTest {
     static final int B_IP = Ipv4Address.parse(TestNet.B_IP);
     static final int PORT = 5001;
     static final long US = 1_000L;
-    static final long MS = 1_000_000L;
-    static final long SECOND = 1_000_000_000L;
     static final long GBIT = 1_000_000_000L;
     static final long MIB = 1 << 20;
     static final byte[] ISN_KEY = "jiip-tcp-xfer-16".getBytes(StandardCharsets.US_ASCII);
@@ -325,86 +326,6 @@ class TcpTransferTest {
         }
     }
 
-    /** One TCP segment as seen on the wire. */
-    record Seg(int from, long time, int seq, int ack, int flags, int window, int len, int wscale) {
-        boolean has(int flag) {
-            return (flags & flag) != 0;
-        }
-
-        boolean pureAck() {
-            return len == 0 && (flags & (TcpHeader.FLAG_SYN | TcpHeader.FLAG_FIN | TcpHeader.FLAG_RST)) == 0
-                    && has(TcpHeader.FLAG_ACK);
-        }
-    }
-
-    /** A frame hook that parses TCP segments, records them, and may drop chosen ones or defer to another hook. */
-    static final class Tap implements FrameHook {
-        final ManualClock clock;
-        final List<Seg> segs = new ArrayList<>();
-        Predicate<Seg> drop = s -> false;
-        Consumer<Seg> observer = s -> { };
-        FrameHook inner;
-
-        Tap(ManualClock clock) {
-            this.clock = clock;
-        }
-
-        @Override
-        public int onFrame(int from, ByteBuffer buf, int off, int len) {
-            Seg s = parse(from, buf, off, len);
-            if (s != null) {
-                segs.add(s);
-                observer.accept(s);
-                if (drop.test(s)) {
-                    return DROP;
-                }
-            }
-            return inner != null ? inner.onFrame(from, buf, off, len) : PASS;
-        }
-
-        @Override
-        public int corruptBit(int len) {
-            return inner != null ? inner.corruptBit(len) : 0;
-        }
-
-        Seg parse(int from, ByteBuffer buf, int off, int len) {
-            if (len < 14 + 20 + 20 || Bytes.u16(buf, off + 12) != 0x0800) {
-                return null;
-            }
-            int ip = off + 14;
-            int ihl = (Bytes.u8(buf, ip) & 0xf) * 4;
-            if (Bytes.u8(buf, ip + 9) != 6) {
-                return null;
-            }
-            int total = Bytes.u16(buf, ip + 2);
-            int t = ip + ihl;
-            int thl = TcpHeader.headerLength(buf, t);
-            int wscale = -1;
-            if ((TcpHeader.flags(buf, t) & TcpHeader.FLAG_SYN) != 0) {
-                for (int o = t + 20; o < t + thl; ) {
-                    int kind = Bytes.u8(buf, o);
-                    if (kind == 0) {
-                        break;
-                    }
-                    if (kind == 1) {
-                        o++;
-                        continue;
-                    }
-                    if (kind == 3) {
-                        wscale = Bytes.u8(buf, o + 2);
-                    }
-                    o += Math.max(2, Bytes.u8(buf, o + 1));
-                }
-            }
-            return new Seg(from, clock.nanoTime(), TcpHeader.seq(buf, t), TcpHeader.ack(buf, t),
-                    TcpHeader.flags(buf, t), TcpHeader.window(buf, t), total - ihl - thl, wscale);
-        }
-
-        List<Seg> from(int node) {
-            return segs.stream().filter(s -> s.from() == node).toList();
-        }
-    }
-
     static String name(TestInfo info) {
         return info.getTestMethod().map(m -> m.getName()).orElse("?");
     }
@@ -542,8 +463,7 @@ class TcpTransferTest {
         Path pcap = dir.resolve("zero-window.pcap");
         PcapWriter writer = PcapWriter.create(pcap, LinkType.ETHERNET);
         p.net.link.capture(writer);
-        Tap tap = new Tap(p.net.clock);
-        p.net.link.hook(tap);
+        SegmentTap tap = SegmentTap.on(p.net);
         p.a.send(1 * MIB, 9);
         p.a.closeWhenQueued = true;
         p.b.consumeInline = false;
@@ -563,22 +483,22 @@ class TcpTransferTest {
         REPORT.add(p.summary(name(info)));
         assertEquals(0, sendWindowBeforeReopen[0], "the sender saw a zero window");
         assertTrue(p.a.count(Counter.TCP_WINDOW_PROBES) > 0, "persist probes were sent");
-        List<Seg> probes = tap.from(0).stream().filter(s -> s.len() == 1).toList();
+        List<Seg> probes = tap.fromA.stream().filter(s -> s.payload().length == 1).toList();
         assertEquals(p.a.count(Counter.TCP_WINDOW_PROBES), probes.size());
         // Each probe carries the first unacknowledged byte (a refused probe is resent, not followed by the next).
         int lastAck = 0;
         List<Seg> walking = new ArrayList<>();
         for (Seg s : tap.segs) {
-            if (s.from() == 1 && s.has(TcpHeader.FLAG_ACK)) {
+            if (!isFromA(s) && s.has(TcpHeader.FLAG_ACK)) {
                 lastAck = s.ack();
-            } else if (s.from() == 0 && s.len() == 1 && s.seq() != lastAck) {
+            } else if (isFromA(s) && s.payload().length == 1 && s.seq() != lastAck) {
                 walking.add(s);
             }
         }
         assertEquals(List.of(), walking, "probes beyond SND.UNA");
         assertTrue(probes.stream().filter(s -> s.seq() == probes.get(probes.size() - 1).seq()).count() >= 3,
                 "refused probes are resent");
-        assertTrue(tap.from(1).stream().anyMatch(s -> s.window() == 0 && s.has(TcpHeader.FLAG_ACK)));
+        assertTrue(tap.fromB.stream().anyMatch(s -> s.window() == 0 && s.has(TcpHeader.FLAG_ACK)));
         assertEquals(0, p.a.count(Counter.TCP_FAST_RETRANSMITS), "probe answers are not duplicate ACKs");
         assertEquals(0, p.a.count(Counter.TCP_TIMEOUTS), "probing is not a retransmission timeout");
         p.line.assertNoLeaks();
@@ -601,15 +521,14 @@ class TcpTransferTest {
     @Test
     void shouldResumeWhenWindowUpdateIsLostWhileWindowIsSmall(TestInfo info) {
         Pair p = new Pair(tcp().receiveBuffer(64 * 1024).build(), 1 * MS, 100_000_000L, 0);
-        Tap tap = new Tap(p.net.clock);
-        p.net.link.hook(tap);
+        SegmentTap tap = SegmentTap.on(p.net);
         p.a.send(1 * MIB, 15);
         p.a.closeWhenQueued = true;
         p.b.consumeInline = false;
         boolean[] reopened = {false};
         int[] lostUpdates = {0};
         tap.drop = s -> {
-            if (s.from() == 1 && reopened[0] && s.pureAck() && s.window() > 0 && lostUpdates[0] == 0) {
+            if (!isFromA(s) && reopened[0] && s.pureAck() && s.window() > 0 && lostUpdates[0] == 0) {
                 lostUpdates[0]++;
                 return true;
             }
@@ -663,8 +582,7 @@ class TcpTransferTest {
     void shouldAvoidSillyWindowsWhenReceiverConsumesInTinyBites(TestInfo info) {
         int buffer = 32 * 1024;
         Pair p = new Pair(tcp().receiveBuffer(buffer).build(), 1 * MS, 100_000_000L, 0);
-        Tap tap = new Tap(p.net.clock);
-        p.net.link.hook(tap);
+        SegmentTap tap = SegmentTap.on(p.net);
         p.a.send(256 * 1024, 10);
         p.a.closeWhenQueued = true;
         p.b.consumeInline = false;
@@ -672,12 +590,12 @@ class TcpTransferTest {
         int[] maxEnd = {0};
         boolean[] started = {false};
         tap.observer = s -> {
-            if (s.from() == 0 && s.len() > 0 && p.a.conn >= 0) {
-                int end = s.seq() + s.len();
+            if (isFromA(s) && s.payload().length > 0 && p.a.conn >= 0) {
+                int end = s.seq() + s.payload().length;
                 boolean fresh = !started[0] || Seq.gt(end, maxEnd[0]);
                 if (fresh) {
                     TcpInfo i = p.a.info();
-                    if (s.len() < i.mss && i.bytesInFlight > 0) {
+                    if (s.payload().length < i.mss && i.bytesInFlight > 0) {
                         tinyInFlight.add(s + " with " + i.bytesInFlight + " bytes in flight");
                     }
                     maxEnd[0] = end;
@@ -692,13 +610,13 @@ class TcpTransferTest {
         REPORT.add(p.summary(name(info)));
 
         int mss = 1448;
-        int shift = tap.from(1).stream().filter(s -> s.has(TcpHeader.FLAG_SYN)).findFirst().orElseThrow().wscale();
+        int shift = tap.fromB.stream().filter(s -> s.has(TcpHeader.FLAG_SYN)).findFirst().orElseThrow().windowScale();
         assertEquals(0, shift);
         int threshold = Math.min(mss, buffer / 2);
         List<String> silly = new ArrayList<>();
         long lastEdge = Long.MIN_VALUE;
         int updates = 0;
-        for (Seg s : tap.from(1)) {
+        for (Seg s : tap.fromB) {
             if (s.has(TcpHeader.FLAG_SYN) || !s.has(TcpHeader.FLAG_ACK) || s.has(TcpHeader.FLAG_RST)) {
                 continue;
             }
@@ -736,8 +654,7 @@ class TcpTransferTest {
     /** A one-way stream of full segments on a 2 ms RTT path; {@code bitsPerSecond} 0: bursts arrive together. */
     private void ackEverySecondFullSegment(TestInfo info, long bitsPerSecond) {
         Pair p = new Pair(tcp().receiveBuffer(4 << 20).build(), 1 * MS, bitsPerSecond, 0);
-        Tap tap = new Tap(p.net.clock);
-        p.net.link.hook(tap);
+        SegmentTap tap = SegmentTap.on(p.net);
         int mss = 1448;
         int segments = 400;
         p.a.send((long) segments * mss, 11);
@@ -754,10 +671,10 @@ class TcpTransferTest {
         p.runToClose(600 * SECOND);
         p.assertExactAndClosed();
         REPORT.add(p.summary(name(info)));
-        List<Seg> data = tap.from(0).stream().filter(s -> s.len() > 0).toList();
-        assertTrue(data.stream().allMatch(s -> s.len() == mss), "a stream of full segments");
+        List<Seg> data = tap.fromA.stream().filter(s -> s.payload().length > 0).toList();
+        assertTrue(data.stream().allMatch(s -> s.payload().length == mss), "a stream of full segments");
         assertEquals(segments, data.size());
-        List<Seg> acks = tap.from(1).stream().filter(s -> s.pureAck()).toList();
+        List<Seg> acks = tap.fromB.stream().filter(s -> s.pureAck()).toList();
         List<String> stretched = new ArrayList<>();
         for (int i = 1; i < acks.size(); i++) {
             int advance = acks.get(i).ack() - acks.get(i - 1).ack();
@@ -773,8 +690,7 @@ class TcpTransferTest {
     @Test
     void shouldAckSingleSmallSegmentAfterDelayedAckTimeout(TestInfo info) {
         Pair p = new Pair(tcp().build(), 1 * MS, 100_000_000L, 0);
-        Tap tap = new Tap(p.net.clock);
-        p.net.link.hook(tap);
+        SegmentTap tap = SegmentTap.on(p.net);
         p.connect();
         // Warm-up: B's first ACK after a passive open also opens its window beyond the 64 KiB of the SYN-ACK, a
         // window update worth sending at once; the delayed ACK is measured on the second small segment.
@@ -789,7 +705,7 @@ class TcpTransferTest {
         p.a.send(100, 12);
         p.line.runUntil(() -> p.b.received == 200, SECOND);
         p.line.runFor(200 * MS);
-        List<Seg> fromB = tap.segs.subList(seen, tap.segs.size()).stream().filter(s -> s.from() == 1).toList();
+        List<Seg> fromB = tap.segs.subList(seen, tap.segs.size()).stream().filter(s -> !isFromA(s)).toList();
         assertEquals(1, fromB.size(), "one ACK for one small segment: " + fromB);
         assertTrue(fromB.get(0).pureAck());
         assertEquals(1, p.b.count(Counter.TCP_DELAYED_ACKS) - delayedBefore, "sent by the delayed-ACK timer");
@@ -802,8 +718,7 @@ class TcpTransferTest {
     @Test
     void shouldPiggybackAckOnReplyFromPayloadCallback(TestInfo info) {
         Pair p = new Pair(tcp().build(), 1 * MS, 100_000_000L, 0);
-        Tap tap = new Tap(p.net.clock);
-        p.net.link.hook(tap);
+        SegmentTap tap = SegmentTap.on(p.net);
         p.connect();
         p.line.runFor(500 * MS);
         int seen = tap.segs.size();
@@ -818,10 +733,10 @@ class TcpTransferTest {
         p.a.finishWhenQueued = false;
         p.line.runUntil(() -> p.a.received == 200, SECOND);
         p.line.runFor(200 * MS);
-        List<Seg> fromB = tap.segs.subList(seen, tap.segs.size()).stream().filter(s -> s.from() == 1).toList();
-        List<Seg> fromA = tap.segs.subList(seen, tap.segs.size()).stream().filter(s -> s.from() == 0).toList();
+        List<Seg> fromB = tap.segs.subList(seen, tap.segs.size()).stream().filter(s -> !isFromA(s)).toList();
+        List<Seg> fromA = tap.segs.subList(seen, tap.segs.size()).stream().filter(s -> isFromA(s)).toList();
         assertEquals(1, fromB.size(), "B sends only the reply: " + fromB);
-        assertEquals(200, fromB.get(0).len());
+        assertEquals(200, fromB.get(0).payload().length);
         assertEquals(fromA.get(0).seq() + 100, fromB.get(0).ack(), "the reply acknowledges the request");
         assertEquals(0, p.b.count(Counter.TCP_DELAYED_ACKS) - delayedB, "no pure ACK from B");
         assertEquals(2, fromA.size(), "A: request, then a delayed ACK of the reply: " + fromA);
@@ -853,12 +768,11 @@ class TcpTransferTest {
      */
     private void singleLoss(TestInfo info, long bitsPerSecond) {
         Pair p = new Pair(tcp().build(), 5 * MS, bitsPerSecond, 0);
-        Tap tap = new Tap(p.net.clock);
-        p.net.link.hook(tap);
+        SegmentTap tap = SegmentTap.on(p.net);
         int[] dataSegments = {0};
         int[] dropped = {0};
         tap.drop = s -> {
-            if (s.from() == 0 && s.len() > 0 && ++dataSegments[0] == 30) {
+            if (isFromA(s) && s.payload().length > 0 && ++dataSegments[0] == 30) {
                 dropped[0]++;
                 return true;
             }

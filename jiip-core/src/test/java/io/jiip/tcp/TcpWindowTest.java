@@ -1,5 +1,7 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.B;
+import static io.jiip.testkit.TcpFixtures.payload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jiip.api.Result;
@@ -7,6 +9,7 @@ import io.jiip.api.Stack;
 import io.jiip.api.TcpEvents;
 import io.jiip.link.FrameHook;
 import io.jiip.link.Packet;
+import io.jiip.testkit.RecordingApp;
 import io.jiip.testkit.TestNet;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -63,15 +66,15 @@ class TcpWindowTest {
         DropFromB drop = new DropFromB();
         net.link.hook(drop);
         LazyReader server = new LazyReader();
-        TcpBasicsTest.Recorder client = new TcpBasicsTest.Recorder();
+        RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 4, server));
-        int conn = net.a().stack.tcpConnect(TcpBasicsTest.B, 80, 0, client, null);
+        int conn = net.a().stack.tcpConnect(B, 80, 0, client, null);
         net.pump();
         String data = "x".repeat(3000) + "y".repeat(3000);
-        assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpBasicsTest.payload(net.a(), data.substring(0, 1500)), 0));
-        assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpBasicsTest.payload(net.a(), data.substring(1500, 3000)), 0));
-        assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpBasicsTest.payload(net.a(), data.substring(3000, 4500)), 0));
-        assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpBasicsTest.payload(net.a(), data.substring(4500)), 0));
+        assertEquals(Result.OK, net.a().stack.tcpSend(conn, payload(net.a(), data.substring(0, 1500)), 0));
+        assertEquals(Result.OK, net.a().stack.tcpSend(conn, payload(net.a(), data.substring(1500, 3000)), 0));
+        assertEquals(Result.OK, net.a().stack.tcpSend(conn, payload(net.a(), data.substring(3000, 4500)), 0));
+        assertEquals(Result.OK, net.a().stack.tcpSend(conn, payload(net.a(), data.substring(4500)), 0));
         net.pump();
         // B's window is nearly full and less than an MSS (and half its buffer) remains: A holds back, idle.
         int held = server.received.length();
@@ -100,17 +103,17 @@ class TcpWindowTest {
     @Test
     void shouldNotGrowTheWindowOfAnApplicationLimitedConnection() {
         TestNet net = TestNet.twoNodes(b -> b.tcp(io.jiip.api.TcpConfig.builder().nagle(false).build()), 0);
-        TcpBasicsTest.Recorder server = new TcpBasicsTest.Recorder();
+        RecordingApp server = new RecordingApp(net);
         server.echo = true;
-        TcpBasicsTest.Recorder client = new TcpBasicsTest.Recorder();
+        RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 4, server));
-        int conn = net.a().stack.tcpConnect(TcpBasicsTest.B, 80, 0, client, null);
+        int conn = net.a().stack.tcpConnect(B, 80, 0, client, null);
         net.pump();
         io.jiip.api.TcpInfo info = new io.jiip.api.TcpInfo();
         assertEquals(Result.OK, net.a().stack.tcpInfo(conn, info));
         int initial = info.cwnd;
         for (int i = 0; i < 200; i++) {
-            assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpBasicsTest.payload(net.a(), "ping " + i), 0));
+            assertEquals(Result.OK, net.a().stack.tcpSend(conn, payload(net.a(), "ping " + i), 0));
             net.pump();
         }
         assertEquals(200, client.received.toString().split("ping").length - 1, "every request answered");
@@ -118,7 +121,7 @@ class TcpWindowTest {
         assertEquals(initial, info.cwnd, "200 round trips of a few bytes each left the window as it was");
 
         for (int i = 0; i < 64; i++) { // now a bulk transfer: the window limits it, and grows
-            assertEquals(Result.OK, net.a().stack.tcpSend(conn, TcpBasicsTest.payload(net.a(), "x".repeat(1400)), 0));
+            assertEquals(Result.OK, net.a().stack.tcpSend(conn, payload(net.a(), "x".repeat(1400)), 0));
         }
         net.pump();
         assertEquals(Result.OK, net.a().stack.tcpInfo(conn, info));

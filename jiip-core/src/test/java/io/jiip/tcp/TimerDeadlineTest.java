@@ -1,9 +1,12 @@
 package io.jiip.tcp;
 
+import static io.jiip.testkit.TcpFixtures.B;
+import static io.jiip.testkit.TcpFixtures.MS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiip.api.Result;
+import io.jiip.testkit.RecordingApp;
 import io.jiip.testkit.TestNet;
 import org.junit.jupiter.api.Test;
 
@@ -14,8 +17,6 @@ import org.junit.jupiter.api.Test;
  * integrator spun through all of TIME-WAIT (found by jiip-sim: 58 million wake-ups in two-node-bulk, seed 1).
  */
 class TimerDeadlineTest {
-    private static final long MS = 1_000_000L;
-
     @Test
     void shouldReportTheExactDeadlineOfAFarTimer() {
         TimerWheel w = new TimerWheel(4);
@@ -51,14 +52,14 @@ class TimerDeadlineTest {
     @Test
     void shouldSleepThroughTimeWaitInAFewCalls() {
         TestNet net = TestNet.twoNodes();
-        TcpBasicsTest.Recorder server = new TcpBasicsTest.Recorder();
-        TcpBasicsTest.Recorder client = new TcpBasicsTest.Recorder();
+        RecordingApp server = new RecordingApp(net);
+        RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 4, server));
-        int conn = net.a().stack.tcpConnect(TcpBasicsTest.B, 80, 0, client, null);
+        int conn = net.a().stack.tcpConnect(B, 80, 0, client, null);
         net.pump();
         assertEquals(Result.OK, net.a().stack.tcpClose(conn));
         net.pump();
-        assertEquals(Result.OK, net.b().stack.tcpClose(server.connection));
+        assertEquals(Result.OK, net.b().stack.tcpClose(server.conn));
         net.pump();
         assertEquals(1, net.a().stack.tcpTimeWaitCount());
         int calls = 0;

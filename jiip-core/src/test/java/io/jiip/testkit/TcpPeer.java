@@ -194,6 +194,11 @@ public final class TcpPeer implements TestNet.Station {
             return payload.length + (has(SYN) ? 1 : 0) + (has(FIN) ? 1 : 0);
         }
 
+        /** An ACK and nothing else: no data, SYN, FIN or RST. */
+        public boolean pureAck() {
+            return payload.length == 0 && (flags & (SYN | FIN | RST)) == 0 && has(ACK);
+        }
+
         /** True when the header carries no option at all. */
         public boolean noOptions() {
             return headerLength == TcpHeader.MIN_LENGTH;

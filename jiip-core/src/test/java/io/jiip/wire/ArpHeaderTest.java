@@ -1,6 +1,6 @@
 package io.jiip.wire;
 
-import static io.jiip.wire.Frames.ETH;
+import static io.jiip.wire.CapturedFrames.ETH;
 import static io.jiip.wire.TestBuffers.assertBytes;
 import static io.jiip.wire.TestBuffers.forEachVariant;
 import static io.jiip.wire.TestBuffers.forEachZeroed;
@@ -17,8 +17,8 @@ class ArpHeaderTest {
     private static final int GATEWAY_IP = 0x0a000202;
 
     /** The ARP packets without Ethernet header and padding. */
-    private static final byte[] REQUEST = Frames.range(Frames.ARP_REQUEST, ETH, ArpHeader.LENGTH);
-    private static final byte[] REPLY = Frames.range(Frames.ARP_REPLY, ETH, ArpHeader.LENGTH);
+    private static final byte[] REQUEST = CapturedFrames.range(CapturedFrames.ARP_REQUEST, ETH, ArpHeader.LENGTH);
+    private static final byte[] REPLY = CapturedFrames.range(CapturedFrames.ARP_REPLY, ETH, ArpHeader.LENGTH);
 
     @Test
     void shouldHaveTheRfc826Layout() {
@@ -57,8 +57,8 @@ class ArpHeaderTest {
 
     @Test
     void shouldDeconstructInsideTheWholePaddedFrame() {
-        forEachVariant(Frames.ARP_REPLY, (buf, off) -> {
-            int len = Frames.ARP_REPLY.length - ETH;
+        forEachVariant(CapturedFrames.ARP_REPLY, (buf, off) -> {
+            int len = CapturedFrames.ARP_REPLY.length - ETH;
             assertEquals(46, len);
             assertEquals(ArpHeader.OK, ArpHeader.check(buf, off + ETH, len));
             ArpHeader arp = new ArpHeader().wrap(buf, off + ETH);
@@ -85,11 +85,11 @@ class ArpHeaderTest {
 
     @Test
     void shouldConstructTheWholeFrame() {
-        forEachZeroed(Frames.ARP_REPLY.length, region -> {
+        forEachZeroed(CapturedFrames.ARP_REPLY.length, region -> {
             EthernetHeader.write(region.buf(), region.off(), GUEST, GATEWAY, EthernetHeader.TYPE_ARP);
             ArpHeader.write(region.buf(), region.off() + ETH, ArpHeader.OP_REPLY, GATEWAY, GATEWAY_IP, GUEST,
                     GUEST_IP);
-            assertBytes(Frames.ARP_REPLY, region);
+            assertBytes(CapturedFrames.ARP_REPLY, region);
         });
     }
 

@@ -1,7 +1,7 @@
 package io.jiip.wire;
 
-import static io.jiip.wire.Frames.ETH;
-import static io.jiip.wire.Frames.LOOPBACK;
+import static io.jiip.wire.CapturedFrames.ETH;
+import static io.jiip.wire.CapturedFrames.LOOPBACK;
 import static io.jiip.wire.TestBuffers.forEachVariant;
 import static io.jiip.wire.TestBuffers.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,11 +88,11 @@ class ChecksumTest {
 
     @Test
     void shouldComputeTheCapturedIpv4HeaderChecksums() {
-        for (byte[] frame : new byte[][] {Frames.PING_REQUEST, Frames.DNS_QUERY, Frames.TCP_SYN,
-                Frames.PORT_UNREACHABLE, Frames.UDP_WITH_IP_OPTIONS}) {
+        for (byte[] frame : new byte[][] {CapturedFrames.PING_REQUEST, CapturedFrames.DNS_QUERY, CapturedFrames.TCP_SYN,
+                CapturedFrames.PORT_UNREACHABLE, CapturedFrames.UDP_WITH_IP_OPTIONS}) {
             int hlen = (frame[ETH] & 0xf) * 4;
             int stored = Bytes.u16(ByteBuffer.wrap(frame), ETH + Ipv4Header.CHECKSUM);
-            byte[] header = Frames.range(frame, ETH, hlen);
+            byte[] header = CapturedFrames.range(frame, ETH, hlen);
             forEachVariant(header, (buf, off) -> {
                 assertTrue(Checksum.verify(buf, off, hlen));
                 assertEquals(0xffff, Checksum.fold(Checksum.add(0, buf, off, hlen)));
@@ -262,9 +262,9 @@ class ChecksumTest {
     @Test
     void shouldMatchThePseudoHeaderSumLinuxLeavesInLoopbackSegments() {
         // With checksum offload pending, Linux stores the folded pseudo-header sum in the field.
-        assertEquals(Frames.DNS_QUERY_PARTIAL_CHECKSUM,
+        assertEquals(CapturedFrames.DNS_QUERY_PARTIAL_CHECKSUM,
                 Checksum.fold(Checksum.pseudoHeader(LOOPBACK, LOOPBACK, Ipv4Header.PROTO_UDP, 37)));
-        assertEquals(Frames.SYN_PARTIAL_CHECKSUM,
+        assertEquals(CapturedFrames.SYN_PARTIAL_CHECKSUM,
                 Checksum.fold(Checksum.pseudoHeader(LOOPBACK, LOOPBACK, Ipv4Header.PROTO_TCP, 40)));
     }
 
@@ -281,7 +281,7 @@ class ChecksumTest {
 
     @Test
     void shouldAdjustTheIpv4ChecksumWhenTheTtlIsDecremented() {
-        byte[] header = Frames.range(Frames.PING_REQUEST, ETH, 20);
+        byte[] header = CapturedFrames.range(CapturedFrames.PING_REQUEST, ETH, 20);
         forEachVariant(header, (buf, off) -> {
             int oldWord = Bytes.u16(buf, off + Ipv4Header.TTL);
             int newWord = oldWord - 0x100;

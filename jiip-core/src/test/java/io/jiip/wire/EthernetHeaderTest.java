@@ -1,6 +1,6 @@
 package io.jiip.wire;
 
-import static io.jiip.wire.Frames.ETH;
+import static io.jiip.wire.CapturedFrames.ETH;
 import static io.jiip.wire.TestBuffers.assertBytes;
 import static io.jiip.wire.TestBuffers.forEachVariant;
 import static io.jiip.wire.TestBuffers.forEachZeroed;
@@ -23,13 +23,13 @@ class EthernetHeaderTest {
         assertEquals(6, EthernetHeader.Offset.SRC);
         assertEquals(12, EthernetHeader.Offset.ETHER_TYPE);
         assertEquals(14, EthernetHeader.LENGTH);
-        assertEquals(60, Frames.ARP_REQUEST.length);
-        assertEquals(60, Frames.ARP_REPLY.length);
+        assertEquals(60, CapturedFrames.ARP_REQUEST.length);
+        assertEquals(60, CapturedFrames.ARP_REPLY.length);
     }
 
     @Test
     void shouldDeconstructABroadcastArpRequest() {
-        forEachVariant(Frames.ARP_REQUEST, (buf, off) -> {
+        forEachVariant(CapturedFrames.ARP_REQUEST, (buf, off) -> {
             EthernetHeader eth = new EthernetHeader().wrap(buf, off);
             assertEquals(EthernetHeader.BROADCAST, eth.dst());
             assertEquals(GUEST, eth.src());
@@ -42,7 +42,7 @@ class EthernetHeaderTest {
 
     @Test
     void shouldDeconstructAUnicastArpReply() {
-        forEachVariant(Frames.ARP_REPLY, (buf, off) -> {
+        forEachVariant(CapturedFrames.ARP_REPLY, (buf, off) -> {
             EthernetHeader eth = new EthernetHeader().wrap(buf, off);
             assertEquals(GUEST, eth.dst());
             assertEquals(GATEWAY, eth.src());
@@ -52,7 +52,7 @@ class EthernetHeaderTest {
 
     @Test
     void shouldDeconstructACapturedLoopbackIpv4Frame() {
-        forEachVariant(Frames.PING_REQUEST, (buf, off) -> {
+        forEachVariant(CapturedFrames.PING_REQUEST, (buf, off) -> {
             EthernetHeader eth = new EthernetHeader().wrap(buf, off);
             assertEquals(0L, eth.dst());
             assertEquals(0L, eth.src());
@@ -64,11 +64,11 @@ class EthernetHeaderTest {
     void shouldConstructWithWrite() {
         forEachZeroed(ETH, region -> {
             EthernetHeader.write(region.buf(), region.off(), EthernetHeader.BROADCAST, GUEST, EthernetHeader.TYPE_ARP);
-            assertBytes(Frames.range(Frames.ARP_REQUEST, 0, ETH), region);
+            assertBytes(CapturedFrames.range(CapturedFrames.ARP_REQUEST, 0, ETH), region);
         });
         forEachZeroed(ETH, region -> {
             EthernetHeader.write(region.buf(), region.off(), GUEST, GATEWAY, EthernetHeader.TYPE_ARP);
-            assertBytes(Frames.range(Frames.ARP_REPLY, 0, ETH), region);
+            assertBytes(CapturedFrames.range(CapturedFrames.ARP_REPLY, 0, ETH), region);
         });
     }
 
@@ -77,17 +77,17 @@ class EthernetHeaderTest {
         forEachZeroed(ETH, region -> {
             EthernetHeader eth = new EthernetHeader().wrap(region.buf(), region.off());
             assertSame(eth, eth.dst(GUEST).src(GATEWAY).etherType(EthernetHeader.TYPE_ARP));
-            assertBytes(Frames.range(Frames.ARP_REPLY, 0, ETH), region);
+            assertBytes(CapturedFrames.range(CapturedFrames.ARP_REPLY, 0, ETH), region);
         });
     }
 
     @Test
     void shouldOverwriteEveryFieldWhenRewritingAFrame() {
-        forEachVariant(Frames.ARP_REQUEST, (buf, off) -> {
+        forEachVariant(CapturedFrames.ARP_REQUEST, (buf, off) -> {
             EthernetHeader.write(buf, off, GUEST, GATEWAY, EthernetHeader.TYPE_ARP);
             assertEquals(GUEST, EthernetHeader.dst(buf, off));
             assertEquals(GATEWAY, EthernetHeader.src(buf, off));
-            assertEquals(Frames.ARP_REQUEST[ETH], buf.get(off + ETH), "payload untouched");
+            assertEquals(CapturedFrames.ARP_REQUEST[ETH], buf.get(off + ETH), "payload untouched");
         });
     }
 
@@ -111,8 +111,8 @@ class EthernetHeaderTest {
 
     @Test
     void shouldRebindOneViewToManyFrames() {
-        ByteBuffer request = ByteBuffer.wrap(Frames.ARP_REQUEST);
-        ByteBuffer reply = ByteBuffer.allocateDirect(Frames.ARP_REPLY.length).put(0, Frames.ARP_REPLY);
+        ByteBuffer request = ByteBuffer.wrap(CapturedFrames.ARP_REQUEST);
+        ByteBuffer reply = ByteBuffer.allocateDirect(CapturedFrames.ARP_REPLY.length).put(0, CapturedFrames.ARP_REPLY);
         EthernetHeader eth = new EthernetHeader();
         assertEquals(EthernetHeader.BROADCAST, eth.wrap(request, 0).dst());
         assertEquals(GUEST, eth.wrap(reply, 0).dst());
@@ -140,9 +140,9 @@ class EthernetHeaderTest {
 
     @Test
     void shouldReadTheIgBitOfCapturedDestinations() {
-        forEachVariant(Frames.ARP_REQUEST, (buf, off) -> assertTrue(EthernetHeader.isMulticast(
+        forEachVariant(CapturedFrames.ARP_REQUEST, (buf, off) -> assertTrue(EthernetHeader.isMulticast(
                 EthernetHeader.dst(buf, off))));
-        forEachVariant(Frames.ARP_REPLY, (buf, off) -> assertFalse(EthernetHeader.isMulticast(
+        forEachVariant(CapturedFrames.ARP_REPLY, (buf, off) -> assertFalse(EthernetHeader.isMulticast(
                 EthernetHeader.dst(buf, off))));
     }
 }

@@ -1,6 +1,6 @@
 package io.jiip.wire;
 
-import static io.jiip.wire.Frames.ETH;
+import static io.jiip.wire.CapturedFrames.ETH;
 import static io.jiip.wire.TestBuffers.assertBytes;
 import static io.jiip.wire.TestBuffers.forEachVariant;
 import static io.jiip.wire.TestBuffers.forEachZeroed;
@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 
 class IcmpHeaderTest {
     /** ICMP messages (no Ethernet or IPv4 header) from the captured frames. */
-    private static final byte[] REQUEST = Frames.from(Frames.PING_REQUEST, ETH + 20);
-    private static final byte[] REPLY = Frames.from(Frames.PING_REPLY, ETH + 20);
-    private static final byte[] UNREACHABLE = Frames.from(Frames.PORT_UNREACHABLE, ETH + 20);
+    private static final byte[] REQUEST = CapturedFrames.from(CapturedFrames.PING_REQUEST, ETH + 20);
+    private static final byte[] REPLY = CapturedFrames.from(CapturedFrames.PING_REPLY, ETH + 20);
+    private static final byte[] UNREACHABLE = CapturedFrames.from(CapturedFrames.PORT_UNREACHABLE, ETH + 20);
 
     /**
      * Hand-assembled "fragmentation needed, next-hop MTU 1400" (RFC 1191) from a router, quoting a 1500-byte DF TCP
@@ -92,7 +92,7 @@ class IcmpHeaderTest {
             UdpHeader udp = new UdpHeader().wrap(buf, quoted + Ipv4Header.headerLength(buf, quoted));
             assertEquals(45283, udp.srcPort());
             assertEquals(53, udp.dstPort());
-            assertEquals(Frames.DNS_QUERY_PARTIAL_CHECKSUM, udp.checksum());
+            assertEquals(CapturedFrames.DNS_QUERY_PARTIAL_CHECKSUM, udp.checksum());
         });
     }
 
@@ -140,8 +140,9 @@ class IcmpHeaderTest {
             ByteBuffer buf = region.buf();
             IcmpHeader.type(buf, region.off(), IcmpHeader.TYPE_DEST_UNREACHABLE);
             IcmpHeader.code(buf, region.off(), IcmpHeader.CODE_PORT_UNREACHABLE);
-            Bytes.copy(ByteBuffer.wrap(Frames.DNS_QUERY), ETH, buf, region.off() + 8, 57);
-            Bytes.u16(buf, region.off() + 8 + 20 + UdpHeader.Offset.CHECKSUM, Frames.DNS_QUERY_PARTIAL_CHECKSUM);
+            Bytes.copy(ByteBuffer.wrap(CapturedFrames.DNS_QUERY), ETH, buf, region.off() + 8, 57);
+            Bytes.u16(buf, region.off() + 8 + 20 + UdpHeader.Offset.CHECKSUM,
+                    CapturedFrames.DNS_QUERY_PARTIAL_CHECKSUM);
             IcmpHeader.fillChecksum(buf, region.off(), UNREACHABLE.length);
             assertBytes(UNREACHABLE, region);
         });

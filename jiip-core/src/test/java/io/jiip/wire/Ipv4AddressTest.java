@@ -41,9 +41,9 @@ class Ipv4AddressTest {
 
     @Test
     void shouldRoundTripTheAddressesOfTheCapturedFrames() {
-        assertEquals(Frames.LOOPBACK, Ipv4Address.parse("127.0.0.1"));
+        assertEquals(CapturedFrames.LOOPBACK, Ipv4Address.parse("127.0.0.1"));
         assertEquals("10.0.2.15", Ipv4Address.toString(new ArpHeader().wrap(java.nio.ByteBuffer.wrap(
-                Frames.ARP_REQUEST), Frames.ETH).senderIp()));
+                CapturedFrames.ARP_REQUEST), CapturedFrames.ETH).senderIp()));
     }
 
     @Test
@@ -98,6 +98,6 @@ class Ipv4AddressTest {
         assertFalse(Ipv4Address.isMulticast(Ipv4Address.parse("240.0.0.0")));
         assertFalse(Ipv4Address.isMulticast(Ipv4Address.BROADCAST));
         assertFalse(Ipv4Address.isMulticast(Ipv4Address.ANY));
-        assertFalse(Ipv4Address.isMulticast(Frames.LOOPBACK));
+        assertFalse(Ipv4Address.isMulticast(CapturedFrames.LOOPBACK));
     }
 }

@@ -1,7 +1,7 @@
 package io.jiip.wire;
 
-import static io.jiip.wire.Frames.ETH;
-import static io.jiip.wire.Frames.LOOPBACK;
+import static io.jiip.wire.CapturedFrames.ETH;
+import static io.jiip.wire.CapturedFrames.LOOPBACK;
 import static io.jiip.wire.TestBuffers.assertBytes;
 import static io.jiip.wire.TestBuffers.forEachVariant;
 import static io.jiip.wire.TestBuffers.forEachZeroed;
@@ -18,12 +18,12 @@ import org.junit.jupiter.api.Test;
 
 class Ipv4HeaderTest {
     /** IPv4 packets (no Ethernet header) from the captured frames. */
-    private static final byte[] PING = Frames.from(Frames.PING_REQUEST, ETH);
-    private static final byte[] PING_REPLY = Frames.from(Frames.PING_REPLY, ETH);
-    private static final byte[] DNS = Frames.from(Frames.DNS_QUERY, ETH);
-    private static final byte[] UNREACHABLE = Frames.from(Frames.PORT_UNREACHABLE, ETH);
-    private static final byte[] SYN = Frames.from(Frames.TCP_SYN, ETH);
-    private static final byte[] WITH_OPTIONS = Frames.from(Frames.UDP_WITH_IP_OPTIONS, ETH);
+    private static final byte[] PING = CapturedFrames.from(CapturedFrames.PING_REQUEST, ETH);
+    private static final byte[] PING_REPLY = CapturedFrames.from(CapturedFrames.PING_REPLY, ETH);
+    private static final byte[] DNS = CapturedFrames.from(CapturedFrames.DNS_QUERY, ETH);
+    private static final byte[] UNREACHABLE = CapturedFrames.from(CapturedFrames.PORT_UNREACHABLE, ETH);
+    private static final byte[] SYN = CapturedFrames.from(CapturedFrames.TCP_SYN, ETH);
+    private static final byte[] WITH_OPTIONS = CapturedFrames.from(CapturedFrames.UDP_WITH_IP_OPTIONS, ETH);
 
     private static final int HOST = 0xc0a8010a; // 192.168.1.10
     private static final int ROUTER = 0xc0a80101; // 192.168.1.1

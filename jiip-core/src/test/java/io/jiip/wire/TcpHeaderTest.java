@@ -1,7 +1,7 @@
 package io.jiip.wire;
 
-import static io.jiip.wire.Frames.ETH;
-import static io.jiip.wire.Frames.LOOPBACK;
+import static io.jiip.wire.CapturedFrames.ETH;
+import static io.jiip.wire.CapturedFrames.LOOPBACK;
 import static io.jiip.wire.TestBuffers.assertBytes;
 import static io.jiip.wire.TestBuffers.forEachVariant;
 import static io.jiip.wire.TestBuffers.forEachZeroed;
@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 
 class TcpHeaderTest {
     /** TCP segments (no Ethernet or IPv4 header) from the captured handshake. */
-    private static final byte[] SYN = Frames.from(Frames.TCP_SYN, ETH + 20);
-    private static final byte[] SYN_ACK = Frames.from(Frames.TCP_SYN_ACK, ETH + 20);
-    private static final byte[] ACK = Frames.from(Frames.TCP_ACK, ETH + 20);
+    private static final byte[] SYN = CapturedFrames.from(CapturedFrames.TCP_SYN, ETH + 20);
+    private static final byte[] SYN_ACK = CapturedFrames.from(CapturedFrames.TCP_SYN_ACK, ETH + 20);
+    private static final byte[] ACK = CapturedFrames.from(CapturedFrames.TCP_ACK, ETH + 20);
 
     private static final int[] ALL_FLAGS = {TcpHeader.FLAG_FIN, TcpHeader.FLAG_SYN, TcpHeader.FLAG_RST,
         TcpHeader.FLAG_PSH, TcpHeader.FLAG_ACK, TcpHeader.FLAG_URG, TcpHeader.FLAG_ECE, TcpHeader.FLAG_CWR};

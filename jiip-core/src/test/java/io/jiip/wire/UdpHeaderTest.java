@@ -1,7 +1,7 @@
 package io.jiip.wire;
 
-import static io.jiip.wire.Frames.ETH;
-import static io.jiip.wire.Frames.LOOPBACK;
+import static io.jiip.wire.CapturedFrames.ETH;
+import static io.jiip.wire.CapturedFrames.LOOPBACK;
 import static io.jiip.wire.TestBuffers.assertBytes;
 import static io.jiip.wire.TestBuffers.forEachVariant;
 import static io.jiip.wire.TestBuffers.forEachZeroed;
@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 
 class UdpHeaderTest {
     /** The UDP datagram of the DNS query: 8-byte header and 29-byte query. */
-    private static final byte[] DNS = Frames.from(Frames.DNS_QUERY, ETH + 20);
+    private static final byte[] DNS = CapturedFrames.from(CapturedFrames.DNS_QUERY, ETH + 20);
     /** The UDP datagram behind the 32-byte IPv4 header with options: "jiip" to port 9. */
-    private static final byte[] DISCARD = Frames.from(Frames.UDP_WITH_IP_OPTIONS, ETH + 32);
+    private static final byte[] DISCARD = CapturedFrames.from(CapturedFrames.UDP_WITH_IP_OPTIONS, ETH + 32);
 
     private static final int PROTO_UDP = Ipv4Header.PROTO_UDP;
 
@@ -47,7 +47,7 @@ class UdpHeaderTest {
 
     @Test
     void shouldDeconstructADatagramBehindIpOptions() {
-        forEachVariant(Frames.UDP_WITH_IP_OPTIONS, (buf, off) -> {
+        forEachVariant(CapturedFrames.UDP_WITH_IP_OPTIONS, (buf, off) -> {
             int ip = off + ETH;
             UdpHeader udp = new UdpHeader().wrap(buf, ip + Ipv4Header.headerLength(buf, ip));
             assertEquals(40000, udp.srcPort());
@@ -77,7 +77,7 @@ class UdpHeaderTest {
         // Offload contract: the field holds the folded pseudo-header sum; summing the datagram from there, with no
         // pseudo-header, yields the real checksum.
         byte[] partial = DNS.clone();
-        ByteBuffer.wrap(partial).putShort(UdpHeader.Offset.CHECKSUM, (short) Frames.DNS_QUERY_PARTIAL_CHECKSUM);
+        ByteBuffer.wrap(partial).putShort(UdpHeader.Offset.CHECKSUM, (short) CapturedFrames.DNS_QUERY_PARTIAL_CHECKSUM);
         forEachVariant(partial, (buf, off) -> assertEquals(0x4014, Checksum.compute(buf, off, 37)));
     }
 

@@ -5,7 +5,8 @@ import static io.jiip.wire.TestBuffers.hex;
 import java.util.Arrays;
 
 /**
- * Byte-exact Ethernet frames used as fixtures by the wire tests.
+ * Byte-exact Ethernet frames captured from Linux (and ARP assembled as QEMU sends it): the fixtures of the wire
+ * tests. ({@code io.jiip.testkit.Frames} builds frames instead.)
  *
  * <p>The IPv4 frames were captured with {@code tcpdump -i lo -w} on Linux 6.x while running {@code ping -c1
  * 127.0.0.1}, {@code dig @127.0.0.1 example.com A +noedns} (nothing listening on port 53, hence the ICMP port
@@ -22,7 +23,7 @@ import java.util.Arrays;
  * 10.0.2.15, gateway 52:55:0a:00:02:02 at 10.0.2.2), padded to the 60-byte Ethernet minimum, and were checked by
  * decoding them with {@code tshark -V}.
  */
-final class Frames {
+final class CapturedFrames {
     static final int ETH = EthernetHeader.LENGTH;
     static final int LOOPBACK = 0x7f000001;
 
@@ -128,7 +129,7 @@ final class Frames {
             + "525400123456 0a00020f"
             + "000000000000000000000000000000000000");
 
-    private Frames() {
+    private CapturedFrames() {
     }
 
     /** Bytes {@code from} to the end of the frame (e.g. {@code from(PING_REQUEST, ETH)} is the IPv4 packet). */
