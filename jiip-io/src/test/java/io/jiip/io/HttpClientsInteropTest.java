@@ -133,15 +133,16 @@ class HttpClientsInteropTest {
             assertEquals(0, post.exit(), post.output());
             assertEquals("405 1;200 0;", post.output(), "405 to the POST, then the GET on the same connection");
 
-            // A chunked upload (curl -T - reads stdin, length unknown): the body is read past chunk by chunk. Small,
-            // so that curl has sent it all when the 405 comes: a response before the end of its upload makes curl
-            // drop the connection, whatever the server does.
+            // A chunked upload (curl -T - reads stdin, length unknown): the body is read past chunk by chunk. Whether
+            // curl reuses the connection is its own choice: a response that comes before the end of its upload (the
+            // server answers 405 at the head) makes it drop the connection, so only the answers are checked here;
+            // HttpServerTest shows over the memory link that the connection stays in step.
             NetNs.Result chunked = peer.ns.exec(Duration.ofSeconds(10), "bash", "-c",
                     "head -c 3000 /dev/zero | curl -sS -m 5 -o /dev/null -w '%{http_code} %{num_connects};' "
                             + "-H 'Expect:' -T - " + URL + "up --next -sS -m 5 -o /dev/null "
                             + "-w '%{http_code} %{num_connects};' " + URL);
             assertEquals(0, chunked.exit(), chunked.output());
-            assertEquals("405 1;200 0;", chunked.output(), "405 to the chunked PUT, then the GET on the same connection");
+            assertTrue(chunked.output().matches("405 1;200 [01];"), "405 to the chunked PUT, then 200: " + chunked.output());
         }
     }
 
