@@ -313,6 +313,15 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
         return (generation << INDEX_BITS) | index;
     }
 
+    /**
+     * Whether the incarnation {@code gen} (this connection's {@code generation} when it was read) is still open. An
+     * application callback may close the connection, or close it and open a new incarnation in the same slot (a new
+     * generation): code that goes on with a connection after a callback checks this first.
+     */
+    boolean alive(int gen) {
+        return generation == gen && state != TcpState.CLOSED;
+    }
+
     static int indexOf(int handle) {
         return handle & INDEX_MASK;
     }

@@ -593,8 +593,7 @@ public final class TcpLayer<P> {
             return null;
         }
         TcpConnection<P> c = conns[index];
-        return c.generation == TcpConnection.generationOf(handle) && c.state != TcpState.CLOSED && c.appKnows
-                ? c : null;
+        return c.alive(TcpConnection.generationOf(handle)) && c.appKnows ? c : null;
     }
 
     public int listen(int port, int backlog, TcpEvents<P> handler) {
