@@ -101,8 +101,8 @@ public final class BatchWarmer<P> {
 
     /**
      * Touches the state that the segments of {@code keys[0..n)} will need: the flow table slots, then the
-     * connections' hot fields, then the send queue's head and its packet if it has one. A guess from a key's home
-     * slot may name another connection; that only wastes a load.
+     * connections' hot fields (a field per cache line), then the send queue's head and its packet if it has one. A
+     * guess from a key's home slot may name another connection; that only wastes a load.
      */
     @SuppressWarnings("unchecked")
     private long warmConnections(int n) {
@@ -116,7 +116,7 @@ public final class BatchWarmer<P> {
         for (int k = 0; k < n; k++) {
             int id = ids[k];
             if (id >= 0) {
-                sum += conns[id].touchHotFields();
+                sum += conns[id].touchHotLines();
             }
         }
         SegmentPool segs = tcp.segs;

@@ -2,7 +2,6 @@ package io.jiip.tcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiip.api.StackConfig;
@@ -13,13 +12,19 @@ import io.jiip.link.MemoryLink;
 import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-/** The batch warm-up: when it runs, that it reads every hot field, and that it is harmless on any input. */
+/** The batch warm-up: when it runs, that it loads every line of the hot fields, and that any input is harmless. */
 class BatchWarmerTest {
 
     @Test
@@ -32,28 +37,63 @@ class BatchWarmerTest {
     }
 
     /**
-     * Which fields share a cache line depends on the JVM's layout, so the warm-up reads all hot fields: changing any
-     * one of them must change what {@code touchHotFields} returns. A field added to {@link TcpConnectionHotFields} or
-     * {@link CongestionWindow} and not to {@code touchHotFields} fails here.
+     * Every cache line that holds a hot field must hold a field that {@code touchHotLines} reads, wherever the object
+     * starts (8-byte aligned, so a line can begin at any multiple of 8 into it). The fields read are found by changing
+     * each hot field and seeing whether the sum changes; their offsets come from {@code sun.misc.Unsafe}, which the
+     * test skips without. A field added to {@link TcpConnectionHotFields} or {@link CongestionWindow} that pushes
+     * others into a line not read fails here.
      */
     @Test
-    void shouldReadEveryHotField() throws ReflectiveOperationException {
+    void shouldReadEveryCacheLineOfTheHotFields() throws ReflectiveOperationException {
         List<Field> fields = new ArrayList<>();
         for (Class<?> c = TcpConnectionHotFields.class; c != Object.class; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields()) {
                 if (!Modifier.isStatic(f.getModifiers())) {
+                    f.setAccessible(true);
                     fields.add(f);
                 }
             }
         }
         assertTrue(fields.size() > 70, fields.size() + " hot fields: the class walk went wrong");
+        List<Field> read = new ArrayList<>();
         for (Field f : fields) {
             TcpConnection<Object> c = TcpConnection.<Object>table(1)[0];
-            long before = c.touchHotFields();
-            f.setAccessible(true);
+            long before = c.touchHotLines();
             f.set(c, another(f.getType(), f.get(c)));
-            assertNotEquals(before, c.touchHotFields(), f.getName() + " is not read by touchHotFields");
+            if (c.touchHotLines() != before) {
+                read.add(f);
+            }
         }
+        assertTrue(read.size() >= 5, "touchHotLines reads " + read);
+        Map<Field, Long> offsets = offsets(fields);
+        for (int phase = 0; phase < LINE; phase += 8) {
+            Set<Long> linesRead = new HashSet<>();
+            for (Field f : read) {
+                linesRead.add((offsets.get(f) + phase) / LINE);
+            }
+            for (Field f : fields) {
+                assertTrue(linesRead.contains((offsets.get(f) + phase) / LINE), () -> f.getName() + " (offset "
+                        + offsets.get(f) + ") is in a cache line that touchHotLines does not read: read a field of it");
+            }
+        }
+    }
+
+    private static final int LINE = 64;
+
+    private static Map<Field, Long> offsets(List<Field> fields) {
+        Map<Field, Long> offsets = new HashMap<>();
+        try {
+            Field theUnsafe = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+            theUnsafe.setAccessible(true);
+            Object unsafe = theUnsafe.get(null);
+            Method offset = unsafe.getClass().getMethod("objectFieldOffset", Field.class);
+            for (Field f : fields) {
+                offsets.put(f, (Long) offset.invoke(unsafe, f));
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Assumptions.abort("no field offsets on this JVM: " + e);
+        }
+        return offsets;
     }
 
     private static Object another(Class<?> type, Object value) {
