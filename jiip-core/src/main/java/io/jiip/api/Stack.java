@@ -1,6 +1,7 @@
 package io.jiip.api;
 
 import io.jiip.iface.NetInterface;
+import io.jiip.tcp.BatchWarmer;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
@@ -40,6 +41,7 @@ public final class Stack<P> {
     public static final long RESOLVE = -1;
 
     private final NetInterface<P> nif;
+    private final BatchWarmer<P> warmer;
 
     /**
      * Creates a context. Allocates every table it will ever use.
@@ -50,6 +52,7 @@ public final class Stack<P> {
         this.nif = new NetInterface<>(this, Objects.requireNonNull(config, "config"), Objects.requireNonNull(ops, "ops"),
                 Objects.requireNonNull(nic, "nic"), Objects.requireNonNull(clock, "clock"),
                 events != null ? events : new StackEvents<P>() { });
+        this.warmer = new BatchWarmer<>(nif);
     }
 
     /**
@@ -65,12 +68,9 @@ public final class Stack<P> {
         nif.beginRun();
         int i = 0;
         try {
-            boolean warm = count > 1 && nif.worthWarming();
+            boolean warm = warmer.pays(count);
             while (i < count) {
-                int end = Math.min(count, i + NetInterface.WARM_BATCH);
-                if (warm) {
-                    nif.warm(rx, i, end);
-                }
+                int end = warm ? warmer.warmBatch(rx, i, count) : count;
                 for (; i < end; i++) {
                     nif.input(rx[i]);
                 }

@@ -163,56 +163,6 @@ public final class NetInterface<P> {
 
     // ---- input ----
 
-    /** Frames warmed (then processed) together: enough misses to overlap, few enough to stay in L1/L2. */
-    public static final int WARM_BATCH = 64;
-    /**
-     * Connections from which {@code Stack.run} warms its frames' state first. Below, that state stays in the caches
-     * and the warm-up is pure cost (measured: 8 % of the 32-connection ping-pong rate, 5 % of bulk); above, it pays
-     * when the connections' turns do not follow their order in memory (+30 % at 10,000 connections, from about 3,000
-     * on; see docs/performance.md).
-     */
-    public static final int WARM_MIN_CONNECTIONS = 2048;
-
-    /** Whether {@code Stack.run} should {@link #warm} its frames first: enough connections to miss the caches. */
-    public boolean worthWarming() {
-        return tcp.connectionCount() >= WARM_MIN_CONNECTIONS;
-    }
-    private final long[] warmKeys = new long[WARM_BATCH];
-    /** Sink of {@link #warm}: keeps the JIT from dropping the reads. */
-    private long warmSink;
-
-    /**
-     * Touches what processing {@code frames[from..to)} ({@value #WARM_BATCH} at most) will need, one kind of state
-     * at a time: the packet descriptors, then the headers, then the TCP state ({@code TcpLayer.warm}). Each pass is
-     * a loop of independent loads, so the CPU has many cache misses in flight at once instead of one after another
-     * (the 10,000-connection case, where none of this is cached). No ownership change; malformed frames are skipped
-     * here and judged by {@link #input}.
-     */
-    public void warm(P[] frames, int from, int to) {
-        long sum = 0;
-        for (int k = from; k < to; k++) {
-            sum += ops.offset(frames[k]) + ops.length(frames[k]);
-        }
-        long[] keys = warmKeys;
-        int n = 0;
-        for (int k = from; k < to; k++) {
-            P frame = frames[k];
-            ByteBuffer buf = ops.buffer(frame);
-            int off = ops.offset(frame);
-            int len = ops.length(frame);
-            if (l2Length > 0 && (len < EthernetHeader.LENGTH
-                    || EthernetHeader.etherType(buf, off) != EthernetHeader.TYPE_IPV4)) {
-                continue;
-            }
-            long key = TcpLayer.flowKeyOf(buf, off + l2Length, len - l2Length);
-            if (key != TcpLayer.NO_FLOW_KEY) {
-                keys[n++] = key;
-                sum += buf.get(off + len - 1); // the options and payload: with timestamps, past the first line
-            }
-        }
-        warmSink += sum + tcp.warm(keys, n);
-    }
-
     /** Takes ownership of a received frame and dispatches it by link type. */
     public void input(P frame) {
         stats.inc(Counter.RX_FRAMES);

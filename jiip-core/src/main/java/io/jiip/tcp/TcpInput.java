@@ -166,7 +166,7 @@ final class TcpInput<P> {
             tcp.ackLater(c, true);
             int gen = c.generation;
             c.attachment = c.handler.onConnected(nif.stack, c.handle(), c.attachment);
-            if (c.generation == gen && c.state != TcpState.CLOSED) {
+            if (c.alive(gen)) {
                 tcp.output.output(c, true);
                 tcp.updateTimer(c);
             }
@@ -244,7 +244,7 @@ final class TcpInput<P> {
                 // BSD, the duplicate data is ignored and the ACK processed, within RFC 5961 §5.2's bounds.
                 int gen = c.generation;
                 processAck(c);
-                if (c.generation == gen && c.state != TcpState.CLOSED) {
+                if (c.alive(gen)) {
                     tcp.updateTimer(c);
                 }
             }
@@ -294,7 +294,7 @@ final class TcpInput<P> {
         }
         int gen = c.generation;
         processAck(c);
-        if (c.generation != gen || c.state == TcpState.CLOSED) {
+        if (!c.alive(gen)) {
             return false;
         }
         // RFC 7323 §4.3: remember the timestamp of the segment that our last ACK acknowledged.
@@ -322,7 +322,7 @@ final class TcpInput<P> {
                     return false;
                 }
                 kept = receiveData(c, frame);
-                if (c.generation != gen || c.state == TcpState.CLOSED) {
+                if (!c.alive(gen)) {
                     return kept;
                 }
             }
@@ -380,7 +380,7 @@ final class TcpInput<P> {
         } else {
             c.attachment = c.handler.onConnected(nif.stack, c.handle(), c.attachment);
         }
-        if (c.generation != gen || c.state == TcpState.CLOSED) {
+        if (!c.alive(gen)) {
             return false;
         }
         tcp.output.output(c, true);
@@ -464,7 +464,7 @@ final class TcpInput<P> {
             int gen = c.generation;
             if (dataAcked > 0) {
                 releaseAcked(c, dataAcked);
-                if (c.generation != gen || c.state == TcpState.CLOSED) {
+                if (!c.alive(gen)) {
                     return;
                 }
             }
@@ -602,7 +602,7 @@ final class TcpInput<P> {
                 if (c.handler != null && c.appKnows && !c.appClosed) {
                     int gen = c.generation;
                     c.handler.onRemoteShutdown(nif.stack, c.handle(), c.attachment);
-                    if (c.generation != gen || c.state == TcpState.CLOSED) {
+                    if (!c.alive(gen)) {
                         return; // the application aborted from the callback
                     }
                 }
@@ -656,11 +656,10 @@ final class TcpInput<P> {
         if (c.generation == gen && gapFilled) {
             drainOutOfOrder(c, gen);
         }
-        if (c.generation == gen && c.finPending && c.finPendingSeq == c.rcvNxt && c.state != TcpState.CLOSED) {
+        if (c.alive(gen) && c.finPending && c.finPendingSeq == c.rcvNxt) {
             receiveFin(c);
         }
-        if (c.generation == gen && c.state != TcpState.CLOSED && c.ackPending && c.fullSegmentsUnacked >= 2
-                && !gapFilled) {
+        if (c.alive(gen) && c.ackPending && c.fullSegmentsUnacked >= 2 && !gapFilled) {
             // At least every second full segment (RFC 5681 §4.2) even when one run brings many: one stretch ACK
             // per run would slow the peer's slow start (byte counting with L = 2 MSS per ACK). After delivery, so
             // that a reply sent from the payload callback still carries it.

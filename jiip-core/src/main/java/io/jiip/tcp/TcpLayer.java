@@ -14,7 +14,6 @@ import io.jiip.api.TcpSendFlags;
 import io.jiip.api.TcpState;
 import io.jiip.iface.NetInterface;
 import io.jiip.util.RateLimiter;
-import io.jiip.wire.Bytes;
 import io.jiip.wire.Checksum;
 import io.jiip.wire.Ipv4Header;
 import io.jiip.wire.TcpHeader;
@@ -104,66 +103,6 @@ public final class TcpLayer<P> {
     }
 
     // ---- demultiplexing ----
-
-    /** {@link #flowKeyOf} of a datagram that is not a plain TCP segment. */
-    public static final long NO_FLOW_KEY = -1;
-
-    /**
-     * The flow key of an IPv4 datagram carrying TCP without IP options, or {@link #NO_FLOW_KEY}; reads only, for
-     * {@link #warm} (input validates everything properly).
-     */
-    public static long flowKeyOf(ByteBuffer buf, int ipOff, int available) {
-        if (available < Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH || Bytes.u8(buf, ipOff) != 0x45
-                || Bytes.u8(buf, ipOff + Ipv4Header.PROTOCOL) != Ipv4Header.PROTO_TCP) {
-            return NO_FLOW_KEY;
-        }
-        int off = ipOff + Ipv4Header.MIN_LENGTH;
-        return FlowTable.key(Ipv4Header.src(buf, ipOff), TcpHeader.srcPort(buf, off), TcpHeader.dstPort(buf, off));
-    }
-
-    private final int[] warmIds = new int[NetInterface.WARM_BATCH];
-
-    /**
-     * Touches the state that the segments of {@code keys[0..n)} will need, in passes of independent loads so that
-     * their cache misses overlap: the flow table slots, then the connections (hot fields across the object), then
-     * the send queue's head and its packet if it has one. A guess from a key's home slot may name another
-     * connection; that only wastes a load. Reads only; returns a value the caller folds into a sink so the reads are
-     * not optimised away.
-     */
-    @SuppressWarnings("unchecked")
-    public long warm(long[] keys, int n) {
-        int[] ids = warmIds;
-        int limit = conns.length;
-        for (int k = 0; k < n; k++) {
-            long slot = flows.touch(keys[k]);
-            ids[k] = slot >= 0 && slot < limit ? (int) slot : -1;
-        }
-        long sum = 0;
-        for (int k = 0; k < n; k++) {
-            int id = ids[k];
-            if (id >= 0) {
-                TcpConnection<P> c = conns[id];
-                // From the first hot field to the last, less than a cache line apart.
-                sum += c.cwnd + c.rto + c.rtoAt + c.unackedSince + c.sndUna + c.rcvNxt + c.lastAckSent
-                        + c.nextPendingAck + (c.ackPending ? 1 : 0) + c.state.ordinal() + (c.attachment != null ? 1 : 0);
-            }
-        }
-        for (int k = 0; k < n; k++) {
-            int id = ids[k];
-            if (id >= 0) {
-                TcpConnection<P> c = conns[id];
-                int d = c.sendHead;
-                if (d >= 0) { // a guessed connection is any connection: never trust more than its invariants
-                    sum += segs.seq(d);
-                    Object head = segs.isInline(d) ? null : segs.packet[d];
-                    if (head != null) {
-                        sum += ops.length((P) head);
-                    }
-                }
-            }
-        }
-        return sum;
-    }
 
     /** Takes ownership of a datagram carrying TCP. */
     public void input(P frame, ByteBuffer buf, int ipOff, int hlen, int totalLength, int verdict) {
@@ -654,8 +593,7 @@ public final class TcpLayer<P> {
             return null;
         }
         TcpConnection<P> c = conns[index];
-        return c.generation == TcpConnection.generationOf(handle) && c.state != TcpState.CLOSED && c.appKnows
-                ? c : null;
+        return c.alive(TcpConnection.generationOf(handle)) && c.appKnows ? c : null;
     }
 
     public int listen(int port, int backlog, TcpEvents<P> handler) {

@@ -76,7 +76,7 @@ class TcpScaleTest {
         assertEquals(CONNECTIONS, client.tcpConnectionCount());
         assertEquals(CONNECTIONS, server.tcpConnectionCount());
 
-        // Garbage in a batch large enough to be warmed first (NetInterface.WARM_MIN_CONNECTIONS): the warm-up reads
+        // Garbage in a batch large enough to be warmed first (BatchWarmer.MIN_CONNECTIONS): the warm-up reads
         // state for whatever the headers say, and must stay harmless; the stack then drops every frame.
         Random random = new Random(7);
         List<byte[]> garbage = new ArrayList<>();
