@@ -6,6 +6,7 @@ import io.jiip.api.PacketOps;
 import io.jiip.api.Result;
 import io.jiip.api.Stack;
 import io.jiip.api.StackConfig;
+import io.jiip.api.Stats;
 import io.jiip.api.TcpCloseReason;
 import io.jiip.api.TcpEvents;
 import io.jiip.link.MemoryLink;
@@ -43,7 +44,7 @@ public final class ConnectionChurn {
      * @param serverStats the server's counters at the end
      */
     public record Outcome(long connections, long elapsedNanos, long slowestNanos, long failures,
-            io.jiip.api.Stats serverStats, io.jiip.api.Stats clientStats) {
+            Stats serverStats, Stats clientStats) {
         /** Connections per second. */
         public double rate() {
             return connections * 1e9 / elapsedNanos;

@@ -1,5 +1,6 @@
 package io.jiip.bench;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -22,7 +23,7 @@ public final class MemoryLatency {
     }
 
     public static void main(String[] args) {
-        int[] sizes = args.length > 0 ? java.util.Arrays.stream(args).mapToInt(Integer::parseInt).toArray()
+        int[] sizes = args.length > 0 ? Arrays.stream(args).mapToInt(Integer::parseInt).toArray()
                 : new int[] {1, 4, 16, 64, 256};
         for (int mib : sizes) {
             double[] r = measure(mib);

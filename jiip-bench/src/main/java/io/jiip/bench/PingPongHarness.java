@@ -30,8 +30,8 @@ import io.jiip.link.PacketPool;
  *       every checksum in software.</li>
  * </ul>
  *
- * {@link #step()} is one poll and run of each stack with at most {@value StackPair#BATCH} frames per run. No JMH types: a
- * command line bench can drive it as well. Not thread-safe (nor are the stacks).
+ * {@link #step()} is one poll and run of each stack with at most {@value StackPair#BATCH} frames per run. No JMH
+ * types: a command line bench can drive it as well. Not thread-safe (nor are the stacks).
  */
 public final class PingPongHarness implements AutoCloseable {
     public static final int DEFAULT_CONNECTIONS = 32;

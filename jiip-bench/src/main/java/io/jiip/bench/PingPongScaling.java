@@ -86,7 +86,8 @@ public final class PingPongScaling {
                     q[1], q[0], q[2]));
         }
         for (PingPongHarness h : harnesses) {
-            long retransmits = h.clientStats().get(Counter.TCP_RETRANSMITS) + h.serverStats().get(Counter.TCP_RETRANSMITS);
+            long retransmits = h.clientStats().get(Counter.TCP_RETRANSMITS)
+                    + h.serverStats().get(Counter.TCP_RETRANSMITS);
             if (h.sendFailures() != 0 || h.closedConnections() != 0 || retransmits != 0) {
                 throw new IllegalStateException(h + ": " + h.sendFailures() + " sends refused, "
                         + h.closedConnections() + " connections closed, " + retransmits + " retransmissions");

@@ -18,6 +18,7 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,7 +88,7 @@ public final class DemoCommand implements Callable<Integer> {
             long sent = clock.nanoTime();
             a.stack.icmpEchoRequest(b.ip, Stack.RESOLVE, 0x4a49, seq, ByteBuffer.wrap(data), 0, data.length);
             pump(a, b);
-            boolean intact = a.lastEchoData != null && java.util.Arrays.equals(a.lastEchoData, data);
+            boolean intact = a.lastEchoData != null && Arrays.equals(a.lastEchoData, data);
             out.printf("      reply from %s: seq=%d, %d bytes, data %s, time=%.0f us (virtual)%n", b.ipText,
                     a.lastEchoSeq, a.lastEchoData == null ? 0 : a.lastEchoData.length,
                     intact ? "intact" : "DAMAGED", (a.lastEchoAt - sent) / 1e3);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -126,7 +127,7 @@ public final class ServeCommand implements Callable<Integer> {
     private void reportDiscard(List<Object> handlers, CountDownLatch stopped) throws InterruptedException {
         long last = 0;
         long lastAt = System.nanoTime();
-        while (!stopped.await(2, java.util.concurrent.TimeUnit.SECONDS)) {
+        while (!stopped.await(2, TimeUnit.SECONDS)) {
             long total = 0;
             for (Object h : handlers) {
                 total += ((DiscardServer) h).bytes();

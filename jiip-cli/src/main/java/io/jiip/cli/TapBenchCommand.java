@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code ./jiip tap-bench}: TAP backend throughput next to kernel-to-kernel over veth; with {@code --loss}, loss
@@ -65,8 +67,8 @@ public final class TapBenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "With --loss: also write every transfer as JSON.")
     Path json;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -95,14 +97,14 @@ public final class TapBenchCommand implements Callable<Integer> {
     }
 
     private CongestionAlgorithm congestionControl() {
-        switch (cc.trim().toLowerCase(java.util.Locale.ROOT)) {
+        switch (cc.trim().toLowerCase(Locale.ROOT)) {
             case "cubic":
                 return CongestionAlgorithm.CUBIC;
             case "newreno":
             case "reno":
                 return CongestionAlgorithm.NEW_RENO;
             default:
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                throw new CommandLine.ParameterException(spec.commandLine(),
                         "--cc: cubic or newreno, not " + cc);
         }
     }
@@ -114,9 +116,9 @@ public final class TapBenchCommand implements Callable<Integer> {
         List<TapLossBench.Workload> list = new ArrayList<>();
         for (String w : workloads) {
             try {
-                list.add(TapLossBench.Workload.valueOf(w.trim().toUpperCase(java.util.Locale.ROOT)));
+                list.add(TapLossBench.Workload.valueOf(w.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                throw new CommandLine.ParameterException(spec.commandLine(),
                         "--workload: send, receive or echo, not " + w);
             }
         }

@@ -1,6 +1,8 @@
 package io.jiip.cli;
 
+import io.jiip.api.NicFeatures;
 import io.jiip.api.StackConfig;
+import io.jiip.io.Features;
 import io.jiip.io.TapConfig;
 import io.jiip.io.TapDevice;
 import io.jiip.wire.Ipv4Address;
@@ -50,7 +52,8 @@ final class TapOptions {
             description = "With --rx-gso: split the kernel's super-frames into MSS segments before the stack.")
     boolean noLro;
 
-    @Option(names = "--no-offloads", description = "No checksum offloads and no scatter-gather: everything in software.")
+    @Option(names = "--no-offloads",
+            description = "No checksum offloads and no scatter-gather: everything in software.")
     boolean noOffloads;
 
     @Option(names = "--rx-gso",
@@ -74,7 +77,7 @@ final class TapOptions {
         try {
             if (noLro) {
                 for (int i = 0; i < device.queueCount(); i++) {
-                    device.queue(i).disable(io.jiip.api.NicFeatures.LRO);
+                    device.queue(i).disable(NicFeatures.LRO);
                 }
             }
             configureHost(device);
@@ -122,6 +125,6 @@ final class TapOptions {
     static String describe(TapDevice device) {
         int f = device.queue(0).features();
         return "mtu " + device.mtu() + ", kernel side MAC " + MacAddress.toString(device.kernelMac())
-                + ", offloads: " + io.jiip.io.Features.describe(f, device.tunOffloads());
+                + ", offloads: " + Features.describe(f, device.tunOffloads());
     }
 }

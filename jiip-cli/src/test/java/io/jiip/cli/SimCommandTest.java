@@ -62,7 +62,8 @@ class SimCommandTest {
 
         Object[] bad = jiip("sim", "soak", "--scenarios", "20", "--seed", "7", "--inject-bug");
         assertEquals(1, bad[0], (String) bad[1]);
-        Matcher m = Pattern.compile("replay: \\./jiip sim replay (0x[0-9a-f]{16}) --inject-bug").matcher((String) bad[1]);
+        Matcher m = Pattern.compile("replay: \\./jiip sim replay (0x[0-9a-f]{16}) --inject-bug")
+                .matcher((String) bad[1]);
         assertTrue(m.find(), (String) bad[1]);
         Object[] first = jiip("sim", "replay", m.group(1), "--inject-bug");
         Object[] second = jiip("sim", "replay", m.group(1), "--inject-bug");

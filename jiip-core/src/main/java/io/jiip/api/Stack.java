@@ -1,5 +1,6 @@
 package io.jiip.api;
 
+import io.jiip.arp.ArpCache;
 import io.jiip.iface.NetInterface;
 import io.jiip.tcp.BatchWarmer;
 import java.nio.ByteBuffer;
@@ -49,7 +50,8 @@ public final class Stack<P> {
      * @param events receiver of ARP and ICMP events ({@code null}: none)
      */
     public Stack(StackConfig config, PacketOps<P> ops, Nic<P> nic, Clock clock, StackEvents<P> events) {
-        this.nif = new NetInterface<>(this, Objects.requireNonNull(config, "config"), Objects.requireNonNull(ops, "ops"),
+        this.nif = new NetInterface<>(this, Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(ops, "ops"),
                 Objects.requireNonNull(nic, "nic"), Objects.requireNonNull(clock, "clock"),
                 events != null ? events : new StackEvents<P>() { });
         this.warmer = new BatchWarmer<>(nif);
@@ -222,7 +224,7 @@ public final class Stack<P> {
     public long arpLookup(int ip) {
         nif.beginCall();
         try {
-            return nif.arpCache == null ? io.jiip.arp.ArpCache.NONE : nif.arpCache.lookup(ip, nif.now());
+            return nif.arpCache == null ? ArpCache.NONE : nif.arpCache.lookup(ip, nif.now());
         } finally {
             nif.endCall();
         }

@@ -3,6 +3,7 @@ package io.jiip.iface;
 import io.jiip.api.Counter;
 import io.jiip.arp.ArpCache;
 import io.jiip.wire.ArpHeader;
+import io.jiip.wire.Bytes;
 import io.jiip.wire.EthernetHeader;
 import java.nio.ByteBuffer;
 
@@ -94,7 +95,7 @@ public final class ArpLayer<P> {
             return null;
         }
         nif.ops.length(out, len);
-        io.jiip.wire.Bytes.zero(nif.ops.buffer(out), nif.ops.offset(out), len);
+        Bytes.zero(nif.ops.buffer(out), nif.ops.offset(out), len);
         return out;
     }
 }

@@ -225,7 +225,8 @@ public final class NetInterface<P> {
 
     /**
      * The link address to send to {@code dstIp}: a MAC, {@link #PENDING} (ARP will be asked; {@link #transmitIp}
-     * queues the frame, or drops and counts it when the queue is full), or {@link #UNREACHABLE} (no route). Always 0 on a link without link addresses.
+     * queues the frame, or drops and counts it when the queue is full), or {@link #UNREACHABLE} (no route).
+     * Always 0 on a link without link addresses.
      */
     public long resolve(int dstIp) {
         if (l2Length == 0) {
@@ -289,7 +290,7 @@ public final class NetInterface<P> {
      * @return the {@link Offload} bits the caller must pass to {@link #markOffloads}
      */
     public int writeIpHeader(ByteBuffer buf, int ipOff, int totalLength, int protocol, int dstIp) {
-        boolean offload = has(io.jiip.api.NicFeatures.IPV4_TX_CSUM);
+        boolean offload = has(NicFeatures.IPV4_TX_CSUM);
         Ipv4Header.write(buf, ipOff, totalLength, nextIpId++ & 0xffff, Ipv4Header.FLAG_DF, config.ttl(), protocol,
                 ip, dstIp, offload);
         stats.inc(Counter.IP_TX);

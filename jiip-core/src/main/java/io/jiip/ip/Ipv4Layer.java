@@ -4,6 +4,8 @@ import io.jiip.api.Counter;
 import io.jiip.api.NicFeatures;
 import io.jiip.api.RxChecksum;
 import io.jiip.iface.NetInterface;
+import io.jiip.wire.Bytes;
+import io.jiip.wire.IcmpHeader;
 import io.jiip.wire.Ipv4Address;
 import io.jiip.wire.Ipv4Header;
 import java.nio.ByteBuffer;
@@ -48,7 +50,7 @@ public final class Ipv4Layer<P> {
             nif.drop(frame, Counter.DROP_IP_NOT_FOR_US);
             return;
         }
-        int flags = io.jiip.wire.Bytes.u16(buf, ipOff + Ipv4Header.FLAGS_FRAGMENT);
+        int flags = Bytes.u16(buf, ipOff + Ipv4Header.FLAGS_FRAGMENT);
         if ((flags & (Ipv4Header.FLAG_MF | Ipv4Header.FRAGMENT_OFFSET_MASK)) != 0) {
             P whole = nif.reassembler.input(frame, buf, ipOff);
             if (whole != null) {
@@ -93,7 +95,7 @@ public final class Ipv4Layer<P> {
             default:
                 // RFC 1122 §3.2.2.1: protocol unreachable (rate limited, never for broadcasts).
                 if (nif.isOurs(Ipv4Header.dst(buf, ipOff))) {
-                    nif.icmp.sendUnreachable(buf, ipOff, io.jiip.wire.IcmpHeader.CODE_PROTOCOL_UNREACHABLE);
+                    nif.icmp.sendUnreachable(buf, ipOff, IcmpHeader.CODE_PROTOCOL_UNREACHABLE);
                 }
                 nif.drop(frame, Counter.DROP_IP_UNKNOWN_PROTOCOL);
         }

@@ -221,7 +221,8 @@ public final class Reassembler<P> {
         int dataStart = outOff + l2 + hlen;
         for (int k = 0; k < count[s]; k++) {
             P f = frame(base + k);
-            Bytes.copy(ops.buffer(f), fragData[base + k], outBuf, dataStart + fragOffset[base + k], fragLength[base + k]);
+            Bytes.copy(ops.buffer(f), fragData[base + k], outBuf, dataStart + fragOffset[base + k],
+                    fragLength[base + k]);
         }
         int ipOff = outOff + l2;
         Bytes.u16(outBuf, ipOff + Ipv4Header.TOTAL_LENGTH, hlen + total[s]);

@@ -33,8 +33,9 @@ interface CongestionControl {
     void observeRtt(int ack, int sndNxt, long rttSample);
 
     /**
-     * New data acknowledged outside recovery, of a flight the window limited ({@link CongestionWindow#windowLimited}); {@code srtt}
-     * is the smoothed RTT in nanoseconds, 0 before the first sample.
+     * New data acknowledged outside recovery, of a flight the window limited
+     * ({@link CongestionWindow#windowLimited}); {@code srtt} is the smoothed RTT in nanoseconds, 0 before the first
+     * sample.
      */
     void onAck(int bytesAcked, int flightBefore, long now, long srtt);
 

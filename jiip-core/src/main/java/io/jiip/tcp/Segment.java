@@ -1,5 +1,6 @@
 package io.jiip.tcp;
 
+import io.jiip.wire.TcpHeader;
 import io.jiip.wire.TcpOptions;
 
 /** The segment being processed, parsed once at demultiplexing (one reusable instance per context). */
@@ -23,7 +24,7 @@ final class Segment {
 
     /** Sequence space the segment occupies: data plus one for SYN and one for FIN (RFC 9293 §3.4). */
     int seqLength() {
-        return dataLen + ((flags & io.jiip.wire.TcpHeader.FLAG_SYN) != 0 ? 1 : 0)
-                + ((flags & io.jiip.wire.TcpHeader.FLAG_FIN) != 0 ? 1 : 0);
+        return dataLen + ((flags & TcpHeader.FLAG_SYN) != 0 ? 1 : 0)
+                + ((flags & TcpHeader.FLAG_FIN) != 0 ? 1 : 0);
     }
 }

@@ -1,5 +1,7 @@
 package io.jiip.tcp;
 
+import io.jiip.api.CongestionAlgorithm;
+import io.jiip.api.TcpConfig;
 import io.jiip.api.TcpEvents;
 import io.jiip.api.TcpState;
 
@@ -147,8 +149,8 @@ abstract class TcpConnectionHotFields<P> extends CongestionWindow {
      * Reads one field in each cache line of the hot fields (here and in {@link CongestionWindow}) and returns their
      * sum, for {@link BatchWarmer} to sink: every line is then loaded, with eleven loads rather than eighty, so the
      * warm-up's own cost stays small. Which fields share a line is the JVM's choice: HotSpot puts longs first, then
-     * ints, booleans and references, so a new or retyped field moves the rest. {@code BatchWarmerTest} reads the actual offsets and fails when a line holding a hot
-     * field has no field read here: add one of that line then.
+     * ints, booleans and references, so a new or retyped field moves the rest. {@code BatchWarmerTest} reads the
+     * actual offsets and fails when a line holding a hot field has no field read here: add one of that line then.
      */
     final long touchHotLines() {
         return mss + rto + rtoAt + unackedSince + sndUna + rcvNxt + lastAckSent + nextPendingAck
@@ -243,7 +245,7 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
     }
 
     /** Clears everything for a new incarnation (the generation is bumped on release, not here). */
-    void reset(io.jiip.api.TcpConfig cfg) {
+    void reset(TcpConfig cfg) {
         state = TcpState.CLOSED;
         handler = null;
         attachment = null;
@@ -265,7 +267,7 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
         srtt = rttvar = 0;
         rttSampled = false;
         rto = cfg.initialRtoNanos(); // RFC 6298 §2.1: 1 s before any sample
-        cc = cfg.congestionControl() == io.jiip.api.CongestionAlgorithm.CUBIC ? cubic : newReno;
+        cc = cfg.congestionControl() == CongestionAlgorithm.CUBIC ? cubic : newReno;
         scoreboard.clear();
         sacked = false;
         highRxt = 0;
@@ -332,7 +334,7 @@ final class TcpConnection<P> extends TcpConnectionHotFields<P> {
     int sendEnd() {
         // Until our SYN is acknowledged the data starts behind it; a comparison with the ISS would break after
         // 2 GiB of transfer, when SND.UNA is more than half the sequence space away from it.
-        boolean synAcked = state != io.jiip.api.TcpState.SYN_SENT && state != io.jiip.api.TcpState.SYN_RECEIVED;
+        boolean synAcked = state != TcpState.SYN_SENT && state != TcpState.SYN_RECEIVED;
         return (synAcked ? sndUna : iss + 1) + queued;
     }
 }

@@ -1,5 +1,6 @@
 package io.jiip.tcp;
 
+import io.jiip.api.CongestionAlgorithm;
 import io.jiip.api.Counter;
 import io.jiip.api.NicFeatures;
 import io.jiip.api.PacketOps;
@@ -862,7 +863,7 @@ public final class TcpLayer<P> {
         return Result.OK;
     }
 
-    public int setCongestionControl(int handle, io.jiip.api.CongestionAlgorithm algorithm) {
+    public int setCongestionControl(int handle, CongestionAlgorithm algorithm) {
         TcpConnection<P> c = lookup(handle);
         if (c == null) {
             return Result.BAD_HANDLE;
@@ -870,7 +871,7 @@ public final class TcpLayer<P> {
         if (algorithm == null) {
             return Result.INVALID_ARGUMENT;
         }
-        CongestionControl next = algorithm == io.jiip.api.CongestionAlgorithm.CUBIC ? c.cubic : c.newReno;
+        CongestionControl next = algorithm == CongestionAlgorithm.CUBIC ? c.cubic : c.newReno;
         if (next != c.cc) {
             c.cc = next;
             next.init(c.mss, cfg.hystart(), nif.now()); // a fresh start: RFC 6928 initial window, slow start

@@ -7,6 +7,7 @@ import io.jiip.api.Result;
 import io.jiip.api.RxChecksum;
 import io.jiip.api.UdpHandler;
 import io.jiip.iface.NetInterface;
+import io.jiip.wire.Bytes;
 import io.jiip.wire.Checksum;
 import io.jiip.wire.IcmpHeader;
 import io.jiip.wire.Ipv4Header;
@@ -48,7 +49,7 @@ public final class UdpLayer<P> {
             nif.drop(frame, Counter.DROP_UDP_TRUNCATED);
             return;
         }
-        int udpLen = io.jiip.wire.Bytes.u16(buf, off + UdpHeader.Offset.LENGTH);
+        int udpLen = Bytes.u16(buf, off + UdpHeader.Offset.LENGTH);
         if (udpLen < UdpHeader.LENGTH || udpLen > avail) {
             nif.drop(frame, Counter.DROP_UDP_BAD_LENGTH);
             return;
@@ -56,12 +57,12 @@ public final class UdpLayer<P> {
         int srcIp = Ipv4Header.src(buf, ipOff);
         int dstIp = Ipv4Header.dst(buf, ipOff);
         // A zero checksum means the sender computed none (RFC 768).
-        if (io.jiip.wire.Bytes.u16(buf, off + UdpHeader.Offset.CHECKSUM) != 0 && !checksumOk(buf, off, udpLen, srcIp,
+        if (Bytes.u16(buf, off + UdpHeader.Offset.CHECKSUM) != 0 && !checksumOk(buf, off, udpLen, srcIp,
                 dstIp, verdict)) {
             nif.drop(frame, Counter.DROP_UDP_BAD_CHECKSUM);
             return;
         }
-        int dstPort = io.jiip.wire.Bytes.u16(buf, off + UdpHeader.Offset.DST_PORT);
+        int dstPort = Bytes.u16(buf, off + UdpHeader.Offset.DST_PORT);
         UdpHandler<P> handler = ports.get(dstPort);
         if (handler == null) {
             if (nif.isOurs(dstIp)) {
@@ -72,7 +73,7 @@ public final class UdpLayer<P> {
         }
         nif.stats.inc(Counter.UDP_DELIVERED);
         try {
-            handler.onDatagram(nif.stack, frame, srcIp, io.jiip.wire.Bytes.u16(buf, off + UdpHeader.Offset.SRC_PORT),
+            handler.onDatagram(nif.stack, frame, srcIp, Bytes.u16(buf, off + UdpHeader.Offset.SRC_PORT),
                     dstIp, dstPort, off + UdpHeader.LENGTH, udpLen - UdpHeader.LENGTH);
         } finally {
             nif.ops.free(frame);
@@ -171,21 +172,21 @@ public final class UdpLayer<P> {
         UdpHeader.write(buf, udpOff, srcPort, dstPort, udpLen);
         long pseudo = Checksum.pseudoHeader(nif.ip, dstIp, Ipv4Header.PROTO_UDP, udpLen);
         if (gsoSize > 0 || nif.has(NicFeatures.UDP_TX_CSUM)) {
-            io.jiip.wire.Bytes.u16(buf, udpOff + UdpHeader.Offset.CHECKSUM, Checksum.fold(pseudo));
+            Bytes.u16(buf, udpOff + UdpHeader.Offset.CHECKSUM, Checksum.fold(pseudo));
             offloads |= Offload.UDP_CSUM | (gsoSize > 0 ? Offload.UDP_SEG : 0);
         }
         if (gather) {
             if ((offloads & Offload.UDP_CSUM) == 0) {
                 long acc = nif.checksumChain(Checksum.add(pseudo, buf, udpOff, UdpHeader.LENGTH), payload);
                 int sum = Checksum.finish(acc);
-                io.jiip.wire.Bytes.u16(buf, udpOff + UdpHeader.Offset.CHECKSUM, sum == 0 ? 0xffff : sum);
+                Bytes.u16(buf, udpOff + UdpHeader.Offset.CHECKSUM, sum == 0 ? 0xffff : sum);
             }
             nif.ops.chainAppend(frame, payload);
         } else {
             nif.copyChain(payload, buf, udpOff + UdpHeader.LENGTH);
             nif.ops.free(payload);
             if ((offloads & Offload.UDP_CSUM) == 0) {
-                io.jiip.wire.Bytes.u16(buf, udpOff + UdpHeader.Offset.CHECKSUM,
+                Bytes.u16(buf, udpOff + UdpHeader.Offset.CHECKSUM,
                         UdpHeader.checksumOf(buf, udpOff, udpLen, nif.ip, dstIp));
             }
         }

@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -151,7 +152,7 @@ class OffloadTest {
                 byte[] data = pattern(total, ++seed);
                 int dst = from == net.a() ? B : A;
                 assertEquals(Result.OK, from.stack.udpSend(chain(from.pool, data, pieces), PORT + 1, dst, PORT),
-                        what + " chain " + java.util.Arrays.toString(pieces));
+                        what + " chain " + Arrays.toString(pieces));
                 (from == net.a() ? expectB : expectA).add(data);
             }
             net.pump();
@@ -273,7 +274,7 @@ class OffloadTest {
             net.pump();
         }
         for (int[] pieces : CHAINS) {
-            int total = java.util.Arrays.stream(pieces).sum();
+            int total = Arrays.stream(pieces).sum();
             byte[] data = pattern(total, ++seed);
             sent.add(data);
             assertEquals(Result.OK, net.a().stack.udpSend(chain(net.a().pool, data, pieces), PORT + 1, B, PORT));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiip.arp.ArpCache;
+import io.jiip.link.FrameHook;
 import io.jiip.link.Packet;
 import io.jiip.testkit.TestNet;
 import io.jiip.wire.Ipv4Address;
@@ -111,7 +112,7 @@ class StackBasicsTest {
     @Test
     void shouldDropFramesWaitingForArpAfterTimeout() {
         TestNet net = TestNet.twoNodes();
-        net.link.hook((from, buf, off, len) -> io.jiip.link.FrameHook.DROP);
+        net.link.hook((from, buf, off, len) -> FrameHook.DROP);
         assertEquals(Result.OK, net.a().stack.udpSend(payload(net.a(), "lost"), 1, B, 2));
         net.pump();
         assertTrue(net.a().nextDeadline < Long.MAX_VALUE);

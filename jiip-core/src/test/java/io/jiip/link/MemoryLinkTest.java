@@ -24,6 +24,7 @@ import io.jiip.wire.UdpHeader;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -518,7 +519,7 @@ class MemoryLinkTest {
             a.push(bytes(pa, pattern(16, i)));
         }
         for (Packet p : pollAll(b)) {
-            log.add(java.util.Arrays.toString(content(p)));
+            log.add(Arrays.toString(content(p)));
             pb.free(p);
         }
         assertBalanced(pa, pb);

@@ -215,7 +215,8 @@ class PcapTsharkTest {
                 protocols.toString());
         // (an empty echo datagram is shown as bare UDP)
         assertEquals(2 * sizes.length, protocols.stream()
-                .filter(p -> p.endsWith(":ip:udp:echo") || p.endsWith("ethertype:ip:udp")).count(), protocols.toString());
+                .filter(p -> p.endsWith(":ip:udp:echo") || p.endsWith("ethertype:ip:udp")).count(),
+                protocols.toString());
         assertEquals(2, protocols.stream().filter(p -> p.contains(":icmp:ip:udp")).count(),
                 "port unreachables quote the UDP datagram: " + protocols);
         assertEquals(3, count(protocols, "eth:ethertype:ip:data"), "first fragments: " + protocols);
@@ -478,7 +479,8 @@ class PcapTsharkTest {
                 protocols.toString());
         List<String> times = tshark(file, "-T", "fields", "-e", "frame.time_epoch");
         assertEquals("1600000000.000000001", times.get(0));
-        String directions = tshark(file, "-T", "fields", "-E", "occurrence=f", "-e", "ip.src").stream().collect(Collectors.joining(","));
+        String directions = tshark(file, "-T", "fields", "-E", "occurrence=f", "-e", "ip.src").stream()
+                .collect(Collectors.joining(","));
         assertEquals("10.0.0.1,10.0.0.2,10.0.0.1,10.0.0.2,10.0.0.1,10.0.0.2,10.0.0.1,10.0.0.2,10.0.0.1,10.0.0.2",
                 directions);
     }

@@ -13,8 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiip.api.Counter;
 import io.jiip.api.Result;
+import io.jiip.api.Stack;
 import io.jiip.api.TcpCloseReason;
 import io.jiip.api.TcpState;
+import io.jiip.iface.NetInterface;
 import io.jiip.link.Packet;
 import io.jiip.testkit.Accounting;
 import io.jiip.testkit.Frames;
@@ -22,9 +24,13 @@ import io.jiip.testkit.RecordingApp;
 import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Opts;
 import io.jiip.testkit.TcpPeer.Seg;
+import io.jiip.wire.Bytes;
 import io.jiip.wire.Ipv4Header;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -54,11 +60,11 @@ class AdversarialTest {
     }
 
     /** The TCP layer of a stack (white-box, for the budget assertions). */
-    static TcpLayer<?> tcpOf(io.jiip.api.Stack<?> stack) {
+    static TcpLayer<?> tcpOf(Stack<?> stack) {
         try {
-            java.lang.reflect.Field f = io.jiip.api.Stack.class.getDeclaredField("nif");
+            Field f = Stack.class.getDeclaredField("nif");
             f.setAccessible(true);
-            return ((io.jiip.iface.NetInterface<?>) f.get(stack)).tcp;
+            return ((NetInterface<?>) f.get(stack)).tcp;
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }
@@ -237,17 +243,17 @@ class AdversarialTest {
         // A real datagram in two fragments still gets through.
         byte[] data = Frames.pattern(1600);
         byte[] udp = new byte[8 + data.length];
-        io.jiip.wire.Bytes.u16(java.nio.ByteBuffer.wrap(udp), 0, 1000);
-        io.jiip.wire.Bytes.u16(java.nio.ByteBuffer.wrap(udp), 2, 7);
-        io.jiip.wire.Bytes.u16(java.nio.ByteBuffer.wrap(udp), 4, udp.length);
+        Bytes.u16(ByteBuffer.wrap(udp), 0, 1000);
+        Bytes.u16(ByteBuffer.wrap(udp), 2, 7);
+        Bytes.u16(ByteBuffer.wrap(udp), 4, udp.length);
         System.arraycopy(data, 0, udp, 8, data.length);
-        byte[] first = java.util.Arrays.copyOfRange(udp, 0, 1000);
-        byte[] second = java.util.Arrays.copyOfRange(udp, 1000, udp.length);
+        byte[] first = Arrays.copyOfRange(udp, 0, 1000);
+        byte[] second = Arrays.copyOfRange(udp, 1000, udp.length);
         Frames.inject(node, Frames.ipv4(Ipv4Header.PROTO_UDP, first).id(4242).fragmentFlags(0, true).build());
         Frames.inject(node, Frames.ipv4(Ipv4Header.PROTO_UDP, second).id(4242).fragmentFlags(1000, false).build());
         assertEquals(1, delivered.size(), before.changes().toString());
         assertEquals(data.length, delivered.get(0).length);
-        assertTrue(java.util.Arrays.equals(data, delivered.get(0)));
+        assertTrue(Arrays.equals(data, delivered.get(0)));
         peer.net.assertNoLeaks();
     }
 

@@ -4,6 +4,7 @@ import static io.jiip.testkit.TcpFixtures.B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
 import io.jiip.api.Counter;
 import io.jiip.api.NicFeatures;
 import io.jiip.api.Result;
@@ -14,9 +15,11 @@ import io.jiip.arp.ArpCache;
 import io.jiip.link.MemoryLink;
 import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
+import io.jiip.testkit.CloseFirstChurn;
 import io.jiip.testkit.TestNet;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,11 +33,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AllocationGuardTest {
     private static final long MICROSECOND = 1_000L;
 
-    private static com.sun.management.ThreadMXBean allocationCounter() {
-        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-        Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean,
+    private static ThreadMXBean allocationCounter() {
+        var bean = ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(bean instanceof ThreadMXBean,
                 "no com.sun.management.ThreadMXBean on this JVM");
-        com.sun.management.ThreadMXBean sun = (com.sun.management.ThreadMXBean) bean;
+        ThreadMXBean sun = (ThreadMXBean) bean;
         Assumptions.assumeTrue(sun.isThreadAllocatedMemorySupported(), "thread allocation counting unsupported");
         if (!sun.isThreadAllocatedMemoryEnabled()) {
             sun.setThreadAllocatedMemoryEnabled(true);
@@ -43,7 +46,7 @@ class AllocationGuardTest {
     }
 
     /** Bytes one pair of counter reads allocates by itself (0 on HotSpot; subtracted to be safe). */
-    private static long readOverhead(com.sun.management.ThreadMXBean counter) {
+    private static long readOverhead(ThreadMXBean counter) {
         long min = Long.MAX_VALUE;
         for (int i = 0; i < 100; i++) {
             long a = counter.getCurrentThreadAllocatedBytes();
@@ -130,7 +133,7 @@ class AllocationGuardTest {
     @ParameterizedTest(name = "offload={0}")
     @ValueSource(booleans = {true, false})
     void pingPongAllocatesNothingInSteadyState(boolean offload) {
-        com.sun.management.ThreadMXBean counter = allocationCounter();
+        ThreadMXBean counter = allocationCounter();
         int connections = 32;
         PacketPool shared = PacketPool.builder().packets(4096).small(4096, 256).large(4, 2048).build();
         TestNet net = TestNet.twoNodes(b -> b.tcp(TcpConfig.builder().nagle(false).receiveBuffer(16 * 1024).build()),
@@ -229,7 +232,7 @@ class AllocationGuardTest {
     @ParameterizedTest(name = "offload={0}")
     @ValueSource(booleans = {true, false})
     void bulkTransferAllocatesNothingInSteadyState(boolean offload) {
-        com.sun.management.ThreadMXBean counter = allocationCounter();
+        ThreadMXBean counter = allocationCounter();
         // Default delivery (a copy into the receiver's pool, as DMA would) and separate standard pools.
         TestNet net = TestNet.twoNodes(b -> { }, offload ? NicFeatures.ALL_CSUM : 0);
         net.link.trustChecksums(offload);
@@ -260,12 +263,12 @@ class AllocationGuardTest {
      * A server that closes first, far beyond its connection and TIME-WAIT tables (default configuration): opening,
      * closing, entering TIME-WAIT and recycling the oldest record allocate nothing.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void connectionChurnAllocatesNothingInSteadyState() {
-        com.sun.management.ThreadMXBean counter = allocationCounter();
+        ThreadMXBean counter = allocationCounter();
         TestNet net = TestNet.twoNodes();
-        io.jiip.testkit.CloseFirstChurn churn = new io.jiip.testkit.CloseFirstChurn(net);
-        assertEquals(Result.OK, net.b().stack.tcpListen(io.jiip.testkit.CloseFirstChurn.PORT, 16, churn.server));
+        CloseFirstChurn churn = new CloseFirstChurn(net);
+        assertEquals(Result.OK, net.b().stack.tcpListen(CloseFirstChurn.PORT, 16, churn.server));
         resolve(net);
 
         churn.run(30_000, 10 * MICROSECOND); // warmup: fills the TIME-WAIT table, wraps the ports, lets C2 compile

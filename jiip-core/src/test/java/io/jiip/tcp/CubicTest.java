@@ -13,7 +13,8 @@ class CubicTest {
 
     @Test
     void shouldReduceByBetaAndRecoverTowardsWmaxAlongACubic() {
-        Cubic cubic = new Cubic(new CongestionWindow()); // K = cbrt(30 / 0.4) = 4.2 s; within one segment of W_max at ~2.9 s
+        // K = cbrt(30 / 0.4) = 4.2 s; within one segment of W_max at ~2.9 s
+        Cubic cubic = new Cubic(new CongestionWindow());
         cubic.init(MSS, false, 0);
         long now = 0;
         while (cubic.cwnd() < 100 * MSS) {

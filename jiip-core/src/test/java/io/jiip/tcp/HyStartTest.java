@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiip.api.CongestionAlgorithm;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -80,7 +81,7 @@ class HyStartTest {
         for (int r = 0; r < acks.length; r++) {
             acks[r] = s.round(50 * MS);
         }
-        assertEquals("[9, 18, 36, 72, 144]", java.util.Arrays.toString(acks), "cwnd doubles every round");
+        assertEquals("[9, 18, 36, 72, 144]", Arrays.toString(acks), "cwnd doubles every round");
         assertEquals(INITIAL_WINDOW + 279 * MSS, s.cc.cwnd(), "one MSS per ACK, 279 ACKs");
         assertEquals(Integer.MAX_VALUE, s.cc.ssthresh());
         assertFalse(s.conservative());
@@ -177,7 +178,7 @@ class HyStartTest {
             assertTrue(s.conservative());
             cwndAfter[r] = s.cc.cwnd();
         }
-        assertEquals("[35750, 44500, 55500, 69250]", java.util.Arrays.toString(cwndAfter));
+        assertEquals("[35750, 44500, 55500, 69250]", Arrays.toString(cwndAfter));
         assertEquals(Integer.MAX_VALUE, s.cc.ssthresh());
         s.ack(45 * MS); // ends the fifth CSS round
         assertFalse(s.cc.hyStart.active());
@@ -227,7 +228,7 @@ class HyStartTest {
         for (int r = 0; r < acks.length; r++) {
             acks[r] = s.round((40 + 20 * r) * MS); // a rise of 20 ms a round
         }
-        assertEquals("[9, 18, 36, 72, 144]", java.util.Arrays.toString(acks));
+        assertEquals("[9, 18, 36, 72, 144]", Arrays.toString(acks));
         assertEquals(INITIAL_WINDOW + 279 * MSS, s.cc.cwnd(), "plain slow start throughout");
         assertEquals(Integer.MAX_VALUE, s.cc.ssthresh());
         assertFalse(s.cc.hyStart.active());

@@ -112,7 +112,8 @@ class StackFuzzTest {
             }
             case 2: { // a segment to the listener (or elsewhere) from another port
                 int src = d.consumeInt(1, 65535);
-                peer.pushSegment(src == peer.localPort ? src + 1 : src, d.consumeBoolean() ? 80 : d.consumeInt(0, 65535),
+                peer.pushSegment(src == peer.localPort ? src + 1 : src,
+                        d.consumeBoolean() ? 80 : d.consumeInt(0, 65535),
                         d.consumeInt(0, 255), d.consumeInt(), d.consumeInt(), d.consumeInt(0, 65535),
                         Opts.none().raw(d.consumeBytes(d.consumeInt(0, 40))), d.consumeBytes(d.consumeInt(0, 1400)));
                 break;

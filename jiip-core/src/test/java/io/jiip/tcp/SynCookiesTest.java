@@ -15,6 +15,7 @@ import io.jiip.api.Result;
 import io.jiip.api.Stats;
 import io.jiip.api.TcpInfo;
 import io.jiip.link.Packet;
+import io.jiip.testkit.Accounting;
 import io.jiip.testkit.RecordingApp;
 import io.jiip.testkit.TcpPeer;
 import io.jiip.testkit.TcpPeer.Opts;
@@ -199,7 +200,7 @@ class SynCookiesTest {
         assertEquals(1, stats(peer).get(Counter.DROP_TCP_HALF_OPEN_LIMIT));
         assertEquals(1, stats(peer).get(Counter.TCP_HALF_OPEN_LIMITED));
         assertEquals(2, peer.net.a().stack.tcpConnectionCount());
-        io.jiip.testkit.Accounting.assertEveryFrameAccounted(stats(peer));
+        Accounting.assertEveryFrameAccounted(stats(peer));
     }
 
     @Test

@@ -12,6 +12,8 @@ import io.jiip.api.Counter;
 import io.jiip.api.NicFeatures;
 import io.jiip.api.Result;
 import io.jiip.api.TcpConfig;
+import io.jiip.api.TcpSendFlags;
+import io.jiip.link.FrameHook;
 import io.jiip.link.Packet;
 import io.jiip.testkit.RecordingApp;
 import io.jiip.testkit.TcpPeer;
@@ -19,6 +21,7 @@ import io.jiip.testkit.TcpPeer.Opts;
 import io.jiip.testkit.TcpPeer.Seg;
 import io.jiip.testkit.TestNet;
 import io.jiip.wire.Ipv4Header;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -283,7 +286,7 @@ class TcpLossRecoveryTest {
         f.net.a().stack.tcpNoDelay(f.conn, true);
         Packet p = f.net.a().pool.alloc(3 * MSS + 100);
         f.net.a().pool.length(p, 3 * MSS + 100);
-        assertEquals(Result.OK, f.net.a().stack.tcpSend(f.conn, p, io.jiip.api.TcpSendFlags.MORE));
+        assertEquals(Result.OK, f.net.a().stack.tcpSend(f.conn, p, TcpSendFlags.MORE));
         assertEquals(Result.OK, f.net.a().stack.tcpClose(f.conn));
         List<Seg> sent = f.dataSent();
         assertEquals(4, sent.size());
@@ -292,7 +295,8 @@ class TcpLossRecoveryTest {
         f.ack(f.seg(1), f.seg(2), f.seg(3)); // segments 1 and 3 (with the FIN) were lost
         f.net.runFor(5 * MS);
         List<Seg> hole = f.dataSent();
-        assertEquals(List.of(f.seg(1)), seqs(hole), "RACK resends the first hole: " + hole + " probes " + f.count(Counter.TCP_TLP_PROBES) + " fr " + f.count(Counter.TCP_FAST_RETRANSMITS));
+        assertEquals(List.of(f.seg(1)), seqs(hole), "RACK resends the first hole: " + hole + " probes "
+                + f.count(Counter.TCP_TLP_PROBES) + " fr " + f.count(Counter.TCP_FAST_RETRANSMITS));
         f.net.advance(MS);
         f.ack(f.seg(3)); // the hole's retransmission arrived: the last segment, sent before it, is lost
         f.net.runFor(5 * MS);
@@ -341,13 +345,13 @@ class TcpLossRecoveryTest {
     @Test
     void shouldTakeTheAckOfAnOldDuplicateSegment() {
         Fixture f = new Fixture();
-        f.peer.data("request".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        f.peer.data("request".getBytes(StandardCharsets.US_ASCII));
         f.sendPacket(3 * MSS);
         f.dataSent();
         // The peer's probe: its last data segment again, now acknowledging all our data.
         f.peer.tsVal++;
         f.peer.send(ACK, f.peer.sndNxt - 7, f.seg(3), 65535, Opts.none().ts(f.peer.tsVal, f.peer.tsRecent),
-                "request".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                "request".getBytes(StandardCharsets.US_ASCII));
         assertEquals(3L * MSS, f.app.acked);
         assertEquals(1, f.count(Counter.DROP_TCP_DUPLICATE));
         f.net.runFor(300 * MS);
@@ -373,7 +377,7 @@ class TcpLossRecoveryTest {
                     && Ipv4Header.totalLength(buf, ip) > 200) {
                 frames.add(Ipv4Header.totalLength(buf, ip));
             }
-            return from == 1 && silenceB[0] ? io.jiip.link.FrameHook.DROP : io.jiip.link.FrameHook.PASS;
+            return from == 1 && silenceB[0] ? FrameHook.DROP : FrameHook.PASS;
         });
         RecordingApp server = new RecordingApp(net);
         RecordingApp client = new RecordingApp(net);

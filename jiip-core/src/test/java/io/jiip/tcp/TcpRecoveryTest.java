@@ -11,9 +11,11 @@ import io.jiip.api.Stack;
 import io.jiip.api.TcpConfig;
 import io.jiip.api.TcpEvents;
 import io.jiip.link.FaultInjector;
+import io.jiip.link.FrameHook;
 import io.jiip.link.Packet;
 import io.jiip.testkit.ByteStream;
 import io.jiip.testkit.TestNet;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** Loss recovery episodes on a lossy memory link: byte-exact always, and SACK needs fewer retransmissions. */
@@ -81,7 +83,7 @@ class TcpRecoveryTest {
             public void onPayload(Stack<Packet> s, int c, Object a, Packet p, int off, int len) {
                 byte[] b = new byte[len];
                 p.buffer().get(off, b);
-                received.append(new String(b, java.nio.charset.StandardCharsets.US_ASCII));
+                received.append(new String(b, StandardCharsets.US_ASCII));
                 s.tcpRxConsumed(c, len);
             }
         }));
@@ -90,13 +92,13 @@ class TcpRecoveryTest {
         // Drop the sixth data segment from A: the last of the burst, so no duplicate ACK can reveal it.
         int[] dataFrames = {0};
         net.link.hook((from, buf, off, len) -> from == 0 && len > 66 && ++dataFrames[0] == 6
-                ? io.jiip.link.FrameHook.DROP : io.jiip.link.FrameHook.PASS);
+                ? FrameHook.DROP : FrameHook.PASS);
         StringBuilder sent = new StringBuilder();
         for (int i = 0; i < 6; i++) {
             String text = String.valueOf((char) ('a' + i)).repeat(1000);
             sent.append(text);
             Packet p = net.a().pool.alloc(1000);
-            p.buffer().put(p.offset(), text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            p.buffer().put(p.offset(), text.getBytes(StandardCharsets.US_ASCII));
             net.a().pool.length(p, 1000);
             assertEquals(Result.OK, net.a().stack.tcpSend(conn, p, 0));
         }

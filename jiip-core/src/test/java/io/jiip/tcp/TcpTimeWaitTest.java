@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jiip.api.Counter;
 import io.jiip.api.Result;
 import io.jiip.api.Stack;
+import io.jiip.api.StackConfig;
 import io.jiip.api.TcpConfig;
 import io.jiip.api.TcpEvents;
 import io.jiip.api.TcpState;
@@ -39,7 +40,7 @@ class TcpTimeWaitTest {
     static final long SLACK = 2 * (1L << 20);
     static final byte[] REQUEST = new byte[CloseFirstChurn.REQUEST];
 
-    static Consumer<io.jiip.api.StackConfig.Builder> tcp(Consumer<TcpConfig.Builder> tweak) {
+    static Consumer<StackConfig.Builder> tcp(Consumer<TcpConfig.Builder> tweak) {
         return b -> {
             TcpConfig.Builder t = TcpConfig.builder();
             tweak.accept(t);

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jiip.api.Result;
 import io.jiip.api.Stack;
+import io.jiip.api.TcpConfig;
 import io.jiip.api.TcpEvents;
+import io.jiip.api.TcpInfo;
 import io.jiip.link.FrameHook;
 import io.jiip.link.Packet;
 import io.jiip.testkit.RecordingApp;
 import io.jiip.testkit.TestNet;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +53,7 @@ class TcpWindowTest {
         int armed;
 
         @Override
-        public int onFrame(int from, java.nio.ByteBuffer buf, int off, int len) {
+        public int onFrame(int from, ByteBuffer buf, int off, int len) {
             if (from == 1 && armed > 0) {
                 armed--;
                 return DROP;
@@ -61,7 +64,7 @@ class TcpWindowTest {
 
     @Test
     void shouldProbeASmallWindowWhenTheWindowUpdateIsLost() {
-        TestNet net = TestNet.twoNodes(b -> b.tcp(io.jiip.api.TcpConfig.builder().receiveBuffer(4096)
+        TestNet net = TestNet.twoNodes(b -> b.tcp(TcpConfig.builder().receiveBuffer(4096)
                 .delayedAck(false).build()), 0);
         DropFromB drop = new DropFromB();
         net.link.hook(drop);
@@ -102,14 +105,14 @@ class TcpWindowTest {
      */
     @Test
     void shouldNotGrowTheWindowOfAnApplicationLimitedConnection() {
-        TestNet net = TestNet.twoNodes(b -> b.tcp(io.jiip.api.TcpConfig.builder().nagle(false).build()), 0);
+        TestNet net = TestNet.twoNodes(b -> b.tcp(TcpConfig.builder().nagle(false).build()), 0);
         RecordingApp server = new RecordingApp(net);
         server.echo = true;
         RecordingApp client = new RecordingApp(net);
         assertEquals(Result.OK, net.b().stack.tcpListen(80, 4, server));
         int conn = net.a().stack.tcpConnect(B, 80, 0, client, null);
         net.pump();
-        io.jiip.api.TcpInfo info = new io.jiip.api.TcpInfo();
+        TcpInfo info = new TcpInfo();
         assertEquals(Result.OK, net.a().stack.tcpInfo(conn, info));
         int initial = info.cwnd;
         for (int i = 0; i < 200; i++) {

@@ -120,7 +120,8 @@ public final class Accounting {
                 drops.add(c);
             }
         }
-        Stream.of(L2_DROPS, ARP_DROPS, IP_DROPS, ICMP_DROPS, UDP_DROPS, TCP_DROPS, FRAGMENT_DROPS, DATAGRAM_DROPS, TX_DROPS)
+        Stream.of(L2_DROPS, ARP_DROPS, IP_DROPS, ICMP_DROPS, UDP_DROPS, TCP_DROPS, FRAGMENT_DROPS, DATAGRAM_DROPS,
+                        TX_DROPS)
                 .flatMap(Arrays::stream).forEach(drops::remove);
         drops.remove(DROP_IP_UNKNOWN_PROTOCOL);
         drops.remove(DROP_REASM_TIMEOUT);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.jiip.api.StackConfig;
 import io.jiip.link.MemoryLink;
 import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
@@ -23,6 +24,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * A scripted raw TCP endpoint on a {@link TestNet}'s link, facing one stack under test. It owns a MAC and an IPv4
@@ -91,12 +94,12 @@ public final class TcpPeer implements TestNet.Station {
     }
 
     /** A net with one stack (10.0.0.2, config tweaked by {@code tweak}) and a peer at 10.0.0.1 facing it. */
-    public static TcpPeer withStack(java.util.function.Consumer<io.jiip.api.StackConfig.Builder> tweak) {
+    public static TcpPeer withStack(Consumer<StackConfig.Builder> tweak) {
         return withStack(tweak, 0);
     }
 
     /** As {@link #withStack(java.util.function.Consumer)}, the stack's NIC offering {@code features}. */
-    public static TcpPeer withStack(java.util.function.Consumer<io.jiip.api.StackConfig.Builder> tweak, int features) {
+    public static TcpPeer withStack(Consumer<StackConfig.Builder> tweak, int features) {
         TestNet net = new TestNet();
         TestNet.Node node = net.add(TestNet.config(TestNet.B_MAC, TestNet.B_IP, tweak), PacketPool.standard(),
                 features);
@@ -124,7 +127,7 @@ public final class TcpPeer implements TestNet.Station {
             return new Opts().mss(mss).ws(wscale).sackPerm().ts(tsVal, tsEcr);
         }
 
-        private Opts add(java.util.function.BiFunction<ByteBuffer, Integer, Integer> writer) {
+        private Opts add(BiFunction<ByteBuffer, Integer, Integer> writer) {
             ByteBuffer b = ByteBuffer.allocate(TcpHeader.MAX_LENGTH - TcpHeader.MIN_LENGTH); // room for any option
             int n = writer.apply(b, 0);
             parts.add(Arrays.copyOf(b.array(), n));

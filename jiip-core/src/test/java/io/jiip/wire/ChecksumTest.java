@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -178,7 +179,7 @@ class ChecksumTest {
     @Test
     void shouldSumLongRunsOfOnesWithoutOverflow() {
         byte[] ones = new byte[65535];
-        java.util.Arrays.fill(ones, (byte) 0xff);
+        Arrays.fill(ones, (byte) 0xff);
         forEachVariant(ones, (buf, off) -> {
             // 32767 words of 0xffff (each worth nothing modulo 0xffff) and a trailing 0xff00
             long acc = Checksum.add(0, buf, off, ones.length);

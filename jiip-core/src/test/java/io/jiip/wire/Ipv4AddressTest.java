@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +43,7 @@ class Ipv4AddressTest {
     @Test
     void shouldRoundTripTheAddressesOfTheCapturedFrames() {
         assertEquals(CapturedFrames.LOOPBACK, Ipv4Address.parse("127.0.0.1"));
-        assertEquals("10.0.2.15", Ipv4Address.toString(new ArpHeader().wrap(java.nio.ByteBuffer.wrap(
+        assertEquals("10.0.2.15", Ipv4Address.toString(new ArpHeader().wrap(ByteBuffer.wrap(
                 CapturedFrames.ARP_REQUEST), CapturedFrames.ETH).senderIp()));
     }
 

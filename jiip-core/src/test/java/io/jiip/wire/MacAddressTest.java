@@ -3,6 +3,7 @@ package io.jiip.wire;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +50,7 @@ class MacAddressTest {
             String text = MacAddress.toString(mac);
             assertEquals(17, text.length());
             assertEquals(mac, MacAddress.parse(text), text);
-            assertEquals(mac, MacAddress.parse(text.toUpperCase(java.util.Locale.ROOT).replace(':', '-')), text);
+            assertEquals(mac, MacAddress.parse(text.toUpperCase(Locale.ROOT).replace(':', '-')), text);
             assertEquals(text, MacAddress.toString(MacAddress.parse(text)));
         }
     }

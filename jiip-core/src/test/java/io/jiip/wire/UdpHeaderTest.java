@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -146,7 +147,7 @@ class UdpHeaderTest {
             ByteBuffer buf = region.buf();
             UdpHeader udp = new UdpHeader().wrap(buf, region.off());
             assertSame(udp, udp.srcPort(40000).dstPort(9).length(12).checksum(0x91b0));
-            buf.put(region.off() + 8, "jiip".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            buf.put(region.off() + 8, "jiip".getBytes(StandardCharsets.US_ASCII));
             assertBytes(DISCARD, region);
         });
     }

@@ -10,6 +10,7 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
@@ -137,7 +138,7 @@ final class Native {
     private Native() {
     }
 
-    private static MethodHandle bind(Linker linker, java.lang.foreign.SymbolLookup libc, String name,
+    private static MethodHandle bind(Linker linker, SymbolLookup libc, String name,
             FunctionDescriptor fd, Linker.Option... options) {
         MemorySegment symbol = libc.find(name).orElseThrow(() -> new UnsatisfiedLinkError("no symbol " + name));
         return linker.downcallHandle(symbol, fd, options);

@@ -1,5 +1,6 @@
 package io.jiip.io;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +45,7 @@ public final class NetNs implements AutoCloseable {
      * {@code /dev/net/tun}.
      */
     public static String unavailabilityCause() {
-        if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux")) {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
             return "network namespaces need Linux";
         }
         try {
@@ -141,7 +143,7 @@ public final class NetNs implements AutoCloseable {
     public Process start(Path log, String... command) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(inside(command)).redirectErrorStream(true);
         pb.redirectOutput(log == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(log.toFile()));
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process p = pb.start();
         processes.add(p);
         return p;
@@ -159,7 +161,7 @@ public final class NetNs implements AutoCloseable {
 
     private static Result run(Duration timeout, String... command) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process p = pb.start();
         byte[][] out = new byte[1][];
         Thread reader = new Thread(() -> {

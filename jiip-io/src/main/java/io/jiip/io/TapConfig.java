@@ -1,5 +1,7 @@
 package io.jiip.io;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * How to open a TAP device: its name, queues, the offloads to negotiate and offer to jiip, and the packet memory
  * of each queue. Build with {@link #builder()}; every setter documents its default.
@@ -167,7 +169,7 @@ public final class TapConfig {
         }
 
         public TapConfig build() {
-            if (name == null || name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+            if (name == null || name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length
                     >= LinuxStructs.IFNAMSIZ) {
                 throw new IllegalArgumentException("name must be 1..15 bytes");
             }

@@ -15,6 +15,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * One queue (file descriptor) of a {@link TapDevice}: the {@link Nic} and {@link FrameSource} of one jiip stack,
@@ -25,7 +26,8 @@ import java.util.List;
  * lands in the packet's 12-byte headroom and the frame at its offset, so a frame costs no copy and no allocation.
  * A second iovec catches anything longer than a small slot (a GSO super-frame) in a 64 KiB spill buffer; such a
  * frame is copied into a large slot and handed to the stack whole when it takes super-segments
- * ({@link NicFeatures#LRO}, offered with {@code rxGso}), or else split into MSS-sized segments. Checksum marks become {@link RxChecksum} verdicts ({@link VirtioNetHeader}); when
+ * ({@link NicFeatures#LRO}, offered with {@code rxGso}), or else split into MSS-sized segments. Checksum marks
+ * become {@link RxChecksum} verdicts ({@link VirtioNetHeader}); when
  * the stack's RX checksum features are switched off, partial checksums are completed in software instead.
  *
  * <p><b>Multi-queue.</b> The kernel steers a flow's packets to the queue that last sent packets of that flow; ARP
@@ -74,8 +76,8 @@ public final class TapQueue implements Nic<Packet>, FrameSource {
     private Packet spare;
     private Packet linearized;
     private final boolean shareArp;
-    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> arpMailbox =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<byte[]> arpMailbox =
+            new ConcurrentLinkedQueue<>();
     private final Packet[] pending = new Packet[PENDING];
     private final Packet[] segments = new Packet[Gso.MAX_SEGMENTS];
     private int pendingHead;

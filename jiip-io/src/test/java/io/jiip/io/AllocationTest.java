@@ -2,6 +2,7 @@ package io.jiip.io;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ class AllocationTest {
 
     @Test
     void eventLoopAllocatesNothingPerFrame() throws Exception {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         KernelPeer.Options o = new KernelPeer.Options();
         o.tap.txTso(false); // MSS-sized frames: the most frames per byte
         try (KernelPeer peer = KernelPeer.start(o)) {

@@ -3,6 +3,7 @@ package io.jiip.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jiip.api.Counter;
+import io.jiip.api.NicFeatures;
 import io.jiip.api.Result;
 import io.jiip.io.app.EchoServer;
 import java.nio.file.Files;
@@ -109,8 +110,8 @@ class ChecksumHonestyTest {
 
     /** Checksum feature masks. */
     static final class NicFeaturesText {
-        static final int CHECKSUMS = io.jiip.api.NicFeatures.TCP_TX_CSUM | io.jiip.api.NicFeatures.UDP_TX_CSUM
-                | io.jiip.api.NicFeatures.TCP_RX_CSUM | io.jiip.api.NicFeatures.UDP_RX_CSUM;
+        static final int CHECKSUMS = NicFeatures.TCP_TX_CSUM | NicFeatures.UDP_TX_CSUM
+                | NicFeatures.TCP_RX_CSUM | NicFeatures.UDP_RX_CSUM;
         static final int ALL = CHECKSUMS;
     }
 }

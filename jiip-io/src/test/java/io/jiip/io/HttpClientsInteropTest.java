@@ -35,7 +35,8 @@ class HttpClientsInteropTest {
 
     /** The integer after {@code label} in ApacheBench's or wrk's report, or -1 when the line is missing. */
     private static long figure(String output, String regex) {
-        Matcher m = java.util.regex.Pattern.compile(regex).matcher(output);
+        Matcher m = java.util.regex.Pattern // style: qualified, clashes with io.jiip.io.app.Pattern
+                .compile(regex).matcher(output);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
@@ -142,7 +143,8 @@ class HttpClientsInteropTest {
                             + "-H 'Expect:' -T - " + URL + "up --next -sS -m 5 -o /dev/null "
                             + "-w '%{http_code} %{num_connects};' " + URL);
             assertEquals(0, chunked.exit(), chunked.output());
-            assertTrue(chunked.output().matches("405 1;200 [01];"), "405 to the chunked PUT, then 200: " + chunked.output());
+            assertTrue(chunked.output().matches("405 1;200 [01];"),
+                    "405 to the chunked PUT, then 200: " + chunked.output());
         }
     }
 

@@ -2,12 +2,15 @@ package io.jiip.io;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jiip.api.Counter;
 import io.jiip.api.StackConfig;
 import io.jiip.api.StackEvents;
 import io.jiip.api.TcpConfig;
 import io.jiip.link.FrameHook;
 import io.jiip.link.Packet;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
@@ -55,7 +58,7 @@ final class KernelPeer implements AutoCloseable {
         for (String tool : tools) {
             boolean found = false;
             for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-                if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, tool))) {
+                if (Files.isExecutable(Path.of(dir, tool))) {
                     found = true;
                     break;
                 }
@@ -107,7 +110,7 @@ final class KernelPeer implements AutoCloseable {
         return node.<String>call(s -> s.stats().toString());
     }
 
-    long counter(io.jiip.api.Counter c) {
+    long counter(Counter c) {
         return node.<Long>call(s -> s.stats().get(c));
     }
 

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The bulk transfers again with the jiip side dropping 5% of the frames in each direction (a seeded
  * {@link FaultInjector} in a {@link FaultyNic}): recovery on both ends (jiip's and the kernel's) must still deliver
- * every byte exactly. Sizes: {@code -Djiip.interop.lossy.bytes} (default 8 MiB: jiip as the sender recovers from tail losses by RTO only, so this direction is slow). {@code -Djiip.debug.pcap=FILE} captures the TAP.
+ * every byte exactly. Sizes: {@code -Djiip.interop.lossy.bytes} (default 8 MiB: jiip as the sender recovers from
+ * tail losses by RTO only, so this direction is slow). {@code -Djiip.debug.pcap=FILE} captures the TAP.
  */
 class LossyInteropTest {
     static final long BYTES = Pattern.parseSize(System.getProperty("jiip.interop.lossy.bytes", "8m"));

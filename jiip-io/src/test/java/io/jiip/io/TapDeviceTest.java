@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiip.api.NicFeatures;
+import java.io.File;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class TapDeviceTest {
                 assertTrue(k.contains("tx-checksumming: on"), k);
                 assertTrue(k.contains("tcp-segmentation-offload: off"), k);
                 // The device exists only inside the namespace.
-                assertTrue(!new java.io.File("/sys/class/net/" + tap.name()).exists()
+                assertTrue(!new File("/sys/class/net/" + tap.name()).exists()
                         || !tap.name().startsWith("jt"), "not in our namespace");
             }
             assertTrue(!ns.execOrThrow("ip", "link").contains("jt0"), "closing the last queue removes the TAP");
@@ -85,12 +86,12 @@ class TapDeviceTest {
         KernelPeer.assumeAvailable();
         try (NetNs ns = NetNs.create("jiip")) {
             ns.execOrThrow("ip", "link", "add", "jd0", "type", "veth", "peer", "name", "jd1");
-            int fdsBefore = new java.io.File("/proc/self/fd").list().length;
+            int fdsBefore = new File("/proc/self/fd").list().length;
             NativeException e = assertThrows(NativeException.class,
                     () -> TapDevice.open(TapConfig.builder().name("jd0").netns(ns.name()).build()));
             assertTrue(e.getMessage().startsWith("ioctl(TUNSETIFF, jd0) failed"), e.getMessage());
             assertEquals(22, e.errno()); // EINVAL: not a tun/tap device
-            int fdsAfter = new java.io.File("/proc/self/fd").list().length;
+            int fdsAfter = new File("/proc/self/fd").list().length;
             assertTrue(fdsAfter <= fdsBefore, "the fd is closed again: " + fdsBefore + " -> " + fdsAfter);
         }
     }

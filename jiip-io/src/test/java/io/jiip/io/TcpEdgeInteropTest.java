@@ -13,6 +13,7 @@ import io.jiip.wire.Ipv4Address;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class TcpEdgeInteropTest {
             Path f = dir.resolve("data");
             try {
                 Transfers.writePattern(f, SIZE);
-                NetNs.Result r = peer.ns.exec(java.time.Duration.ofSeconds(30), "bash", "-c",
+                NetNs.Result r = peer.ns.exec(Duration.ofSeconds(30), "bash", "-c",
                         "set -o pipefail; socat -t 20 - TCP:" + KernelPeer.JIIP_IP + ":7 < " + f + " | sha256sum");
                 assertEquals(0, r.exit(), r.output());
                 assertEquals(Pattern.sha256(SIZE), r.output().split("\\s+")[0]);

@@ -3,6 +3,7 @@ package io.jiip.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiip.api.NicFeatures;
 import io.jiip.api.Result;
 import io.jiip.io.app.HttpServer;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,7 @@ class TcpInteropTest {
         KernelPeer.Options o = new KernelPeer.Options();
         o.tap.rxGso(true);
         try (KernelPeer peer = KernelPeer.start(o)) {
-            peer.node.queue().disable(io.jiip.api.NicFeatures.LRO);
+            peer.node.queue().disable(NicFeatures.LRO);
             Transfers.jiipFromPython(peer, KernelPeer.KERNEL_IP, Math.min(Transfers.BYTES, 64L << 20), 120);
             TapQueue q = peer.node.queue();
             assertTrue(q.rxGsoFrames() > 0, "the kernel sent GSO super-frames: " + q.counters());

@@ -10,8 +10,8 @@ import java.util.List;
  *   <li>nothing failed: no exception escaped a stack's {@code run} or an application, no time limit hit;</li>
  *   <li>every application's own expectations hold ({@link App#check}: bytes delivered exactly once and in order,
  *       expected close reasons);</li>
- *   <li>no connection and no TIME-WAIT record is left (2 MSL has passed) and no timer is pending: one more {@code run} returns
- *       {@link Long#MAX_VALUE};</li>
+ *   <li>no connection and no TIME-WAIT record is left (2 MSL has passed) and no timer is pending: one more
+ *       {@code run} returns {@link Long#MAX_VALUE};</li>
  *   <li>no buffer leaked: every node's pool is back to zero packets and zero buffers in use while the stack is
  *       still alive (so the stack itself returned everything), and again after {@code Stack.close()}; the wire
  *       holds no frame.</li>

@@ -11,6 +11,7 @@ import io.jiip.wire.Ipv4Address;
 import io.jiip.wire.MacAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
@@ -290,7 +291,7 @@ public final class Node implements Attachable, Endpoint {
             try {
                 next = stack.run(batch, n);
             } finally {
-                java.util.Arrays.fill(batch, 0, n, null);
+                Arrays.fill(batch, 0, n, null);
             }
         } while (rxCount > 0);
         for (Runnable r : afterRun) {

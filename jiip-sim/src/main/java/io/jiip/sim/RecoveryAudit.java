@@ -14,12 +14,14 @@ import io.jiip.wire.TcpOptions;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 
 /**
  * Watches how fast the TCP senders of a simulation recover from loss, from outside the stacks: every data segment
@@ -37,11 +39,12 @@ import java.util.TreeMap;
  *       its timeout counter rose (a timeout that cannot be told apart from another flow's retransmission in the
  *       same run is counted as unattributed and never flagged);</li>
  *   <li><b>needless timeouts</b>: a timeout that fired although the sender had known, for at least
- *       {@link RecoveryThresholds#guard} (two smoothed RTTs of the flow, four RTT variations and a slack), that data sent
- *       <em>after</em> the last transmission of the hole had been delivered. That is RACK's loss condition (RFC 8985
- *       §6.2): a RACK sender marks the hole lost within a reordering window of such news and its retransmission is
- *       acknowledged one RTT later, or is itself found lost the same way; a timeout can only mean that SACK
- *       information that sufficed was not used. Only flows whose sender runs RACK and negotiated SACK are judged.
+ *       {@link RecoveryThresholds#guard} (two smoothed RTTs of the flow, four RTT variations and a slack), that data
+ *       sent <em>after</em> the last transmission of the hole had been delivered. That is RACK's loss condition
+ *       (RFC 8985 §6.2): a RACK sender marks the hole lost within a reordering window of such news and its
+ *       retransmission is acknowledged one RTT later, or is itself found lost the same way; a timeout can only mean
+ *       that SACK information that sufficed was not used. Only flows whose sender runs RACK and negotiated SACK are
+ *       judged.
  *       </li>
  * </ul>
  *
@@ -303,7 +306,7 @@ public final class RecoveryAudit implements FrameObserver {
         return sumOverFlows(f -> f.blindTimeouts);
     }
 
-    private long sumOverFlows(java.util.function.ToLongFunction<Flow> field) {
+    private long sumOverFlows(ToLongFunction<Flow> field) {
         long n = 0;
         for (Flow f : flows()) {
             n += field.applyAsLong(f);
@@ -804,7 +807,7 @@ public final class RecoveryAudit implements FrameObserver {
 
         private static long longest(List<Long> waits, long count) {
             List<Long> sorted = new ArrayList<>(waits);
-            sorted.sort(java.util.Comparator.reverseOrder());
+            sorted.sort(Comparator.reverseOrder());
             long sum = 0;
             for (int i = 0; i < Math.min(count, sorted.size()); i++) {
                 sum += sorted.get(i);

@@ -1,6 +1,7 @@
 package io.jiip.sim;
 
 import io.jiip.api.Clock;
+import io.jiip.sim.trace.Trace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ public final class Simulation implements Clock {
     private long eventLimit = Long.MAX_VALUE;
     private String failure;
     private Throwable failureCause;
-    private io.jiip.sim.trace.Trace trace;
+    private Trace trace;
 
     public Simulation(long seed) {
         this.seed = seed;
@@ -184,15 +185,15 @@ public final class Simulation implements Clock {
     }
 
     /** The per-connection time series of this run (created on first use). */
-    public io.jiip.sim.trace.Trace trace() {
+    public Trace trace() {
         if (trace == null) {
-            trace = new io.jiip.sim.trace.Trace(this);
+            trace = new Trace(this);
         }
         return trace;
     }
 
     /** The trace if one was asked for, else {@code null}. */
-    public io.jiip.sim.trace.Trace traceOrNull() {
+    public Trace traceOrNull() {
         return trace;
     }
 

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiip.sim.app.TcpClientApp;
+import io.jiip.sim.app.TcpScript;
+import io.jiip.sim.app.TcpServerApp;
 import io.jiip.sim.scenario.ScenarioOptions;
 import io.jiip.sim.scenario.ScenarioResult;
 import io.jiip.sim.scenario.Scenarios;
@@ -62,9 +65,9 @@ class DeterminismTest {
         if (pcap != null) {
             sim.captureAll(pcap);
         }
-        io.jiip.sim.app.TcpScript s = io.jiip.sim.app.TcpScript.bulk(2_000_000);
-        io.jiip.sim.app.TcpServerApp srv = b.add(new io.jiip.sim.app.TcpServerApp(1, s).trace(trace));
-        a.add(new io.jiip.sim.app.TcpClientApp(b, 1, s).trace(trace).pairWith(srv));
+        TcpScript s = TcpScript.bulk(2_000_000);
+        TcpServerApp srv = b.add(new TcpServerApp(1, s).trace(trace));
+        a.add(new TcpClientApp(b, 1, s).trace(trace).pairWith(srv));
         sim.run();
         assertEquals(List.of(), Invariants.check(sim, true));
         sim.closeOutputs();

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jiip.wire.EthernetHeader;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /** Links frame by frame: serialisation, propagation, drop-tail, impairments, flaps. */
@@ -49,7 +51,7 @@ class LinkTest {
         }
     }
 
-    private static Probe[] pair(Simulation sim, java.util.function.Consumer<Link.Builder> setup) {
+    private static Probe[] pair(Simulation sim, Consumer<Link.Builder> setup) {
         Probe a = new Probe(sim, "a");
         Probe b = new Probe(sim, "b");
         Link.Builder lb = sim.link(a, b);
@@ -157,7 +159,7 @@ class LinkTest {
         assertEquals(1000, bad[1].frames.size());
         for (int i = 0; i < 1000; i++) {
             byte[] original = new byte[100];
-            java.nio.ByteBuffer o = java.nio.ByteBuffer.wrap(original);
+            ByteBuffer o = ByteBuffer.wrap(original);
             EthernetHeader.write(o, 0, 0x0200_0000_0002L, 0x0200_0000_0001L, EthernetHeader.TYPE_IPV4);
             o.putInt(EthernetHeader.LENGTH, i);
             byte[] got = bad[1].frames.get(i);

@@ -6,6 +6,10 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -15,9 +19,9 @@ class ModuleTest {
 
     @Test
     void requiresOnlyJiipCore() throws IOException {
-        java.net.URL where = Simulation.class.getProtectionDomain().getCodeSource().getLocation();
-        java.nio.file.Path classes = java.nio.file.Path.of(java.net.URI.create(where.toString()));
-        try (InputStream in = java.nio.file.Files.newInputStream(classes.resolve("module-info.class"))) {
+        URL where = Simulation.class.getProtectionDomain().getCodeSource().getLocation();
+        Path classes = Path.of(URI.create(where.toString()));
+        try (InputStream in = Files.newInputStream(classes.resolve("module-info.class"))) {
             ModuleDescriptor d = ModuleDescriptor.read(in);
             assertEquals("io.jiip.sim", d.name());
             Set<String> requires = new TreeSet<>();

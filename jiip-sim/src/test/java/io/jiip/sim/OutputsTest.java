@@ -7,9 +7,13 @@ import io.jiip.sim.scenario.ScenarioOptions;
 import io.jiip.sim.scenario.ScenarioResult;
 import io.jiip.sim.scenario.Scenarios;
 import io.jiip.sim.trace.SvgPlot;
+import io.jiip.sim.trace.Trace;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +26,7 @@ class OutputsTest {
                 .set("warmup", "2s").trace(dir.resolve("t.csv")).plot(dir.resolve("p.svg")));
         assertTrue(r.ok(), r.report());
         List<String> csv = Files.readAllLines(dir.resolve("t.csv"));
-        assertEquals(io.jiip.sim.trace.Trace.HEADER, csv.get(0));
+        assertEquals(Trace.HEADER, csv.get(0));
         assertTrue(csv.size() > 100, "rows " + csv.size());
         double last = -1;
         int columns = csv.get(0).split(",", -1).length;
@@ -45,8 +49,8 @@ class OutputsTest {
     /** Tags balance (the plot uses no CDATA, comments or entities beyond &amp; &lt; &gt;). */
     static void assertWellFormed(String svg) {
         assertTrue(svg.startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg "), "prolog");
-        java.util.ArrayDeque<String> open = new java.util.ArrayDeque<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<(/?)([a-z]+)([^<>]*?)(/?)>").matcher(svg);
+        ArrayDeque<String> open = new ArrayDeque<>();
+        Matcher m = Pattern.compile("<(/?)([a-z]+)([^<>]*?)(/?)>").matcher(svg);
         int tags = 0;
         while (m.find()) {
             tags++;

@@ -40,7 +40,8 @@ class RecoveryInvariantsTest {
     @ParameterizedTest
     @CsvSource({"0x8fbcda9465b28ddf", "0xfdead500bd88ab73", "0xd42e01ccd7190bd6"})
     void soakScenariosThatOnceFailedShouldHold(String seed) {
-        SoakResult r = Soak.runOne(0, Long.parseUnsignedLong(seed.substring(2), 16), new Soak.Options().recoveryInvariants(true));
+        SoakResult r = Soak.runOne(0, Long.parseUnsignedLong(seed.substring(2), 16),
+                new Soak.Options().recoveryInvariants(true));
         assertTrue(r.ok(), String.join("\n", r.problems()));
     }
 

@@ -7,6 +7,7 @@ import io.jiip.sim.scenario.Scenario;
 import io.jiip.sim.scenario.ScenarioOptions;
 import io.jiip.sim.scenario.ScenarioResult;
 import io.jiip.sim.scenario.Scenarios;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -91,7 +92,7 @@ class ScenariosTest {
     }
 
     private static String[] with(String[] params, String name, String value) {
-        String[] all = java.util.Arrays.copyOf(params, params.length + 2);
+        String[] all = Arrays.copyOf(params, params.length + 2);
         all[params.length] = name;
         all[params.length + 1] = value;
         return all;

@@ -14,6 +14,7 @@ import io.jiip.sim.app.UdpSink;
 import io.jiip.wire.EthernetHeader;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +62,7 @@ class SwitchAndNicTest {
             Path pcap = dir.resolve("wire-" + features + ".pcap");
             l.capture(pcap);
             sim.run();
-            assertEquals(java.util.List.of(), Invariants.check(sim, true));
+            assertEquals(List.of(), Invariants.check(sim, true));
             sim.closeOutputs();
             int ip = 0;
             for (byte[] f : PcapFile.read(pcap).frames) {
@@ -72,7 +73,8 @@ class SwitchAndNicTest {
                 ip++;
                 assertTrue(f.length <= 1514, "a wire frame is at most the MTU: " + f.length);
                 int v = NicEmulation.verifyRx(buf, 0, f.length, EthernetHeader.LENGTH);
-                assertEquals(RxChecksum.IPV4_GOOD | RxChecksum.L4_GOOD, v, "checksums on the wire, features " + features);
+                assertEquals(RxChecksum.IPV4_GOOD | RxChecksum.L4_GOOD, v,
+                        "checksums on the wire, features " + features);
             }
             assertTrue(ip > 50);
             if ((features & NicFeatures.LRO) != 0) {

@@ -1,7 +1,11 @@
 package io.jiip.bench.tool;
 
+import io.jiip.api.Counter;
+import io.jiip.api.Stats;
+import io.jiip.bench.ConnectionChurn;
 import io.jiip.bench.tool.BenchConfig.Model;
 import io.jiip.bench.tool.BenchConfig.Workload;
+import io.jiip.wire.Ipv4Address;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +60,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--ip", paramLabel = "A/N", description = "With --tap: jiip's IPv4 address and prefix.")
     String ip;
 
-    @Option(names = "--host-ip", paramLabel = "A/N", description = "With --tap: also give the kernel side this address.")
+    @Option(names = "--host-ip", paramLabel = "A/N",
+            description = "With --tap: also give the kernel side this address.")
     String hostIp;
 
     @Option(names = "--netns", paramLabel = "NAME",
@@ -151,17 +156,17 @@ public final class BenchCommand implements Callable<Integer> {
     private int churn() {
         PrintStream out = System.out;
         out.printf(Locale.ROOT, "churn: %,d sequential connections, the server closing first, memory link%n", churn);
-        io.jiip.bench.ConnectionChurn.Outcome r = io.jiip.bench.ConnectionChurn.run(churn, out);
-        io.jiip.api.Stats s = r.serverStats();
+        ConnectionChurn.Outcome r = ConnectionChurn.run(churn, out);
+        Stats s = r.serverStats();
         out.printf(Locale.ROOT, "%,d connections in %.2f s: %,.0f connections/s, slowest %.2f ms, %d failed%n",
                 r.connections(), r.elapsedNanos() / 1e9, r.rate(), r.slowestNanos() / 1e6, r.failures());
         out.printf(Locale.ROOT, "server TIME-WAIT: %,d entered, %,d recycled, %,d expired, %,d reopened;"
                 + " retransmissions %d (client %d), SYN cookies %d, drops %d%n",
-                s.get(io.jiip.api.Counter.TCP_TIME_WAIT_ENTERED), s.get(io.jiip.api.Counter.TCP_TIME_WAIT_RECYCLED),
-                s.get(io.jiip.api.Counter.TCP_TIME_WAIT_EXPIRED), s.get(io.jiip.api.Counter.TCP_TIME_WAIT_REOPENED),
-                s.get(io.jiip.api.Counter.TCP_RETRANSMITS),
-                r.clientStats().get(io.jiip.api.Counter.TCP_RETRANSMITS),
-                s.get(io.jiip.api.Counter.SYN_COOKIES_SENT), s.totalDrops());
+                s.get(Counter.TCP_TIME_WAIT_ENTERED), s.get(Counter.TCP_TIME_WAIT_RECYCLED),
+                s.get(Counter.TCP_TIME_WAIT_EXPIRED), s.get(Counter.TCP_TIME_WAIT_REOPENED),
+                s.get(Counter.TCP_RETRANSMITS),
+                r.clientStats().get(Counter.TCP_RETRANSMITS),
+                s.get(Counter.SYN_COOKIES_SENT), s.totalDrops());
         return r.failures() == 0 ? 0 : 1;
     }
 
@@ -270,7 +275,7 @@ public final class BenchCommand implements Callable<Integer> {
             int colon = server.lastIndexOf(':');
             try {
                 c.serverIp = server.substring(0, colon);
-                io.jiip.wire.Ipv4Address.parse(c.serverIp);
+                Ipv4Address.parse(c.serverIp);
                 c.serverPort = Integer.parseInt(server.substring(colon + 1));
             } catch (RuntimeException e) {
                 throw bad("--server must be IP:PORT, not '" + server + "'");

@@ -88,8 +88,8 @@ public final class BenchRunner {
                 out.println(line(second, "total", sumRxMbit, sumRx, sumTxMbit, sumTx, warm));
                 out.flush();
             } else if (progress) {
-                System.err.printf(Locale.ROOT, "\r[%d/%d s] %,d msgs/s ", second, (total + 999_999_999) / 1_000_000_000L,
-                        sumRx);
+                System.err.printf(Locale.ROOT, "\r[%d/%d s] %,d msgs/s ", second,
+                        (total + 999_999_999) / 1_000_000_000L, sumRx);
             }
             if (due >= end) {
                 break;

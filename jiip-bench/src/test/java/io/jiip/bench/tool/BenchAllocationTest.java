@@ -3,6 +3,7 @@ package io.jiip.bench.tool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -13,7 +14,7 @@ class BenchAllocationTest {
     @ParameterizedTest
     @ValueSource(strings = {"PING_PONG", "BULK", "UDP_PING_PONG", "UDP_STREAM"})
     void shouldAllocateNothingPerIteration(String workload) {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         assumeTrue(mx.isThreadAllocatedMemorySupported(), "allocation counting unsupported");
         BenchConfig cfg = new BenchConfig();
         cfg.workload = BenchConfig.Workload.valueOf(workload);

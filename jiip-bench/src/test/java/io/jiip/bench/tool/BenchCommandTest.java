@@ -3,7 +3,12 @@ package io.jiip.bench.tool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jiip.api.Counter;
+import io.jiip.api.TcpConfig;
+import io.jiip.bench.ConnectionChurn;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +95,7 @@ class BenchCommandTest {
         cfg.durationSeconds = 0.3;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            return BenchRunner.run(cfg, new java.io.PrintStream(out, true, StandardCharsets.UTF_8), false);
+            return BenchRunner.run(cfg, new PrintStream(out, true, StandardCharsets.UTF_8), false);
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
@@ -136,23 +141,23 @@ class BenchCommandTest {
      */
     @Test
     void shouldServeAMillionSequentialConnectionsWithTheDefaultConfiguration() {
-        io.jiip.bench.ConnectionChurn.Outcome r = io.jiip.bench.ConnectionChurn.run(1_000_000,
-                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        ConnectionChurn.Outcome r = ConnectionChurn.run(1_000_000,
+                new PrintStream(OutputStream.nullOutputStream()));
         assertEquals(1_000_000, r.connections());
         assertEquals(0, r.failures());
-        assertEquals(1_000_000, r.serverStats().get(io.jiip.api.Counter.TCP_TIME_WAIT_ENTERED));
+        assertEquals(1_000_000, r.serverStats().get(Counter.TCP_TIME_WAIT_ENTERED));
     }
 
     @Test
     void shouldRunConnectionChurnWithTheServerClosingFirst() {
-        io.jiip.api.TcpConfig defaults = io.jiip.api.TcpConfig.defaults();
+        TcpConfig defaults = TcpConfig.defaults();
         int tables = defaults.connections() + defaults.timeWaitCapacity();
-        io.jiip.bench.ConnectionChurn.Outcome r = io.jiip.bench.ConnectionChurn.run(tables + 1000,
-                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        ConnectionChurn.Outcome r = ConnectionChurn.run(tables + 1000,
+                new PrintStream(OutputStream.nullOutputStream()));
         assertEquals(tables + 1000, r.connections());
         assertEquals(0, r.failures());
-        assertEquals(tables + 1000, r.serverStats().get(io.jiip.api.Counter.TCP_TIME_WAIT_ENTERED));
-        assertTrue(r.serverStats().get(io.jiip.api.Counter.TCP_TIME_WAIT_RECYCLED) > 0);
+        assertEquals(tables + 1000, r.serverStats().get(Counter.TCP_TIME_WAIT_ENTERED));
+        assertTrue(r.serverStats().get(Counter.TCP_TIME_WAIT_RECYCLED) > 0);
         assertEquals(0, BenchCommand.execute("--churn", "100"));
     }
 

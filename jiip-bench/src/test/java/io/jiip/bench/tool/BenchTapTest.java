@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jiip.io.NetNs;
 import io.jiip.io.TapDevice;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -37,7 +39,7 @@ class BenchTapTest {
         String cause = NetNs.unavailabilityCause();
         assumeTrue(cause == null, () -> "TAP bench skipped: " + cause);
         assumeTrue(TapDevice.isAvailable(), "TAP unavailable");
-        assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/python3")), "no python3");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "no python3");
         try (NetNs ns = NetNs.create("jiipb")) {
             BenchCommand command = new BenchCommand();
             AtomicInteger code = new AtomicInteger(-1);
@@ -62,7 +64,7 @@ class BenchTapTest {
         String cause = NetNs.unavailabilityCause();
         assumeTrue(cause == null, () -> "TAP bench skipped: " + cause);
         assumeTrue(TapDevice.isAvailable(), "TAP unavailable");
-        assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/socat")), "no socat");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/socat")), "no socat");
         try (NetNs ns = NetNs.create("jiipb")) {
             ns.start(null, "socat", "TCP-LISTEN:7,fork,reuseaddr", "EXEC:cat");
             ns.start(null, "socat", "-u", "TCP-LISTEN:9,fork,reuseaddr", "OPEN:/dev/null");

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 
 /**
  * The bytes of {@code /bytes/N} responses and test files: byte {@code i} of a stream is {@code i % 251}. A prime
@@ -56,7 +57,7 @@ public final class Pattern {
 
     /** Parses sizes like {@code 1g}, {@code 256m}, {@code 64k}, {@code 1000} (binary units). */
     public static long parseSize(String text) {
-        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        String t = text.trim().toLowerCase(Locale.ROOT);
         long unit = 1;
         char last = t.charAt(t.length() - 1);
         if (last == 'k' || last == 'm' || last == 'g') {

@@ -16,6 +16,7 @@ import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
 import io.jiip.wire.Ipv4Address;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,7 +151,7 @@ class HttpServerTest {
 
     /** The first {@code n} bytes of {@link Pattern}, as the parsed bodies hold them. */
     private static String pattern(int n) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n);
+        ByteBuffer b = ByteBuffer.allocate(n);
         Pattern.fill(b, 0, n, 0);
         return new String(b.array(), StandardCharsets.ISO_8859_1);
     }

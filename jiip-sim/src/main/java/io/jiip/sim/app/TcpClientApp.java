@@ -11,6 +11,7 @@ import io.jiip.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Opens {@link #connections} connections to a {@link TcpServerApp} and runs the client side of a
@@ -76,7 +77,8 @@ public final class TcpClientApp implements App {
     }
 
     static long streamSeed(Simulation sim, int serverIp, int port, boolean fromClient) {
-        return Simulation.mix64(sim.seed() ^ Simulation.mix64(((long) serverIp << 16 | port) * 2 + (fromClient ? 1 : 0)));
+        return Simulation.mix64(sim.seed()
+                ^ Simulation.mix64(((long) serverIp << 16 | port) * 2 + (fromClient ? 1 : 0)));
     }
 
     @Override
@@ -181,7 +183,7 @@ public final class TcpClientApp implements App {
             received += e.received();
             normal += e.closedReason() == 0 ? 1 : 0;
         }
-        out.append(String.format(java.util.Locale.ROOT, "  %s [%s]: %d connection(s), %d closed normally, "
+        out.append(String.format(Locale.ROOT, "  %s [%s]: %d connection(s), %d closed normally, "
                 + "%d B sent and acknowledged, %d B received%n", label, script, ends.size(), normal, sent, received));
     }
 }

@@ -3,6 +3,7 @@ package io.jiip.sim.app;
 import io.jiip.api.Result;
 import io.jiip.api.Stack;
 import io.jiip.api.TcpCloseReason;
+import io.jiip.api.TcpInfo;
 import io.jiip.link.Packet;
 import io.jiip.link.PacketPool;
 import io.jiip.sim.Node;
@@ -348,7 +349,7 @@ public final class TcpEnd {
                     + " (lost, repeated, reordered or corrupted data)");
         }
         if (closedReason < 0) {
-            io.jiip.api.TcpInfo info = new io.jiip.api.TcpInfo();
+            TcpInfo info = new TcpInfo();
             String tcp = node.stack().tcpInfo(handle, info) != Result.OK ? "gone from the stack"
                     : "state " + info.state + ", cwnd " + info.cwnd + ", peer window " + info.sendWindow
                     + ", in flight " + info.bytesInFlight + ", queued " + info.bytesQueued + ", our window "

@@ -1,6 +1,7 @@
 package io.jiip.sim.app;
 
 import io.jiip.sim.Units;
+import java.util.Locale;
 
 /**
  * What both ends of a scripted TCP connection do ({@link TcpClientApp}, {@link TcpServerApp}), and so what a
@@ -177,7 +178,7 @@ public final class TcpScript {
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(mode.name().toLowerCase(java.util.Locale.ROOT));
+        StringBuilder sb = new StringBuilder(mode.name().toLowerCase(Locale.ROOT));
         switch (mode) {
             case BULK:
                 sb.append(sendUntil >= 0 ? " until " + Units.formatTime(sendUntil) : " " + clientBytes + " B");

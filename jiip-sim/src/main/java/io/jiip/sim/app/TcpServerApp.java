@@ -9,6 +9,7 @@ import io.jiip.sim.Node;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Listens on a port and runs the server side of a {@link TcpScript} on every accepted connection: a bulk sink,
@@ -103,9 +104,9 @@ public final class TcpServerApp implements App {
             received += e.received();
             sent += e.acked();
         }
-        out.append(String.format(java.util.Locale.ROOT,
+        out.append(String.format(Locale.ROOT,
                 "  %s:%d [%s]: %d connection(s) accepted, %d B received, %d B sent and acknowledged%n",
-                node.name(), port, script.mode().name().toLowerCase(java.util.Locale.ROOT), ends.size(), received,
+                node.name(), port, script.mode().name().toLowerCase(Locale.ROOT), ends.size(), received,
                 sent));
     }
 }

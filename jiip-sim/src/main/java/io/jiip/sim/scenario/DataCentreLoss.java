@@ -133,8 +133,8 @@ public final class DataCentreLoss implements Scenario {
             case "off" -> new boolean[] {false};
             default -> throw new IllegalArgumentException("tso must be on, off or both: " + tso);
         };
-        StringBuilder table = new StringBuilder("| loss | TSO | goodput | goodput / model | RTOs | needless RTOs | loss "
-                + "episodes | TLPs | fast retransmits | retransmitted segments | recovery invariants |\n"
+        StringBuilder table = new StringBuilder("| loss | TSO | goodput | goodput / model | RTOs | needless RTOs | "
+                + "loss episodes | TLPs | fast retransmits | retransmitted segments | recovery invariants |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|\n");
         List<String> problems = new ArrayList<>();
         Map<String, Double> metrics = new LinkedHashMap<>();

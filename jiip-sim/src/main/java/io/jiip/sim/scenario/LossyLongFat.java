@@ -14,7 +14,10 @@ import io.jiip.sim.app.TcpScript;
 import io.jiip.sim.app.TcpServerApp;
 import io.jiip.sim.trace.Trace;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * One bulk flow over a long fat link with random loss on the data direction: goodput against the Mathis model
@@ -97,14 +100,14 @@ public final class LossyLongFat implements Scenario {
             digests.append(r.digest(), 0, 16).append(' ');
             if (p[0] != null) {
                 points.add(p[0]);
-                table.append(String.format(java.util.Locale.ROOT,
+                table.append(String.format(Locale.ROOT,
                         "| %.2f%% | %s | %s | %.2f | %s | %.2f | %.1f ms | %d |%n", loss * 100,
                         Units.formatRate(p[0].goodput), Units.formatRate(p[0].mathis), p[0].goodput / p[0].mathis,
                         Units.formatRate(p[0].mathisDelayedAck), p[0].goodput / p[0].mathisDelayedAck,
                         p[0].rtt * 1e3, p[0].retransmits));
             }
         }
-        java.util.Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+        Map<String, Double> metrics = new LinkedHashMap<>();
         for (Point p : points) {
             metrics.put("goodput_bps@" + p.loss, p.goodput);
             metrics.put("mathis_bps@" + p.loss, p.mathis);

@@ -1,5 +1,6 @@
 package io.jiip.sim.scenario;
 
+import io.jiip.sim.Impairments;
 import io.jiip.sim.Node;
 import io.jiip.sim.Simulation;
 import io.jiip.sim.Switch;
@@ -49,7 +50,7 @@ public final class ManyRequestResponse implements Scenario {
         double loss = o.getDouble("loss");
         Switch sw = sim.newSwitch("switch");
         Node server = sim.node("server").tcp(t -> t.listeners(clients + 1).connections(clients * conns + 16)).build();
-        io.jiip.sim.Impairments imp = io.jiip.sim.Impairments.none().loss(loss);
+        Impairments imp = Impairments.none().loss(loss);
         sim.link(server, sw).bandwidth(o.getRate("bandwidth")).delay(o.getTime("delay")).impair(imp).build();
         TcpScript script = TcpScript.pingPong(rounds, o.getLong("request"), o.getLong("response")).noDelay(true);
         List<TcpClientApp> apps = new ArrayList<>();

@@ -29,8 +29,8 @@ import java.util.Map;
  * loses a whole TSO/GSO super-frame), with TSO on or off; a bulk transfer one way, one each way at once, or
  * request/response rounds. {@link #build} sets it up with a {@link RecoveryAudit}; {@link Built#measure} judges the
  * recovery invariants ({@link RecoveryThresholds}): no needless timeout, few timeouts per loss episode, and each
- * bulk transfer within a fraction of {@link Metrics#recoveryModel}. Used by the {@code dc-loss} scenario and by the soak's recovery mix. A plain
- * mutable specification.
+ * bulk transfer within a fraction of {@link Metrics#recoveryModel}. Used by the {@code dc-loss} scenario and by the
+ * soak's recovery mix. A plain mutable specification.
  */
 public final class RecoverySetup {
     /** What the two nodes do. */

@@ -16,8 +16,11 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -159,7 +162,7 @@ public final class Soak {
         Trace trace = sim.trace();
         for (Node n : sim.nodes()) {
             n.afterRun(new Runnable() {
-                private final java.util.Set<Integer> seen = new java.util.HashSet<>();
+                private final Set<Integer> seen = new HashSet<>();
 
                 @Override
                 public void run() {
@@ -254,7 +257,7 @@ public final class Soak {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         } finally {
             pool.shutdownNow();
@@ -263,7 +266,8 @@ public final class Soak {
         Summary s = new Summary(count, failures, wall, totals[0], totals[1], totals[2]);
         out.printf(Locale.ROOT, "soak: %d scenarios (master seed 0x%x%s%s), %d passed, %d failed; %.1f s wall on %d "
                 + "thread(s), %s simulated, %d events, %s of TCP payload delivered%n", count, master,
-                o.injectBug ? ", injected app bug" : "", o.recoveryInvariants ? ", recovery mix" : "", count - failures.size(), failures.size(), wall / 1e9, threads,
+                o.injectBug ? ", injected app bug" : "", o.recoveryInvariants ? ", recovery mix" : "",
+                count - failures.size(), failures.size(), wall / 1e9, threads,
                 Units.formatTime(totals[0]), totals[1], Units.formatBytes(totals[2]));
         return s;
     }

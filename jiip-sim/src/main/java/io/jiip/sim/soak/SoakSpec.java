@@ -377,10 +377,12 @@ public final class SoakSpec {
         List<Node> built = new ArrayList<>();
         for (NodeSpec ns : nodes) {
             int slots = Math.max(512, Math.min(8192, ns.slots));
-            built.add(sim.node(ns.name).mtu(ns.mtu).nicFeatures(ns.features).rxCoalesceNanos(ns.rxCoalesce).pool(slots * 2 + 512, slots, 2048)
+            built.add(sim.node(ns.name).mtu(ns.mtu).nicFeatures(ns.features).rxCoalesceNanos(ns.rxCoalesce)
+                    .pool(slots * 2 + 512, slots, 2048)
                     .tcp(t -> t.receiveBuffer(ns.receiveBuffer).sendBuffer(ns.sendBuffer).nagle(ns.nagle)
                             .delayedAck(ns.delayedAck).timestamps(ns.timestamps).windowScaling(ns.windowScaling)
-                            .sack(ns.sack).rack(ns.rack).congestionControl(ns.cubic ? CongestionAlgorithm.CUBIC : CongestionAlgorithm.NEW_RENO)
+                            .sack(ns.sack).rack(ns.rack)
+                            .congestionControl(ns.cubic ? CongestionAlgorithm.CUBIC : CongestionAlgorithm.NEW_RENO)
                             .mslNanos(ns.msl).minRtoNanos(ns.minRto).maxRtoNanos(2 * Units.SECOND)
                             .maxRetries(100).synRetries(100).finWait2TimeoutNanos(600 * Units.SECOND)
                             .connections(16).segments(4096))
@@ -447,8 +449,10 @@ public final class SoakSpec {
         sb.append(String.format(Locale.ROOT, "soak scenario 0x%016x: %d nodes %s%n", seed, nodes.size(),
                 switched ? "on a switch" : "on one link"));
         for (NodeSpec n : nodes) {
-            sb.append(String.format(Locale.ROOT, "  node %s: mtu %d, nic 0x%x, rcvbuf %d, sndbuf %d, nagle %b, delack %b,"
-                    + " ts %b, wscale %b, sack %b, rack %b, cubic %b, rx coalesce %s, msl %s, minRto %s, pool %d%n", n.name,
+            sb.append(String.format(Locale.ROOT,
+                    "  node %s: mtu %d, nic 0x%x, rcvbuf %d, sndbuf %d, nagle %b, delack %b,"
+                    + " ts %b, wscale %b, sack %b, rack %b, cubic %b, rx coalesce %s, msl %s, minRto %s, pool %d%n",
+                    n.name,
                     n.mtu, n.features, n.receiveBuffer, n.sendBuffer, n.nagle, n.delayedAck, n.timestamps,
                     n.windowScaling, n.sack, n.rack, n.cubic, Units.formatTime(n.rxCoalesce),
                     Units.formatTime(n.msl), Units.formatTime(n.minRto), Math.max(512, Math.min(8192, n.slots))));

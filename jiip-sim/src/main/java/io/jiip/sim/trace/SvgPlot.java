@@ -110,7 +110,8 @@ public final class SvgPlot {
                 + "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">%n",
                 width, height, width, height));
         sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", width, height));
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">%s</text>%n",
+        sb.append(String.format(Locale.ROOT,
+                "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">%s</text>%n",
                 LEFT, esc(title)));
         for (int i = 0; i < panels.size(); i++) {
             int top = TOP + i * (panelHeight + GAP);

@@ -2,6 +2,7 @@ package io.jiip.sim.trace;
 
 import io.jiip.api.Result;
 import io.jiip.api.TcpInfo;
+import io.jiip.api.TcpState;
 import io.jiip.sim.Node;
 import io.jiip.sim.Simulation;
 import io.jiip.sim.Units;
@@ -122,7 +123,7 @@ public final class Trace {
     private static final String[] STATES;
 
     static {
-        io.jiip.api.TcpState[] v = io.jiip.api.TcpState.values();
+        TcpState[] v = TcpState.values();
         STATES = new String[v.length];
         for (int i = 0; i < v.length; i++) {
             STATES[i] = v[i].name();
