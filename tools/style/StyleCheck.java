@@ -30,9 +30,11 @@ public class StyleCheck {
     /** Package roots that make a dotted name a qualified type even when no file in the tree declares it. */
     static final Set<String> ROOTS = Set.of("java", "javax", "jdk", "sun", "com", "org", "io", "picocli", "net");
     /** A chain of lower-case segments ending in an upper-case one, not itself after a dot: {@code a.b.C}. */
-    static final Pattern DOTTED = Pattern.compile("(?<![\\w$.])([a-z_][\\w$]*(?:\\s*\\.\\s*[a-z_][\\w$]*)*)\\s*\\.\\s*([A-Z][\\w$]*)");
+    static final Pattern DOTTED = Pattern.compile(
+            "(?<![\\w$.])([a-z_][\\w$]*(?:\\s*\\.\\s*[a-z_][\\w$]*)*)\\s*\\.\\s*([A-Z][\\w$]*)");
     static final Pattern PACKAGE_OR_IMPORT = Pattern.compile("^\\s*(package|import)\\b.*");
-    static final Pattern CONTROL = Pattern.compile("^(else\\s+)?(if|for|while|switch|catch|synchronized|try|do)\\b.*", Pattern.DOTALL);
+    static final Pattern CONTROL =
+            Pattern.compile("^(else\\s+)?(if|for|while|switch|catch|synchronized|try|do)\\b.*", Pattern.DOTALL);
     static final Pattern ANNOTATION = Pattern.compile("@[\\w.]+(\\s*\\([^()]*\\))?");
     static final Pattern METHOD_END = Pattern.compile(".*\\)\\s*(throws\\s+[\\w.$<>,\\s]+)?$", Pattern.DOTALL);
     static final Pattern NAME_BEFORE_PAREN = Pattern.compile("([\\w$]+)\\s*\\(");
