@@ -191,27 +191,8 @@ final class TcpInput<P> {
     private boolean synchronizedArrives(TcpConnection<P> c, P frame) {
         Segment s = seg;
         TcpOptions o = s.options;
-        // PAWS (RFC 7323 §5.3 R1): an old timestamp means an old duplicate.
-        if (c.timestamps && o.timestamps && !s.has(TcpHeader.FLAG_RST) && Seq.lt(o.tsVal, c.tsRecent)) {
-            nif.stats.inc(Counter.DROP_TCP_PAWS);
-            tcp.ackLater(c, true);
+        if (oldOrRepeatedOpening(c)) {
             return false;
-        }
-        // The peer's SYN again sits just left of RCV.NXT, where the window test below would only ACK it.
-        if (c.state == TcpState.SYN_RECEIVED && s.has(TcpHeader.FLAG_SYN) && !s.has(TcpHeader.FLAG_RST)
-                && s.seq == c.irs) {
-            if (!s.has(TcpHeader.FLAG_ACK)) {
-                tcp.output.sendSyn(c); // our SYN-ACK was lost: the peer retransmitted its SYN
-                return false;
-            }
-            if (s.ack == c.sndMax && c.appKnows) {
-                // Simultaneous open (RFC 9293 §3.5 figure 8): the peer's SYN-ACK acknowledges our SYN.
-                if (c.timestamps && o.timestamps) {
-                    c.tsRecent = o.tsVal;
-                }
-                acceptSynReceived(c);
-                return false;
-            }
         }
         // First: sequence number acceptability (the four cases of §3.10.7.4).
         int window = Math.max(0, c.rcvAdv - c.rcvNxt);
@@ -225,44 +206,12 @@ final class TcpInput<P> {
         }
         boolean zeroWindowAckOnly = !acceptable && window == 0 && s.seq == c.rcvNxt;
         if (!acceptable && !zeroWindowAckOnly) {
-            if (!s.has(TcpHeader.FLAG_RST)) {
-                if (c.sackPermitted && s.dataLen > 0 && Seq.le(s.seq + s.dataLen, c.rcvNxt)) {
-                    // RFC 2883: tell the sender this data arrived twice (a D-SACK block), so that it can tell a
-                    // needless retransmission, and reordering, from a loss (RFC 8985 §6.2 step 4).
-                    c.dsackPending = true;
-                    c.dsackLeft = s.seq;
-                    c.dsackRight = s.seq + s.dataLen;
-                }
-                tcp.ackLater(c, true);
-            }
-            boolean duplicate = Seq.le(s.seq + segLen, c.rcvNxt);
-            nif.stats.inc(duplicate ? Counter.DROP_TCP_DUPLICATE : Counter.DROP_TCP_OUT_OF_WINDOW);
-            if (duplicate && ackOfDuplicateUsable(c)) {
-                // The data is old but the ACK may be news: a peer's tail loss probe resends its last segment,
-                // with its newest ACK, and when that ACK is lost the probe is all that carries it. Dropping it
-                // (RFC 9293 §3.10.7.4 read strictly) would leave our own data to a retransmission timeout; like
-                // BSD, the duplicate data is ignored and the ACK processed, within RFC 5961 §5.2's bounds.
-                int gen = c.generation;
-                processAck(c);
-                if (c.alive(gen)) {
-                    tcp.updateTimer(c);
-                }
-            }
+            unacceptable(c, segLen);
             return false;
         }
         // Second: RST (RFC 5961 §3.2): only an exact RCV.NXT match resets; in-window earns a challenge ACK.
         if (s.has(TcpHeader.FLAG_RST)) {
-            if (s.seq == c.rcvNxt) {
-                nif.stats.inc(Counter.TCP_RESETS_RX);
-                if (c.state == TcpState.SYN_RECEIVED && !c.appKnows) {
-                    tcp.release(c); // passive open: back to LISTEN, nobody to tell
-                } else {
-                    tcp.close(c, TcpCloseReason.RESET_BY_PEER);
-                }
-            } else {
-                nif.stats.inc(Counter.DROP_TCP_BAD_RST);
-                tcp.output.sendChallengeAck(c);
-            }
+            resetArrives(c);
             return false;
         }
         // Fourth: SYN (RFC 5961 §4.2): never acted on in a synchronized state.
@@ -272,24 +221,7 @@ final class TcpInput<P> {
             return false;
         }
         // Fifth: ACK.
-        if (!s.has(TcpHeader.FLAG_ACK)) {
-            nif.stats.inc(Counter.DROP_TCP_STATE);
-            return false;
-        }
-        if (c.state == TcpState.SYN_RECEIVED) {
-            if (!Seq.gt(s.ack, c.sndUna) || Seq.gt(s.ack, c.sndMax)) {
-                nif.stats.inc(Counter.DROP_TCP_BAD_ACK);
-                tcp.output.sendReset(s.srcIp, s.srcMac, c.localPort, c.remotePort, s.ack, 0, TcpHeader.FLAG_RST);
-                return false;
-            }
-            if (!acceptSynReceived(c)) {
-                return false;
-            }
-        }
-        // RFC 5961 §5.2: the ACK must lie in [SND.UNA - MAX.SND.WND, SND.NXT].
-        if (Seq.gt(s.ack, c.sndMax) || Seq.lt(s.ack, c.sndUna - c.maxSndWnd)) {
-            nif.stats.inc(Counter.DROP_TCP_BAD_ACK);
-            tcp.ackLater(c, true);
+        if (!ackAcceptable(c)) {
             return false;
         }
         int gen = c.generation;
@@ -308,13 +240,124 @@ final class TcpInput<P> {
             }
             return false;
         }
-        // Seventh: segment text.
+        return textAndFin(c, frame, gen);
+    }
+
+    /**
+     * Before the window test: PAWS (RFC 7323 §5.3 R1: an old timestamp means an old duplicate), and in SYN-RECEIVED
+     * the peer's SYN again, which sits just left of RCV.NXT where the window test would only ACK it. Returns true
+     * when the segment was dealt with here.
+     */
+    private boolean oldOrRepeatedOpening(TcpConnection<P> c) {
+        Segment s = seg;
+        TcpOptions o = s.options;
+        if (c.timestamps && o.timestamps && !s.has(TcpHeader.FLAG_RST) && Seq.lt(o.tsVal, c.tsRecent)) {
+            nif.stats.inc(Counter.DROP_TCP_PAWS);
+            tcp.ackLater(c, true);
+            return true;
+        }
+        if (c.state == TcpState.SYN_RECEIVED && s.has(TcpHeader.FLAG_SYN) && !s.has(TcpHeader.FLAG_RST)
+                && s.seq == c.irs) {
+            if (!s.has(TcpHeader.FLAG_ACK)) {
+                tcp.output.sendSyn(c); // our SYN-ACK was lost: the peer retransmitted its SYN
+                return true;
+            }
+            if (s.ack == c.sndMax && c.appKnows) {
+                // Simultaneous open (RFC 9293 §3.5 figure 8): the peer's SYN-ACK acknowledges our SYN.
+                if (c.timestamps && o.timestamps) {
+                    c.tsRecent = o.tsVal;
+                }
+                acceptSynReceived(c);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A segment outside the receive window (§3.10.7.4 first check): ACK it (unless a RST), count it, drop it. */
+    private void unacceptable(TcpConnection<P> c, int segLen) {
+        Segment s = seg;
+        if (!s.has(TcpHeader.FLAG_RST)) {
+            if (c.sackPermitted && s.dataLen > 0 && Seq.le(s.seq + s.dataLen, c.rcvNxt)) {
+                // RFC 2883: tell the sender this data arrived twice (a D-SACK block), so that it can tell a
+                // needless retransmission, and reordering, from a loss (RFC 8985 §6.2 step 4).
+                c.dsackPending = true;
+                c.dsackLeft = s.seq;
+                c.dsackRight = s.seq + s.dataLen;
+            }
+            tcp.ackLater(c, true);
+        }
+        boolean duplicate = Seq.le(s.seq + segLen, c.rcvNxt);
+        nif.stats.inc(duplicate ? Counter.DROP_TCP_DUPLICATE : Counter.DROP_TCP_OUT_OF_WINDOW);
+        if (duplicate && ackOfDuplicateUsable(c)) {
+            // The data is old but the ACK may be news: a peer's tail loss probe resends its last segment, with its
+            // newest ACK, and when that ACK is lost the probe is all that carries it. Dropping it (RFC 9293
+            // §3.10.7.4 read strictly) would leave our own data to a retransmission timeout; like BSD, the
+            // duplicate data is ignored and the ACK processed, within RFC 5961 §5.2's bounds.
+            int gen = c.generation;
+            processAck(c);
+            if (c.alive(gen)) {
+                tcp.updateTimer(c);
+            }
+        }
+    }
+
+    /** An in-window RST (§3.10.7.4 second check, RFC 5961 §3.2): at exactly RCV.NXT it resets, else a challenge. */
+    private void resetArrives(TcpConnection<P> c) {
+        if (seg.seq == c.rcvNxt) {
+            nif.stats.inc(Counter.TCP_RESETS_RX);
+            if (c.state == TcpState.SYN_RECEIVED && !c.appKnows) {
+                tcp.release(c); // passive open: back to LISTEN, nobody to tell
+            } else {
+                tcp.close(c, TcpCloseReason.RESET_BY_PEER);
+            }
+        } else {
+            nif.stats.inc(Counter.DROP_TCP_BAD_RST);
+            tcp.output.sendChallengeAck(c);
+        }
+    }
+
+    /**
+     * The fifth check's gate: a segment without ACK is dropped; in SYN-RECEIVED an ACK of our SYN completes the
+     * open (any other is answered with a RST); and the ACK must lie in [SND.UNA - MAX.SND.WND, SND.NXT] (RFC 5961
+     * §5.2). Returns whether ACK processing goes on.
+     */
+    private boolean ackAcceptable(TcpConnection<P> c) {
+        Segment s = seg;
+        if (!s.has(TcpHeader.FLAG_ACK)) {
+            nif.stats.inc(Counter.DROP_TCP_STATE);
+            return false;
+        }
+        if (c.state == TcpState.SYN_RECEIVED) {
+            if (!Seq.gt(s.ack, c.sndUna) || Seq.gt(s.ack, c.sndMax)) {
+                nif.stats.inc(Counter.DROP_TCP_BAD_ACK);
+                tcp.output.sendReset(s.srcIp, s.srcMac, c.localPort, c.remotePort, s.ack, 0, TcpHeader.FLAG_RST);
+                return false;
+            }
+            if (!acceptSynReceived(c)) {
+                return false;
+            }
+        }
+        if (Seq.gt(s.ack, c.sndMax) || Seq.lt(s.ack, c.sndUna - c.maxSndWnd)) {
+            nif.stats.inc(Counter.DROP_TCP_BAD_ACK);
+            tcp.ackLater(c, true);
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * The seventh and eighth checks: segment text (data after CLOSE is answered with RST, RFC 1122 §4.2.2.13), then
+     * the FIN once everything before it has arrived. Returns whether the frame was kept (queued out of order or
+     * delivered in place).
+     */
+    private boolean textAndFin(TcpConnection<P> c, P frame, int gen) {
+        Segment s = seg;
         boolean kept = false;
         if (s.dataLen > 0) {
             TcpState st = c.state;
             if (st == TcpState.ESTABLISHED || st == TcpState.FIN_WAIT_1 || st == TcpState.FIN_WAIT_2) {
                 if (c.appClosed) {
-                    // RFC 1122 §4.2.2.13: data after CLOSE is lost; say so with RST.
                     nif.stats.inc(Counter.DROP_TCP_DATA_AFTER_CLOSE);
                     tcp.output.sendReset(c.remoteIp, c.remoteMac, c.localPort, c.remotePort, c.sndNxt, 0,
                             TcpHeader.FLAG_RST);
@@ -327,7 +370,6 @@ final class TcpInput<P> {
                 }
             }
         }
-        // Eighth: FIN, once everything before it has arrived.
         if (s.has(TcpHeader.FLAG_FIN)) {
             int finSeq = s.seq + s.dataLen;
             if (finSeq == c.rcvNxt) {
