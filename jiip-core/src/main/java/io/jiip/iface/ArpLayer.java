@@ -13,7 +13,6 @@ import java.nio.ByteBuffer;
  */
 public final class ArpLayer<P> {
     private final NetInterface<P> nif;
-    private final ArpHeader view = new ArpHeader();
 
     public ArpLayer(NetInterface<P> nif) {
         this.nif = nif;
@@ -26,10 +25,9 @@ public final class ArpLayer<P> {
             nif.drop(frame, Counter.DROP_ARP_MALFORMED);
             return;
         }
-        ArpHeader arp = view.wrap(buf, off);
-        int senderIp = arp.senderIp();
-        long senderMac = arp.senderMac();
-        boolean forUs = arp.targetIp() == nif.ip;
+        int senderIp = ArpHeader.senderIp(buf, off);
+        long senderMac = ArpHeader.senderMac(buf, off);
+        boolean forUs = ArpHeader.targetIp(buf, off) == nif.ip;
         ArpCache<P> cache = nif.arpCache;
         // RFC 826 "merge": refresh a sender we already know; learn it if the packet is for us. A sender of
         // 0.0.0.0 is an address probe (RFC 5227) and teaches nothing; multicast sender MACs are bogus.
@@ -38,7 +36,7 @@ public final class ArpLayer<P> {
             cache.update(senderIp, senderMac, nif.now());
             nif.releasePending(senderIp, senderMac);
         }
-        int op = arp.operation();
+        int op = ArpHeader.operation(buf, off);
         if (op == ArpHeader.OP_REQUEST) {
             if (!forUs) {
                 nif.drop(frame, Counter.DROP_ARP_NOT_FOR_US);

@@ -3,8 +3,9 @@ package io.jiip.wire;
 import java.nio.ByteBuffer;
 
 /**
- * Flyweight view of an Ethernet II header (IEEE 802.3 with an EtherType, no 802.1Q tag). Field offsets are in
- * {@link Offset}; EtherType values are {@code TYPE_*}.
+ * The Ethernet II header (IEEE 802.3 with an EtherType, no 802.1Q tag): static readers and writers of each field at
+ * a frame's offset, and {@link #write} for a whole header. Field offsets are in {@link Offset}; EtherType values are
+ * {@code TYPE_*}.
  */
 public final class EthernetHeader {
     /** Byte offsets of the fields from the start of the header. */
@@ -25,63 +26,39 @@ public final class EthernetHeader {
 
     public static final long BROADCAST = 0xffff_ffff_ffffL;
 
-    private ByteBuffer buf;
-    private int off;
-
-    /** An unbound view; {@link #wrap} points it at bytes. */
-    public EthernetHeader() {
-    }
-
-    public EthernetHeader wrap(ByteBuffer buffer, int offset) {
-        this.buf = buffer;
-        this.off = offset;
-        return this;
-    }
-
-    public long dst() {
-        return Bytes.mac(buf, off + Offset.DST);
-    }
-
-    public EthernetHeader dst(long mac) {
-        Bytes.mac(buf, off + Offset.DST, mac);
-        return this;
-    }
-
-    public long src() {
-        return Bytes.mac(buf, off + Offset.SRC);
-    }
-
-    public EthernetHeader src(long mac) {
-        Bytes.mac(buf, off + Offset.SRC, mac);
-        return this;
-    }
-
-    public int etherType() {
-        return Bytes.u16(buf, off + Offset.ETHER_TYPE);
-    }
-
-    public EthernetHeader etherType(int type) {
-        Bytes.u16(buf, off + Offset.ETHER_TYPE, type);
-        return this;
+    private EthernetHeader() {
     }
 
     /** Writes a whole header. */
     public static void write(ByteBuffer buf, int off, long dst, long src, int etherType) {
-        Bytes.mac(buf, off + Offset.DST, dst);
-        Bytes.mac(buf, off + Offset.SRC, src);
-        Bytes.u16(buf, off + Offset.ETHER_TYPE, etherType);
+        dst(buf, off, dst);
+        src(buf, off, src);
+        etherType(buf, off, etherType);
     }
 
     public static long dst(ByteBuffer buf, int off) {
         return Bytes.mac(buf, off + Offset.DST);
     }
 
+    public static void dst(ByteBuffer buf, int off, long mac) {
+        Bytes.mac(buf, off + Offset.DST, mac);
+    }
+
     public static long src(ByteBuffer buf, int off) {
         return Bytes.mac(buf, off + Offset.SRC);
     }
 
+    public static void src(ByteBuffer buf, int off, long mac) {
+        Bytes.mac(buf, off + Offset.SRC, mac);
+    }
+
+    /** The EtherType: {@code TYPE_*}. */
     public static int etherType(ByteBuffer buf, int off) {
         return Bytes.u16(buf, off + Offset.ETHER_TYPE);
+    }
+
+    public static void etherType(ByteBuffer buf, int off, int type) {
+        Bytes.u16(buf, off + Offset.ETHER_TYPE, type);
     }
 
     /** {@code true} for a group (multicast or broadcast) address: the I/G bit of the first octet. */

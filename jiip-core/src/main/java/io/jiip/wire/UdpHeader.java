@@ -2,7 +2,10 @@ package io.jiip.wire;
 
 import java.nio.ByteBuffer;
 
-/** Flyweight view of a UDP header (RFC 768). Field offsets are in {@link Offset}. */
+/**
+ * The UDP header (RFC 768): static readers and writers of each field at a datagram's offset, and {@link #write} for a
+ * whole header. Field offsets are in {@link Offset}.
+ */
 public final class UdpHeader {
     /** Byte offsets of the fields from the start of the header. */
     public static final class Offset {
@@ -19,62 +22,48 @@ public final class UdpHeader {
     /** Header length in bytes. */
     public static final int LENGTH = 8;
 
-    private ByteBuffer buf;
-    private int off;
-
-    /** An unbound view; {@link #wrap} points it at bytes. */
-    public UdpHeader() {
-    }
-
-    public UdpHeader wrap(ByteBuffer buffer, int offset) {
-        this.buf = buffer;
-        this.off = offset;
-        return this;
-    }
-
-    public int srcPort() {
-        return Bytes.u16(buf, off + Offset.SRC_PORT);
-    }
-
-    public UdpHeader srcPort(int port) {
-        Bytes.u16(buf, off + Offset.SRC_PORT, port);
-        return this;
-    }
-
-    public int dstPort() {
-        return Bytes.u16(buf, off + Offset.DST_PORT);
-    }
-
-    public UdpHeader dstPort(int port) {
-        Bytes.u16(buf, off + Offset.DST_PORT, port);
-        return this;
-    }
-
-    /** The UDP length field: header plus payload. */
-    public int length() {
-        return Bytes.u16(buf, off + Offset.LENGTH);
-    }
-
-    public UdpHeader length(int value) {
-        Bytes.u16(buf, off + Offset.LENGTH, value);
-        return this;
-    }
-
-    public int checksum() {
-        return Bytes.u16(buf, off + Offset.CHECKSUM);
-    }
-
-    public UdpHeader checksum(int value) {
-        Bytes.u16(buf, off + Offset.CHECKSUM, value);
-        return this;
+    private UdpHeader() {
     }
 
     /** Writes all four fields; the checksum is left zero (see {@link #checksumOf}). */
     public static void write(ByteBuffer buf, int off, int srcPort, int dstPort, int length) {
-        Bytes.u16(buf, off + Offset.SRC_PORT, srcPort);
-        Bytes.u16(buf, off + Offset.DST_PORT, dstPort);
-        Bytes.u16(buf, off + Offset.LENGTH, length);
-        Bytes.u16(buf, off + Offset.CHECKSUM, 0);
+        srcPort(buf, off, srcPort);
+        dstPort(buf, off, dstPort);
+        length(buf, off, length);
+        checksum(buf, off, 0);
+    }
+
+    public static int srcPort(ByteBuffer buf, int off) {
+        return Bytes.u16(buf, off + Offset.SRC_PORT);
+    }
+
+    public static void srcPort(ByteBuffer buf, int off, int port) {
+        Bytes.u16(buf, off + Offset.SRC_PORT, port);
+    }
+
+    public static int dstPort(ByteBuffer buf, int off) {
+        return Bytes.u16(buf, off + Offset.DST_PORT);
+    }
+
+    public static void dstPort(ByteBuffer buf, int off, int port) {
+        Bytes.u16(buf, off + Offset.DST_PORT, port);
+    }
+
+    /** The UDP length field: header plus payload. */
+    public static int length(ByteBuffer buf, int off) {
+        return Bytes.u16(buf, off + Offset.LENGTH);
+    }
+
+    public static void length(ByteBuffer buf, int off, int value) {
+        Bytes.u16(buf, off + Offset.LENGTH, value);
+    }
+
+    public static int checksum(ByteBuffer buf, int off) {
+        return Bytes.u16(buf, off + Offset.CHECKSUM);
+    }
+
+    public static void checksum(ByteBuffer buf, int off, int value) {
+        Bytes.u16(buf, off + Offset.CHECKSUM, value);
     }
 
     /**

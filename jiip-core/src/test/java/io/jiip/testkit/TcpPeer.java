@@ -286,12 +286,13 @@ public final class TcpPeer implements TestNet.Station {
         int type = EthernetHeader.etherType(buf, off);
         if (type == EthernetHeader.TYPE_ARP) {
             if (len >= ETH + ArpHeader.LENGTH) {
-                ArpHeader arp = new ArpHeader().wrap(buf, off + ETH);
-                if (arp.operation() == ArpHeader.OP_REQUEST && arp.targetIp() == ip) {
+                int arp = off + ETH;
+                if (ArpHeader.operation(buf, arp) == ArpHeader.OP_REQUEST && ArpHeader.targetIp(buf, arp) == ip) {
                     arpRequestsAnswered++;
+                    long senderMac = ArpHeader.senderMac(buf, arp);
                     ByteBuffer f = ByteBuffer.allocate(ETH + 46);
-                    EthernetHeader.write(f, 0, arp.senderMac(), mac, EthernetHeader.TYPE_ARP);
-                    ArpHeader.write(f, ETH, ArpHeader.OP_REPLY, mac, ip, arp.senderMac(), arp.senderIp());
+                    EthernetHeader.write(f, 0, senderMac, mac, EthernetHeader.TYPE_ARP);
+                    ArpHeader.write(f, ETH, ArpHeader.OP_REPLY, mac, ip, senderMac, ArpHeader.senderIp(buf, arp));
                     push(f.array());
                 }
             }

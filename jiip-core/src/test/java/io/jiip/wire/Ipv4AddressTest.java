@@ -43,8 +43,8 @@ class Ipv4AddressTest {
     @Test
     void shouldRoundTripTheAddressesOfTheCapturedFrames() {
         assertEquals(CapturedFrames.LOOPBACK, Ipv4Address.parse("127.0.0.1"));
-        assertEquals("10.0.2.15", Ipv4Address.toString(new ArpHeader().wrap(ByteBuffer.wrap(
-                CapturedFrames.ARP_REQUEST), CapturedFrames.ETH).senderIp()));
+        assertEquals("10.0.2.15", Ipv4Address.toString(ArpHeader.senderIp(ByteBuffer.wrap(
+                CapturedFrames.ARP_REQUEST), CapturedFrames.ETH)));
     }
 
     @Test

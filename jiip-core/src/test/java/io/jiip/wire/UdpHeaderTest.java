@@ -7,7 +7,6 @@ import static io.jiip.wire.TestBuffers.forEachVariant;
 import static io.jiip.wire.TestBuffers.forEachZeroed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,11 +34,10 @@ class UdpHeaderTest {
     @Test
     void shouldDeconstructADnsQuery() {
         forEachVariant(DNS, (buf, off) -> {
-            UdpHeader udp = new UdpHeader().wrap(buf, off);
-            assertEquals(45283, udp.srcPort());
-            assertEquals(53, udp.dstPort());
-            assertEquals(37, udp.length());
-            assertEquals(0x4014, udp.checksum());
+            assertEquals(45283, UdpHeader.srcPort(buf, off));
+            assertEquals(53, UdpHeader.dstPort(buf, off));
+            assertEquals(37, UdpHeader.length(buf, off));
+            assertEquals(0x4014, UdpHeader.checksum(buf, off));
             assertEquals(0x40e7, Bytes.u16(buf, off + UdpHeader.LENGTH)); // the DNS id (16615)
             long sum = Checksum.add(Checksum.pseudoHeader(LOOPBACK, LOOPBACK, PROTO_UDP, 37), buf, off, 37);
             assertEquals(0xffff, Checksum.fold(sum));
@@ -50,11 +48,11 @@ class UdpHeaderTest {
     void shouldDeconstructADatagramBehindIpOptions() {
         forEachVariant(CapturedFrames.UDP_WITH_IP_OPTIONS, (buf, off) -> {
             int ip = off + ETH;
-            UdpHeader udp = new UdpHeader().wrap(buf, ip + Ipv4Header.headerLength(buf, ip));
-            assertEquals(40000, udp.srcPort());
-            assertEquals(9, udp.dstPort());
-            assertEquals(12, udp.length());
-            assertEquals(0x91b0, udp.checksum());
+            int udp = ip + Ipv4Header.headerLength(buf, ip);
+            assertEquals(40000, UdpHeader.srcPort(buf, udp));
+            assertEquals(9, UdpHeader.dstPort(buf, udp));
+            assertEquals(12, UdpHeader.length(buf, udp));
+            assertEquals(0x91b0, UdpHeader.checksum(buf, udp));
         });
     }
 
@@ -68,7 +66,7 @@ class UdpHeaderTest {
 
     private static void assertChecksumOf(byte[] datagram, int expected) {
         forEachVariant(datagram, (buf, off) -> {
-            new UdpHeader().wrap(buf, off).checksum(0);
+            UdpHeader.checksum(buf, off, 0);
             assertEquals(expected, UdpHeader.checksumOf(buf, off, datagram.length, LOOPBACK, LOOPBACK));
         });
     }
@@ -100,7 +98,7 @@ class UdpHeaderTest {
 
             int checksum = UdpHeader.checksumOf(buf, off, 10, src, dst);
             assertEquals(0xffff, checksum);
-            new UdpHeader().wrap(buf, off).checksum(checksum);
+            UdpHeader.checksum(buf, off, checksum);
             // and the receiver's verification still succeeds
             assertEquals(0xffff, Checksum.fold(Checksum.add(Checksum.pseudoHeader(src, dst, PROTO_UDP, 10), buf, off,
                     10)));
@@ -121,7 +119,7 @@ class UdpHeaderTest {
                     0, datagram.length));
             int checksum = UdpHeader.checksumOf(buf, 0, datagram.length, src, dst);
             assertEquals(plain == 0 ? 0xffff : plain, checksum);
-            new UdpHeader().wrap(buf, 0).checksum(checksum);
+            UdpHeader.checksum(buf, 0, checksum);
             assertEquals(0xffff, Checksum.fold(Checksum.add(Checksum.pseudoHeader(src, dst, PROTO_UDP,
                     datagram.length), buf, 0, datagram.length)));
         }
@@ -136,7 +134,7 @@ class UdpHeaderTest {
             int off = region.off();
             UdpHeader.write(buf, off, 45283, 53, 37);
             Bytes.copy(ByteBuffer.wrap(DNS), 8, buf, off + 8, 29);
-            new UdpHeader().wrap(buf, off).checksum(UdpHeader.checksumOf(buf, off, 37, LOOPBACK, LOOPBACK));
+            UdpHeader.checksum(buf, off, UdpHeader.checksumOf(buf, off, 37, LOOPBACK, LOOPBACK));
             assertBytes(DNS, region);
         });
     }
@@ -145,9 +143,12 @@ class UdpHeaderTest {
     void shouldConstructWithSetters() {
         forEachZeroed(DISCARD.length, region -> {
             ByteBuffer buf = region.buf();
-            UdpHeader udp = new UdpHeader().wrap(buf, region.off());
-            assertSame(udp, udp.srcPort(40000).dstPort(9).length(12).checksum(0x91b0));
-            buf.put(region.off() + 8, "jiip".getBytes(StandardCharsets.US_ASCII));
+            int off = region.off();
+            UdpHeader.srcPort(buf, off, 40000);
+            UdpHeader.dstPort(buf, off, 9);
+            UdpHeader.length(buf, off, 12);
+            UdpHeader.checksum(buf, off, 0x91b0);
+            buf.put(off + 8, "jiip".getBytes(StandardCharsets.US_ASCII));
             assertBytes(DISCARD, region);
         });
     }
@@ -156,7 +157,7 @@ class UdpHeaderTest {
     void shouldClearAStaleChecksumInWrite() {
         forEachVariant(DNS, (buf, off) -> {
             UdpHeader.write(buf, off, 45283, 53, 37);
-            assertEquals(0, new UdpHeader().wrap(buf, off).checksum());
+            assertEquals(0, UdpHeader.checksum(buf, off));
             assertEquals(0x40e7, Bytes.u16(buf, off + 8), "payload untouched");
         });
     }
@@ -173,11 +174,11 @@ class UdpHeaderTest {
             int checksum = random.nextInt(65536);
             forEachZeroed(UdpHeader.LENGTH, region -> {
                 UdpHeader.write(region.buf(), region.off(), src, dst, length);
-                UdpHeader udp = new UdpHeader().wrap(region.buf(), region.off()).checksum(checksum);
-                assertEquals(src, udp.srcPort());
-                assertEquals(dst, udp.dstPort());
-                assertEquals(length, udp.length());
-                assertEquals(checksum, udp.checksum());
+                UdpHeader.checksum(region.buf(), region.off(), checksum);
+                assertEquals(src, UdpHeader.srcPort(region.buf(), region.off()));
+                assertEquals(dst, UdpHeader.dstPort(region.buf(), region.off()));
+                assertEquals(length, UdpHeader.length(region.buf(), region.off()));
+                assertEquals(checksum, UdpHeader.checksum(region.buf(), region.off()));
                 byte[] expected = Arrays.copyOf(ByteBuffer.allocate(8).putShort((short) src).putShort((short) dst)
                         .putShort((short) length).putShort((short) checksum).array(), 8);
                 assertBytes(expected, region);

@@ -37,8 +37,11 @@ class WireFuzzTest {
             }
             new TcpOptions().parse(buf, off, avail);
             if (ArpHeader.check(buf, off, avail) == ArpHeader.OK) {
-                ArpHeader a = new ArpHeader().wrap(buf, off);
-                a.operation();
+                ArpHeader.operation(buf, off);
+                ArpHeader.senderMac(buf, off);
+                ArpHeader.senderIp(buf, off);
+                ArpHeader.targetMac(buf, off);
+                ArpHeader.targetIp(buf, off);
             }
             if (avail >= EthernetHeader.LENGTH) {
                 EthernetHeader.dst(buf, off);
