@@ -359,8 +359,8 @@ class MalformedFrameTest {
                         Frames.A_MAC, ip ? EthernetHeader.TYPE_IPV4 : EthernetHeader.TYPE_ARP);
                 if (ip && f.length >= ETH + Ipv4Header.MIN_LENGTH) {
                     f[ETH] = (byte) (0x45 + (random.nextInt(4) == 0 ? random.nextInt(11) : 0));
-                    buf.putShort(ETH + Ipv4Header.TOTAL_LENGTH, (short) (f.length - ETH - random.nextInt(3)));
-                    buf.putInt(ETH + Ipv4Header.DST, Frames.B_IP);
+                    buf.putShort(ETH + Ipv4Header.Offset.TOTAL_LENGTH, (short) (f.length - ETH - random.nextInt(3)));
+                    buf.putInt(ETH + Ipv4Header.Offset.DST, Frames.B_IP);
                     Frames.fixIpChecksum(f);
                 }
                 return f;

@@ -50,7 +50,7 @@ public final class Ipv4Layer<P> {
             nif.drop(frame, Counter.DROP_IP_NOT_FOR_US);
             return;
         }
-        int flags = Bytes.u16(buf, ipOff + Ipv4Header.FLAGS_FRAGMENT);
+        int flags = Bytes.u16(buf, ipOff + Ipv4Header.Offset.FLAGS_FRAGMENT);
         if ((flags & (Ipv4Header.FLAG_MF | Ipv4Header.FRAGMENT_OFFSET_MASK)) != 0) {
             P whole = nif.reassembler.input(frame, buf, ipOff);
             if (whole != null) {

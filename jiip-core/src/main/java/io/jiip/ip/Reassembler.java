@@ -24,7 +24,6 @@ public final class Reassembler<P> {
     private final long timeout;
     private final int memoryBudget;
     private int memoryUsed;
-    private final Ipv4Header header = new Ipv4Header();
 
     private final boolean[] active;
     private final int[] src;
@@ -91,7 +90,7 @@ public final class Reassembler<P> {
         nif.stats.inc(Counter.REASM_FRAGMENTS_RX);
         int hlen = Ipv4Header.headerLength(buf, ipOff);
         int dataLen = Ipv4Header.totalLength(buf, ipOff) - hlen;
-        int flags = Bytes.u16(buf, ipOff + Ipv4Header.FLAGS_FRAGMENT);
+        int flags = Bytes.u16(buf, ipOff + Ipv4Header.Offset.FLAGS_FRAGMENT);
         boolean more = (flags & Ipv4Header.FLAG_MF) != 0;
         int offset = (flags & Ipv4Header.FRAGMENT_OFFSET_MASK) * 8;
         int end = offset + dataLen;
@@ -104,7 +103,7 @@ public final class Reassembler<P> {
             return null;
         }
         int s = findOrCreate(Ipv4Header.src(buf, ipOff), Ipv4Header.dst(buf, ipOff),
-                Bytes.u16(buf, ipOff + Ipv4Header.IDENTIFICATION), Ipv4Header.protocol(buf, ipOff));
+                Bytes.u16(buf, ipOff + Ipv4Header.Offset.IDENTIFICATION), Ipv4Header.protocol(buf, ipOff));
         if (s < 0) {
             nif.drop(frame, Counter.DROP_REASM_NO_SLOT);
             return null;
@@ -225,9 +224,9 @@ public final class Reassembler<P> {
                     fragLength[base + k]);
         }
         int ipOff = outOff + l2;
-        Bytes.u16(outBuf, ipOff + Ipv4Header.TOTAL_LENGTH, hlen + total[s]);
-        Bytes.u16(outBuf, ipOff + Ipv4Header.FLAGS_FRAGMENT, 0);
-        header.wrap(outBuf, ipOff).fillChecksum();
+        Bytes.u16(outBuf, ipOff + Ipv4Header.Offset.TOTAL_LENGTH, hlen + total[s]);
+        Bytes.u16(outBuf, ipOff + Ipv4Header.Offset.FLAGS_FRAGMENT, 0);
+        Ipv4Header.fillChecksum(outBuf, ipOff);
         nif.stats.inc(Counter.REASM_OK);
         freeFragments(s);
         return out;

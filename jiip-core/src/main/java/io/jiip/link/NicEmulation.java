@@ -25,8 +25,8 @@ public final class NicEmulation {
     public static void completeTxChecksums(ByteBuffer buf, int off, int len, int offloads, int l3, int l4) {
         if ((offloads & Offload.IPV4_CSUM) != 0) {
             int ip = off + l3;
-            Bytes.u16(buf, ip + Ipv4Header.CHECKSUM, 0);
-            Bytes.u16(buf, ip + Ipv4Header.CHECKSUM,
+            Bytes.u16(buf, ip + Ipv4Header.Offset.CHECKSUM, 0);
+            Bytes.u16(buf, ip + Ipv4Header.Offset.CHECKSUM,
                     Checksum.compute(buf, ip, Ipv4Header.headerLength(buf, ip)));
         }
         int field = (offloads & Offload.TCP_CSUM) != 0 ? TcpHeader.Offset.CHECKSUM
@@ -59,7 +59,7 @@ public final class NicEmulation {
         int hlen = Ipv4Header.headerLength(buf, ip);
         int total = Ipv4Header.totalLength(buf, ip);
         int proto = Ipv4Header.protocol(buf, ip);
-        boolean fragment = (Bytes.u16(buf, ip + Ipv4Header.FLAGS_FRAGMENT)
+        boolean fragment = (Bytes.u16(buf, ip + Ipv4Header.Offset.FLAGS_FRAGMENT)
                 & (Ipv4Header.FLAG_MF | Ipv4Header.FRAGMENT_OFFSET_MASK)) != 0;
         if (fragment || proto != Ipv4Header.PROTO_TCP && proto != Ipv4Header.PROTO_UDP) {
             return verdict;
@@ -120,9 +120,9 @@ public final class NicEmulation {
             at += n;
             left -= n;
         }
-        Bytes.u16(dst, dstOff + l3 + Ipv4Header.TOTAL_LENGTH, headers - l3 + len);
-        Bytes.u16(dst, dstOff + l3 + Ipv4Header.IDENTIFICATION,
-                Bytes.u16(src, so + l3 + Ipv4Header.IDENTIFICATION) + index);
+        Bytes.u16(dst, dstOff + l3 + Ipv4Header.Offset.TOTAL_LENGTH, headers - l3 + len);
+        Bytes.u16(dst, dstOff + l3 + Ipv4Header.Offset.IDENTIFICATION,
+                Bytes.u16(src, so + l3 + Ipv4Header.Offset.IDENTIFICATION) + index);
         int checksumField;
         if (udp) {
             Bytes.u16(dst, dstOff + l4 + UdpHeader.Offset.LENGTH, UdpHeader.LENGTH + len);
@@ -141,7 +141,7 @@ public final class NicEmulation {
         }
         // The stack left the pseudo-header sum of the whole super-frame: start from this segment's.
         Bytes.u16(dst, dstOff + l4 + checksumField, Checksum.fold(Checksum.pseudoHeader(
-                Bytes.i32(dst, dstOff + l3 + Ipv4Header.SRC), Bytes.i32(dst, dstOff + l3 + Ipv4Header.DST),
+                Ipv4Header.src(dst, dstOff + l3), Ipv4Header.dst(dst, dstOff + l3),
                 udp ? Ipv4Header.PROTO_UDP : Ipv4Header.PROTO_TCP, headers - l4 + len)));
         if (computeChecksums) {
             completeTxChecksums(dst, dstOff, headers + len,
@@ -160,8 +160,8 @@ public final class NicEmulation {
         int hip = ho + l2Length;
         int nip = no + l2Length;
         if (!isPlainTcp(hb, ho, hlen, l2Length) || !isPlainTcp(nb, no, nlen, l2Length)
-                || Bytes.i32(hb, hip + Ipv4Header.SRC) != Bytes.i32(nb, nip + Ipv4Header.SRC)
-                || Bytes.i32(hb, hip + Ipv4Header.DST) != Bytes.i32(nb, nip + Ipv4Header.DST)) {
+                || Bytes.i32(hb, hip + Ipv4Header.Offset.SRC) != Bytes.i32(nb, nip + Ipv4Header.Offset.SRC)
+                || Bytes.i32(hb, hip + Ipv4Header.Offset.DST) != Bytes.i32(nb, nip + Ipv4Header.Offset.DST)) {
             return -1;
         }
         int ht = hip + Ipv4Header.MIN_LENGTH;
@@ -176,9 +176,9 @@ public final class NicEmulation {
         if ((hFlags & ~allowed) != 0 || (nFlags & ~allowed) != 0 || (nFlags & TcpHeader.FLAG_ACK) == 0) {
             return -1;
         }
-        int hTotal = Bytes.u16(hb, hip + Ipv4Header.TOTAL_LENGTH);
+        int hTotal = Bytes.u16(hb, hip + Ipv4Header.Offset.TOTAL_LENGTH);
         int hPayload = hTotal - Ipv4Header.MIN_LENGTH - thlen;
-        int nPayload = Bytes.u16(nb, nip + Ipv4Header.TOTAL_LENGTH) - Ipv4Header.MIN_LENGTH - thlen;
+        int nPayload = Bytes.u16(nb, nip + Ipv4Header.Offset.TOTAL_LENGTH) - Ipv4Header.MIN_LENGTH - thlen;
         if (hPayload <= 0 || nPayload <= 0
                 || TcpHeader.seq(hb, ht) + hPayload != TcpHeader.seq(nb, nt)) {
             return -1;
@@ -199,7 +199,7 @@ public final class NicEmulation {
         int ht = hip + Ipv4Header.MIN_LENGTH;
         int nt = nip + Ipv4Header.MIN_LENGTH;
         int thlen = TcpHeader.headerLength(hb, ht);
-        int hTotal = Bytes.u16(hb, hip + Ipv4Header.TOTAL_LENGTH);
+        int hTotal = Bytes.u16(hb, hip + Ipv4Header.Offset.TOTAL_LENGTH);
         int nPayload = mergedLength - hTotal;
         int seq = TcpHeader.seq(hb, ht);
         int flags = TcpHeader.flags(hb, ht) | TcpHeader.flags(nb, nt);
@@ -207,9 +207,9 @@ public final class NicEmulation {
         Bytes.copy(nb, nt, hb, ht, thlen);
         TcpHeader.seq(hb, ht, seq);
         TcpHeader.flags(hb, ht, flags);
-        Bytes.u16(hb, hip + Ipv4Header.TOTAL_LENGTH, mergedLength);
-        Bytes.u16(hb, hip + Ipv4Header.CHECKSUM, 0);
-        Bytes.u16(hb, hip + Ipv4Header.CHECKSUM, Checksum.compute(hb, hip, Ipv4Header.MIN_LENGTH));
+        Bytes.u16(hb, hip + Ipv4Header.Offset.TOTAL_LENGTH, mergedLength);
+        Bytes.u16(hb, hip + Ipv4Header.Offset.CHECKSUM, 0);
+        Bytes.u16(hb, hip + Ipv4Header.Offset.CHECKSUM, Checksum.compute(hb, hip, Ipv4Header.MIN_LENGTH));
         // Like GRO, the merged TCP checksum is not recomputed (that would cost the whole frame on every merge):
         // both parts were verified and the merged frame is delivered with a GOOD verdict.
     }
@@ -219,12 +219,12 @@ public final class NicEmulation {
         int ip = off + l2Length;
         if (len < l2Length + Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH
                 || l2Length > 0 && Bytes.u16(b, off + l2Length - 2) != 0x0800
-                || Bytes.u8(b, ip) != 0x45 || Bytes.u8(b, ip + Ipv4Header.PROTOCOL) != Ipv4Header.PROTO_TCP
-                || (Bytes.u16(b, ip + Ipv4Header.FLAGS_FRAGMENT)
+                || Bytes.u8(b, ip) != 0x45 || Bytes.u8(b, ip + Ipv4Header.Offset.PROTOCOL) != Ipv4Header.PROTO_TCP
+                || (Bytes.u16(b, ip + Ipv4Header.Offset.FLAGS_FRAGMENT)
                         & (Ipv4Header.FLAG_MF | Ipv4Header.FRAGMENT_OFFSET_MASK)) != 0) {
             return false;
         }
-        int total = Bytes.u16(b, ip + Ipv4Header.TOTAL_LENGTH);
+        int total = Bytes.u16(b, ip + Ipv4Header.Offset.TOTAL_LENGTH);
         return total <= len - l2Length && TcpHeader.check(b, ip + Ipv4Header.MIN_LENGTH,
                 total - Ipv4Header.MIN_LENGTH) == TcpHeader.OK;
     }

@@ -92,7 +92,7 @@ public final class BatchWarmer<P> {
      */
     private static long flowKeyOf(ByteBuffer buf, int ipOff, int available) {
         if (available < Ipv4Header.MIN_LENGTH + TcpHeader.MIN_LENGTH || Bytes.u8(buf, ipOff) != 0x45
-                || Bytes.u8(buf, ipOff + Ipv4Header.PROTOCOL) != Ipv4Header.PROTO_TCP) {
+                || Bytes.u8(buf, ipOff + Ipv4Header.Offset.PROTOCOL) != Ipv4Header.PROTO_TCP) {
             return NO_FLOW_KEY;
         }
         int off = ipOff + Ipv4Header.MIN_LENGTH;

@@ -3,19 +3,30 @@ package io.jiip.wire;
 import java.nio.ByteBuffer;
 
 /**
- * Flyweight view of an IPv4 header (RFC 791). Validate once with {@link #check}; accessors do not check.
+ * The IPv4 header (RFC 791): static readers and writers of each field at a packet's offset, and {@link #write} for a
+ * whole header without options. Validate once with {@link #check}; readers do not check. Field offsets are in
+ * {@link Offset}.
  */
 public final class Ipv4Header {
-    public static final int VERSION_IHL = 0;
-    public static final int TOS = 1;
-    public static final int TOTAL_LENGTH = 2;
-    public static final int IDENTIFICATION = 4;
-    public static final int FLAGS_FRAGMENT = 6;
-    public static final int TTL = 8;
-    public static final int PROTOCOL = 9;
-    public static final int CHECKSUM = 10;
-    public static final int SRC = 12;
-    public static final int DST = 16;
+    /** Byte offsets of the fields from the start of the header. */
+    public static final class Offset {
+        /** The version in the high four bits, the IHL (header length in 32-bit words) in the low four. */
+        public static final int VERSION_IHL = 0;
+        public static final int TOS = 1;
+        public static final int TOTAL_LENGTH = 2;
+        public static final int IDENTIFICATION = 4;
+        /** The flags ({@code FLAG_*}) and the fragment offset in 8-byte units ({@code FRAGMENT_OFFSET_MASK}). */
+        public static final int FLAGS_FRAGMENT = 6;
+        public static final int TTL = 8;
+        public static final int PROTOCOL = 9;
+        public static final int CHECKSUM = 10;
+        public static final int SRC = 12;
+        public static final int DST = 16;
+
+        private Offset() {
+        }
+    }
+
     public static final int MIN_LENGTH = 20;
     public static final int MAX_LENGTH = 60;
 
@@ -38,17 +49,7 @@ public final class Ipv4Header {
     private static final int OPT_END = 0;
     private static final int OPT_NOP = 1;
 
-    private ByteBuffer buf;
-    private int off;
-
-    /** An unbound view; {@link #wrap} points it at bytes. */
-    public Ipv4Header() {
-    }
-
-    public Ipv4Header wrap(ByteBuffer buffer, int offset) {
-        this.buf = buffer;
-        this.off = offset;
-        return this;
+    private Ipv4Header() {
     }
 
     /**
@@ -60,7 +61,7 @@ public final class Ipv4Header {
         if (available < MIN_LENGTH) {
             return TRUNCATED;
         }
-        int vihl = Bytes.u8(buf, off + VERSION_IHL);
+        int vihl = Bytes.u8(buf, off + Offset.VERSION_IHL);
         if ((vihl >>> 4) != 4) {
             return BAD_VERSION;
         }
@@ -71,7 +72,7 @@ public final class Ipv4Header {
         if (hlen > available) {
             return TRUNCATED;
         }
-        int total = Bytes.u16(buf, off + TOTAL_LENGTH);
+        int total = totalLength(buf, off);
         if (total < hlen || total > available) {
             return BAD_TOTAL_LENGTH;
         }
@@ -106,129 +107,136 @@ public final class Ipv4Header {
         return Checksum.verify(buf, off, headerLength(buf, off));
     }
 
-    public static int headerLength(ByteBuffer buf, int off) {
-        return (Bytes.u8(buf, off + VERSION_IHL) & 0xf) * 4;
-    }
-
-    public static int totalLength(ByteBuffer buf, int off) {
-        return Bytes.u16(buf, off + TOTAL_LENGTH);
-    }
-
-    public static int protocol(ByteBuffer buf, int off) {
-        return Bytes.u8(buf, off + PROTOCOL);
-    }
-
-    public static int src(ByteBuffer buf, int off) {
-        return Bytes.i32(buf, off + SRC);
-    }
-
-    public static int dst(ByteBuffer buf, int off) {
-        return Bytes.i32(buf, off + DST);
-    }
-
     /**
      * Writes a 20-byte header without options and its checksum (unless {@code checksumOffloaded}, in which case the
      * field is zero for the NIC to fill).
      */
     public static void write(ByteBuffer buf, int off, int totalLength, int id, int flagsFragment, int ttl,
             int protocol, int src, int dst, boolean checksumOffloaded) {
-        Bytes.u8(buf, off + VERSION_IHL, 0x45);
-        Bytes.u8(buf, off + TOS, 0);
-        Bytes.u16(buf, off + TOTAL_LENGTH, totalLength);
-        Bytes.u16(buf, off + IDENTIFICATION, id);
-        Bytes.u16(buf, off + FLAGS_FRAGMENT, flagsFragment);
-        Bytes.u8(buf, off + TTL, ttl);
-        Bytes.u8(buf, off + PROTOCOL, protocol);
-        Bytes.u16(buf, off + CHECKSUM, 0);
-        Bytes.i32(buf, off + SRC, src);
-        Bytes.i32(buf, off + DST, dst);
+        headerLength(buf, off, MIN_LENGTH);
+        tos(buf, off, 0);
+        totalLength(buf, off, totalLength);
+        identification(buf, off, id);
+        flagsFragment(buf, off, flagsFragment);
+        ttl(buf, off, ttl);
+        protocol(buf, off, protocol);
+        checksum(buf, off, 0);
+        src(buf, off, src);
+        dst(buf, off, dst);
         if (!checksumOffloaded) {
-            Bytes.u16(buf, off + CHECKSUM, Checksum.compute(buf, off, MIN_LENGTH));
+            checksum(buf, off, Checksum.compute(buf, off, MIN_LENGTH));
         }
     }
 
-    public int version() {
-        return Bytes.u8(buf, off + VERSION_IHL) >>> 4;
+    /** Recomputes the header checksum in place, over the options too. */
+    public static void fillChecksum(ByteBuffer buf, int off) {
+        checksum(buf, off, 0);
+        checksum(buf, off, Checksum.compute(buf, off, headerLength(buf, off)));
     }
 
-    public int headerLength() {
-        return headerLength(buf, off);
+    public static int version(ByteBuffer buf, int off) {
+        return Bytes.u8(buf, off + Offset.VERSION_IHL) >>> 4;
     }
 
-    public int tos() {
-        return Bytes.u8(buf, off + TOS);
+    /** Header length in bytes, from the IHL. */
+    public static int headerLength(ByteBuffer buf, int off) {
+        return (Bytes.u8(buf, off + Offset.VERSION_IHL) & 0xf) * 4;
     }
 
-    public int totalLength() {
-        return Bytes.u16(buf, off + TOTAL_LENGTH);
+    /** Sets version 4 and the IHL from a header length in bytes (a multiple of 4). */
+    public static void headerLength(ByteBuffer buf, int off, int bytes) {
+        Bytes.u8(buf, off + Offset.VERSION_IHL, 0x40 | bytes / 4);
     }
 
-    public Ipv4Header totalLength(int value) {
-        Bytes.u16(buf, off + TOTAL_LENGTH, value);
-        return this;
+    public static int tos(ByteBuffer buf, int off) {
+        return Bytes.u8(buf, off + Offset.TOS);
     }
 
-    public int identification() {
-        return Bytes.u16(buf, off + IDENTIFICATION);
+    public static void tos(ByteBuffer buf, int off, int value) {
+        Bytes.u8(buf, off + Offset.TOS, value);
     }
 
-    public boolean dontFragment() {
-        return (Bytes.u16(buf, off + FLAGS_FRAGMENT) & FLAG_DF) != 0;
+    public static int totalLength(ByteBuffer buf, int off) {
+        return Bytes.u16(buf, off + Offset.TOTAL_LENGTH);
     }
 
-    public boolean moreFragments() {
-        return (Bytes.u16(buf, off + FLAGS_FRAGMENT) & FLAG_MF) != 0;
+    public static void totalLength(ByteBuffer buf, int off, int value) {
+        Bytes.u16(buf, off + Offset.TOTAL_LENGTH, value);
+    }
+
+    public static int identification(ByteBuffer buf, int off) {
+        return Bytes.u16(buf, off + Offset.IDENTIFICATION);
+    }
+
+    public static void identification(ByteBuffer buf, int off, int value) {
+        Bytes.u16(buf, off + Offset.IDENTIFICATION, value);
+    }
+
+    /** The raw flags and fragment offset field; see {@link #dontFragment} and the other readers of its parts. */
+    public static int flagsFragment(ByteBuffer buf, int off) {
+        return Bytes.u16(buf, off + Offset.FLAGS_FRAGMENT);
+    }
+
+    public static void flagsFragment(ByteBuffer buf, int off, int value) {
+        Bytes.u16(buf, off + Offset.FLAGS_FRAGMENT, value);
+    }
+
+    public static boolean dontFragment(ByteBuffer buf, int off) {
+        return (flagsFragment(buf, off) & FLAG_DF) != 0;
+    }
+
+    public static boolean moreFragments(ByteBuffer buf, int off) {
+        return (flagsFragment(buf, off) & FLAG_MF) != 0;
     }
 
     /** Fragment offset in bytes (the field counts 8-byte units). */
-    public int fragmentOffset() {
-        return (Bytes.u16(buf, off + FLAGS_FRAGMENT) & FRAGMENT_OFFSET_MASK) * 8;
+    public static int fragmentOffset(ByteBuffer buf, int off) {
+        return (flagsFragment(buf, off) & FRAGMENT_OFFSET_MASK) * 8;
     }
 
     /** {@code true} for any fragment: MF set or a non-zero offset. */
-    public boolean isFragment() {
-        return (Bytes.u16(buf, off + FLAGS_FRAGMENT) & (FLAG_MF | FRAGMENT_OFFSET_MASK)) != 0;
+    public static boolean isFragment(ByteBuffer buf, int off) {
+        return (flagsFragment(buf, off) & (FLAG_MF | FRAGMENT_OFFSET_MASK)) != 0;
     }
 
-    public int ttl() {
-        return Bytes.u8(buf, off + TTL);
+    public static int ttl(ByteBuffer buf, int off) {
+        return Bytes.u8(buf, off + Offset.TTL);
     }
 
-    public int protocol() {
-        return Bytes.u8(buf, off + PROTOCOL);
+    public static void ttl(ByteBuffer buf, int off, int value) {
+        Bytes.u8(buf, off + Offset.TTL, value);
     }
 
-    public int checksum() {
-        return Bytes.u16(buf, off + CHECKSUM);
+    /** The protocol of the payload: {@code PROTO_*}. */
+    public static int protocol(ByteBuffer buf, int off) {
+        return Bytes.u8(buf, off + Offset.PROTOCOL);
     }
 
-    public Ipv4Header checksum(int value) {
-        Bytes.u16(buf, off + CHECKSUM, value);
-        return this;
+    public static void protocol(ByteBuffer buf, int off, int value) {
+        Bytes.u8(buf, off + Offset.PROTOCOL, value);
     }
 
-    public int src() {
-        return Bytes.i32(buf, off + SRC);
+    public static int checksum(ByteBuffer buf, int off) {
+        return Bytes.u16(buf, off + Offset.CHECKSUM);
     }
 
-    public Ipv4Header src(int addr) {
-        Bytes.i32(buf, off + SRC, addr);
-        return this;
+    public static void checksum(ByteBuffer buf, int off, int value) {
+        Bytes.u16(buf, off + Offset.CHECKSUM, value);
     }
 
-    public int dst() {
-        return Bytes.i32(buf, off + DST);
+    public static int src(ByteBuffer buf, int off) {
+        return Bytes.i32(buf, off + Offset.SRC);
     }
 
-    public Ipv4Header dst(int addr) {
-        Bytes.i32(buf, off + DST, addr);
-        return this;
+    public static void src(ByteBuffer buf, int off, int addr) {
+        Bytes.i32(buf, off + Offset.SRC, addr);
     }
 
-    /** Recomputes the header checksum in place. */
-    public Ipv4Header fillChecksum() {
-        Bytes.u16(buf, off + CHECKSUM, 0);
-        Bytes.u16(buf, off + CHECKSUM, Checksum.compute(buf, off, headerLength()));
-        return this;
+    public static int dst(ByteBuffer buf, int off) {
+        return Bytes.i32(buf, off + Offset.DST);
+    }
+
+    public static void dst(ByteBuffer buf, int off, int addr) {
+        Bytes.i32(buf, off + Offset.DST, addr);
     }
 }

@@ -123,7 +123,7 @@ class OffloadTest {
         net.link.hook((from, buf, off, len) -> {
             if (EthernetHeader.etherType(buf, off) == EthernetHeader.TYPE_IPV4
                     && Ipv4Header.protocol(buf, off + 14) == Ipv4Header.PROTO_UDP) {
-                udpHeads.add(new int[] {from, len, Bytes.u16(buf, off + 14 + Ipv4Header.CHECKSUM)});
+                udpHeads.add(new int[] {from, len, Bytes.u16(buf, off + 14 + Ipv4Header.Offset.CHECKSUM)});
             }
             return FrameHook.PASS;
         });

@@ -462,7 +462,7 @@ class MemoryLinkTest {
                 "corruption happens after the NIC completed the checksum");
         pb.free(got);
 
-        bit[0] = (L3 + Ipv4Header.TTL) * 8 + 1; // IPv4 header byte
+        bit[0] = (L3 + Ipv4Header.Offset.TTL) * 8 + 1; // IPv4 header byte
         a.push(udpFrame(pa, pattern(30, 1), false));
         got = poll1(b);
         assertTrue((got.rxChecksum() & RxChecksum.IPV4_BAD) != 0);
@@ -581,7 +581,7 @@ class MemoryLinkTest {
             Packet f = udpFrame(pa, pattern(size, size), false);
             a.txOffload(f, Offload.IPV4_CSUM | Offload.UDP_CSUM, L3, L4, 0);
             // Leave the fields as a stack offloading them would.
-            Bytes.u16(f.buffer(), f.offset() + L3 + Ipv4Header.CHECKSUM, 0);
+            Bytes.u16(f.buffer(), f.offset() + L3 + Ipv4Header.Offset.CHECKSUM, 0);
             Bytes.u16(f.buffer(), f.offset() + L4 + UdpHeader.Offset.CHECKSUM, Checksum.fold(
                     Checksum.pseudoHeader(SRC_IP, DST_IP, Ipv4Header.PROTO_UDP, UdpHeader.LENGTH + size)));
             assertEquals(Offload.IPV4_CSUM | Offload.UDP_CSUM, f.txOffloads());
@@ -597,7 +597,7 @@ class MemoryLinkTest {
         // Headers in one packet and the payload in odd-length pieces: checksums are completed over the whole frame.
         byte[] whole = pattern(301, 1);
         Packet head = udpFrame(pa, new byte[0], true);
-        Bytes.u16(head.buffer(), head.offset() + L3 + Ipv4Header.TOTAL_LENGTH, Ipv4Header.MIN_LENGTH + 8 + 301);
+        Bytes.u16(head.buffer(), head.offset() + L3 + Ipv4Header.Offset.TOTAL_LENGTH, Ipv4Header.MIN_LENGTH + 8 + 301);
         Bytes.u16(head.buffer(), head.offset() + L4 + UdpHeader.Offset.LENGTH, 8 + 301);
         Bytes.u16(head.buffer(), head.offset() + L4 + UdpHeader.Offset.CHECKSUM, Checksum.fold(
                 Checksum.pseudoHeader(SRC_IP, DST_IP, Ipv4Header.PROTO_UDP, UdpHeader.LENGTH + 301)));
@@ -664,7 +664,7 @@ class MemoryLinkTest {
         pc.free(unverified);
 
         Packet badIp = udpFrame(pa, pattern(99, 1), false);
-        flipBit(badIp, L3 + Ipv4Header.CHECKSUM, 0);
+        flipBit(badIp, L3 + Ipv4Header.Offset.CHECKSUM, 0);
         a.push(badIp);
         Packet got = poll1(b);
         assertEquals(RxChecksum.IPV4_BAD | RxChecksum.L4_GOOD, got.rxChecksum());
@@ -687,9 +687,9 @@ class MemoryLinkTest {
         Packet fragment = udpFrame(pa, pattern(99, 1), false);
         ByteBuffer fb = fragment.buffer();
         int ip = fragment.offset() + L3;
-        Bytes.u16(fb, ip + Ipv4Header.FLAGS_FRAGMENT, Ipv4Header.FLAG_MF);
-        Bytes.u16(fb, ip + Ipv4Header.CHECKSUM, 0);
-        Bytes.u16(fb, ip + Ipv4Header.CHECKSUM, Checksum.compute(fb, ip, Ipv4Header.MIN_LENGTH));
+        Bytes.u16(fb, ip + Ipv4Header.Offset.FLAGS_FRAGMENT, Ipv4Header.FLAG_MF);
+        Bytes.u16(fb, ip + Ipv4Header.Offset.CHECKSUM, 0);
+        Bytes.u16(fb, ip + Ipv4Header.Offset.CHECKSUM, Checksum.compute(fb, ip, Ipv4Header.MIN_LENGTH));
         a.push(fragment);
         got = poll1(b);
         assertEquals(RxChecksum.IPV4_GOOD, got.rxChecksum(), "fragments get no L4 verdict");
@@ -751,7 +751,7 @@ class MemoryLinkTest {
         a.push(f);
         Packet got = poll1(b);
         assertArrayEquals(partial, content(got), "checksums left partial, as the stack wrote them");
-        assertEquals(0, Bytes.u16(got.buffer(), got.offset() + L3 + Ipv4Header.CHECKSUM));
+        assertEquals(0, Bytes.u16(got.buffer(), got.offset() + L3 + Ipv4Header.Offset.CHECKSUM));
         assertEquals(RxChecksum.IPV4_GOOD | RxChecksum.L4_GOOD, got.rxChecksum(), "every frame reported valid");
         Packet atC = poll1(c);
         assertEquals(RxChecksum.NONE, atC.rxChecksum(), "only for ports claiming RX offload");

@@ -98,7 +98,7 @@ public final class Frames {
         int hlen = Ipv4Header.headerLength(buf, ETH);
         if (EthernetHeader.etherType(buf, 0) == EthernetHeader.TYPE_IPV4 && hlen >= Ipv4Header.MIN_LENGTH
                 && ETH + hlen <= frame.length) {
-            new Ipv4Header().wrap(buf, ETH).fillChecksum();
+            Ipv4Header.fillChecksum(buf, ETH);
         }
         return frame;
     }
@@ -298,13 +298,13 @@ public final class Frames {
             ByteBuffer buf = frame(hlen + body.length);
             int total = totalLength >= 0 ? totalLength : hlen + body.length;
             Ipv4Header.write(buf, ETH, total, id, flagsFragment, ttl, protocol, src, dst, true);
-            Bytes.u8(buf, ETH + Ipv4Header.VERSION_IHL, version << 4 | (ihl >= 0 ? ihl : hlen / 4) & 0xf);
-            Bytes.u8(buf, ETH + Ipv4Header.TOS, tos);
+            Bytes.u8(buf, ETH + Ipv4Header.Offset.VERSION_IHL, version << 4 | (ihl >= 0 ? ihl : hlen / 4) & 0xf);
+            Bytes.u8(buf, ETH + Ipv4Header.Offset.TOS, tos);
             buf.put(ETH + Ipv4Header.MIN_LENGTH, options);
             buf.put(ETH + hlen, body);
             // Sum over the header length the frame claims, as far as the frame goes.
             int summed = Math.min(Ipv4Header.headerLength(buf, ETH), buf.capacity() - ETH);
-            Bytes.u16(buf, ETH + Ipv4Header.CHECKSUM, apply(ipChecksum, Checksum.compute(buf, ETH, summed)));
+            Bytes.u16(buf, ETH + Ipv4Header.Offset.CHECKSUM, apply(ipChecksum, Checksum.compute(buf, ETH, summed)));
             return buf.array();
         }
 

@@ -92,12 +92,12 @@ class ChecksumTest {
         for (byte[] frame : new byte[][] {CapturedFrames.PING_REQUEST, CapturedFrames.DNS_QUERY, CapturedFrames.TCP_SYN,
                 CapturedFrames.PORT_UNREACHABLE, CapturedFrames.UDP_WITH_IP_OPTIONS}) {
             int hlen = (frame[ETH] & 0xf) * 4;
-            int stored = Bytes.u16(ByteBuffer.wrap(frame), ETH + Ipv4Header.CHECKSUM);
+            int stored = Bytes.u16(ByteBuffer.wrap(frame), ETH + Ipv4Header.Offset.CHECKSUM);
             byte[] header = CapturedFrames.range(frame, ETH, hlen);
             forEachVariant(header, (buf, off) -> {
                 assertTrue(Checksum.verify(buf, off, hlen));
                 assertEquals(0xffff, Checksum.fold(Checksum.add(0, buf, off, hlen)));
-                Bytes.u16(buf, off + Ipv4Header.CHECKSUM, 0);
+                Bytes.u16(buf, off + Ipv4Header.Offset.CHECKSUM, 0);
                 assertEquals(stored, Checksum.compute(buf, off, hlen));
                 assertFalse(Checksum.verify(buf, off, hlen));
             });
@@ -284,13 +284,13 @@ class ChecksumTest {
     void shouldAdjustTheIpv4ChecksumWhenTheTtlIsDecremented() {
         byte[] header = CapturedFrames.range(CapturedFrames.PING_REQUEST, ETH, 20);
         forEachVariant(header, (buf, off) -> {
-            int oldWord = Bytes.u16(buf, off + Ipv4Header.TTL);
+            int oldWord = Bytes.u16(buf, off + Ipv4Header.Offset.TTL);
             int newWord = oldWord - 0x100;
-            Bytes.u8(buf, off + Ipv4Header.TTL, 63);
-            int adjusted = Checksum.adjust(Bytes.u16(buf, off + Ipv4Header.CHECKSUM), oldWord, newWord);
-            Bytes.u16(buf, off + Ipv4Header.CHECKSUM, adjusted);
+            Bytes.u8(buf, off + Ipv4Header.Offset.TTL, 63);
+            int adjusted = Checksum.adjust(Bytes.u16(buf, off + Ipv4Header.Offset.CHECKSUM), oldWord, newWord);
+            Bytes.u16(buf, off + Ipv4Header.Offset.CHECKSUM, adjusted);
             assertTrue(Checksum.verify(buf, off, 20));
-            Bytes.u16(buf, off + Ipv4Header.CHECKSUM, 0);
+            Bytes.u16(buf, off + Ipv4Header.Offset.CHECKSUM, 0);
             assertEquals(Checksum.compute(buf, off, 20), adjusted);
             assertEquals(0xf0ab, adjusted);
         });

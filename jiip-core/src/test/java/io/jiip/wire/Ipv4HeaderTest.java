@@ -8,7 +8,6 @@ import static io.jiip.wire.TestBuffers.forEachZeroed;
 import static io.jiip.wire.TestBuffers.hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
@@ -43,8 +42,8 @@ class Ipv4HeaderTest {
         assertEquals(44, WITH_OPTIONS.length);
         assertEquals(20, Ipv4Header.MIN_LENGTH);
         assertEquals(60, Ipv4Header.MAX_LENGTH);
-        assertEquals(12, Ipv4Header.SRC);
-        assertEquals(16, Ipv4Header.DST);
+        assertEquals(12, Ipv4Header.Offset.SRC);
+        assertEquals(16, Ipv4Header.Offset.DST);
     }
 
     // ---- deconstruct ----
@@ -54,21 +53,20 @@ class Ipv4HeaderTest {
         forEachVariant(PING, (buf, off) -> {
             assertEquals(Ipv4Header.OK, Ipv4Header.check(buf, off, PING.length));
             assertTrue(Ipv4Header.checksumValid(buf, off));
-            Ipv4Header ip = new Ipv4Header().wrap(buf, off);
-            assertEquals(4, ip.version());
-            assertEquals(20, ip.headerLength());
-            assertEquals(0, ip.tos());
-            assertEquals(84, ip.totalLength());
-            assertEquals(0x4cfb, ip.identification());
-            assertTrue(ip.dontFragment());
-            assertFalse(ip.moreFragments());
-            assertEquals(0, ip.fragmentOffset());
-            assertFalse(ip.isFragment());
-            assertEquals(64, ip.ttl());
-            assertEquals(Ipv4Header.PROTO_ICMP, ip.protocol());
-            assertEquals(0xefab, ip.checksum());
-            assertEquals(LOOPBACK, ip.src());
-            assertEquals(LOOPBACK, ip.dst());
+            assertEquals(4, Ipv4Header.version(buf, off));
+            assertEquals(20, Ipv4Header.headerLength(buf, off));
+            assertEquals(0, Ipv4Header.tos(buf, off));
+            assertEquals(84, Ipv4Header.totalLength(buf, off));
+            assertEquals(0x4cfb, Ipv4Header.identification(buf, off));
+            assertTrue(Ipv4Header.dontFragment(buf, off));
+            assertFalse(Ipv4Header.moreFragments(buf, off));
+            assertEquals(0, Ipv4Header.fragmentOffset(buf, off));
+            assertFalse(Ipv4Header.isFragment(buf, off));
+            assertEquals(64, Ipv4Header.ttl(buf, off));
+            assertEquals(Ipv4Header.PROTO_ICMP, Ipv4Header.protocol(buf, off));
+            assertEquals(0xefab, Ipv4Header.checksum(buf, off));
+            assertEquals(LOOPBACK, Ipv4Header.src(buf, off));
+            assertEquals(LOOPBACK, Ipv4Header.dst(buf, off));
 
             assertEquals(20, Ipv4Header.headerLength(buf, off));
             assertEquals(84, Ipv4Header.totalLength(buf, off));
@@ -83,13 +81,12 @@ class Ipv4HeaderTest {
         forEachVariant(DNS, (buf, off) -> {
             assertEquals(Ipv4Header.OK, Ipv4Header.check(buf, off, DNS.length));
             assertTrue(Ipv4Header.checksumValid(buf, off));
-            Ipv4Header ip = new Ipv4Header().wrap(buf, off);
-            assertEquals(57, ip.totalLength());
-            assertEquals(0xf6b4, ip.identification());
-            assertFalse(ip.dontFragment());
-            assertFalse(ip.isFragment());
-            assertEquals(Ipv4Header.PROTO_UDP, ip.protocol());
-            assertEquals(0x85fd, ip.checksum());
+            assertEquals(57, Ipv4Header.totalLength(buf, off));
+            assertEquals(0xf6b4, Ipv4Header.identification(buf, off));
+            assertFalse(Ipv4Header.dontFragment(buf, off));
+            assertFalse(Ipv4Header.isFragment(buf, off));
+            assertEquals(Ipv4Header.PROTO_UDP, Ipv4Header.protocol(buf, off));
+            assertEquals(0x85fd, Ipv4Header.checksum(buf, off));
         });
     }
 
@@ -98,15 +95,14 @@ class Ipv4HeaderTest {
         forEachVariant(UNREACHABLE, (buf, off) -> {
             assertEquals(Ipv4Header.OK, Ipv4Header.check(buf, off, UNREACHABLE.length));
             assertTrue(Ipv4Header.checksumValid(buf, off));
-            Ipv4Header ip = new Ipv4Header().wrap(buf, off);
-            assertEquals(0xc0, ip.tos());
-            assertEquals(85, ip.totalLength());
-            assertEquals(0x2ee9, ip.checksum());
+            assertEquals(0xc0, Ipv4Header.tos(buf, off));
+            assertEquals(85, Ipv4Header.totalLength(buf, off));
+            assertEquals(0x2ee9, Ipv4Header.checksum(buf, off));
             // the quoted datagram is itself a valid IPv4 header
-            Ipv4Header quoted = new Ipv4Header().wrap(buf, off + 28);
-            assertEquals(Ipv4Header.OK, Ipv4Header.check(buf, off + 28, UNREACHABLE.length - 28));
-            assertEquals(Ipv4Header.PROTO_UDP, quoted.protocol());
-            assertEquals(0xf6b4, quoted.identification());
+            int quoted = off + 28;
+            assertEquals(Ipv4Header.OK, Ipv4Header.check(buf, quoted, UNREACHABLE.length - 28));
+            assertEquals(Ipv4Header.PROTO_UDP, Ipv4Header.protocol(buf, quoted));
+            assertEquals(0xf6b4, Ipv4Header.identification(buf, quoted));
         });
     }
 
@@ -115,46 +111,42 @@ class Ipv4HeaderTest {
         forEachVariant(WITH_OPTIONS, (buf, off) -> {
             assertEquals(Ipv4Header.OK, Ipv4Header.check(buf, off, WITH_OPTIONS.length));
             assertTrue(Ipv4Header.checksumValid(buf, off));
-            Ipv4Header ip = new Ipv4Header().wrap(buf, off);
-            assertEquals(4, ip.version());
-            assertEquals(32, ip.headerLength());
+            assertEquals(4, Ipv4Header.version(buf, off));
             assertEquals(32, Ipv4Header.headerLength(buf, off));
-            assertEquals(44, ip.totalLength());
-            assertTrue(ip.dontFragment());
-            assertEquals(Ipv4Header.PROTO_UDP, ip.protocol());
-            assertEquals(0x827a, ip.checksum());
-            assertEquals(LOOPBACK, ip.dst());
+            assertEquals(32, Ipv4Header.headerLength(buf, off));
+            assertEquals(44, Ipv4Header.totalLength(buf, off));
+            assertTrue(Ipv4Header.dontFragment(buf, off));
+            assertEquals(Ipv4Header.PROTO_UDP, Ipv4Header.protocol(buf, off));
+            assertEquals(0x827a, Ipv4Header.checksum(buf, off));
+            assertEquals(LOOPBACK, Ipv4Header.dst(buf, off));
             // the UDP header starts after the options
-            assertEquals(40000, Bytes.u16(buf, off + ip.headerLength()));
+            assertEquals(40000, Bytes.u16(buf, off + Ipv4Header.headerLength(buf, off)));
         });
     }
 
     @Test
     void shouldDeconstructFragmentFlagsAndOffsets() {
         forEachVariant(FIRST_FRAGMENT, (buf, off) -> {
-            Ipv4Header ip = new Ipv4Header().wrap(buf, off);
             assertTrue(Ipv4Header.checksumValid(buf, off));
-            assertTrue(ip.moreFragments());
-            assertFalse(ip.dontFragment());
-            assertEquals(0, ip.fragmentOffset());
-            assertTrue(ip.isFragment());
-            assertEquals(0xbeef, ip.identification());
-            assertEquals(HOST, ip.src());
-            assertEquals(ROUTER, ip.dst());
+            assertTrue(Ipv4Header.moreFragments(buf, off));
+            assertFalse(Ipv4Header.dontFragment(buf, off));
+            assertEquals(0, Ipv4Header.fragmentOffset(buf, off));
+            assertTrue(Ipv4Header.isFragment(buf, off));
+            assertEquals(0xbeef, Ipv4Header.identification(buf, off));
+            assertEquals(HOST, Ipv4Header.src(buf, off));
+            assertEquals(ROUTER, Ipv4Header.dst(buf, off));
         });
         forEachVariant(MIDDLE_FRAGMENT, (buf, off) -> {
-            Ipv4Header ip = new Ipv4Header().wrap(buf, off);
             assertTrue(Ipv4Header.checksumValid(buf, off));
-            assertTrue(ip.moreFragments());
-            assertEquals(1480, ip.fragmentOffset());
-            assertTrue(ip.isFragment());
+            assertTrue(Ipv4Header.moreFragments(buf, off));
+            assertEquals(1480, Ipv4Header.fragmentOffset(buf, off));
+            assertTrue(Ipv4Header.isFragment(buf, off));
         });
         forEachVariant(LAST_FRAGMENT, (buf, off) -> {
-            Ipv4Header ip = new Ipv4Header().wrap(buf, off);
             assertTrue(Ipv4Header.checksumValid(buf, off));
-            assertFalse(ip.moreFragments());
-            assertEquals(2960, ip.fragmentOffset());
-            assertTrue(ip.isFragment());
+            assertFalse(Ipv4Header.moreFragments(buf, off));
+            assertEquals(2960, Ipv4Header.fragmentOffset(buf, off));
+            assertTrue(Ipv4Header.isFragment(buf, off));
         });
     }
 
@@ -168,13 +160,12 @@ class Ipv4HeaderTest {
         };
         for (int[] c : cases) {
             forEachVariant(PING, (buf, off) -> {
-                Bytes.u16(buf, off + Ipv4Header.FLAGS_FRAGMENT, c[0]);
-                Ipv4Header ip = new Ipv4Header().wrap(buf, off);
+                Bytes.u16(buf, off + Ipv4Header.Offset.FLAGS_FRAGMENT, c[0]);
                 String what = Integer.toHexString(c[0]);
-                assertEquals(c[1] == 1, ip.dontFragment(), what);
-                assertEquals(c[2] == 1, ip.moreFragments(), what);
-                assertEquals(c[3], ip.fragmentOffset(), what);
-                assertEquals(c[4] == 1, ip.isFragment(), what);
+                assertEquals(c[1] == 1, Ipv4Header.dontFragment(buf, off), what);
+                assertEquals(c[2] == 1, Ipv4Header.moreFragments(buf, off), what);
+                assertEquals(c[3], Ipv4Header.fragmentOffset(buf, off), what);
+                assertEquals(c[4] == 1, Ipv4Header.isFragment(buf, off), what);
             });
         }
     }
@@ -201,8 +192,8 @@ class Ipv4HeaderTest {
             assertBytes(header, region);
         });
         byte[] offloaded = header.clone();
-        offloaded[Ipv4Header.CHECKSUM] = 0;
-        offloaded[Ipv4Header.CHECKSUM + 1] = 0;
+        offloaded[Ipv4Header.Offset.CHECKSUM] = 0;
+        offloaded[Ipv4Header.Offset.CHECKSUM + 1] = 0;
         forEachZeroed(20, region -> {
             Ipv4Header.write(region.buf(), region.off(), total, id, flagsFragment, 64, protocol, src, dst, true);
             assertBytes(offloaded, region);
@@ -230,11 +221,10 @@ class Ipv4HeaderTest {
             int off = region.off();
             Ipv4Header.write(buf, off, 44, 0x2c34, Ipv4Header.FLAG_DF, 64, Ipv4Header.PROTO_UDP, LOOPBACK, LOOPBACK,
                     true);
-            Bytes.u8(buf, off + Ipv4Header.VERSION_IHL, 0x48);
+            Ipv4Header.headerLength(buf, off, 32);
             Bytes.copy(ByteBuffer.wrap(header), 20, buf, off + 20, 12);
-            Ipv4Header ip = new Ipv4Header().wrap(buf, off);
-            assertSame(ip, ip.fillChecksum());
-            assertEquals(0x827a, ip.checksum());
+            Ipv4Header.fillChecksum(buf, off);
+            assertEquals(0x827a, Ipv4Header.checksum(buf, off));
             assertBytes(header, region);
         });
     }
@@ -242,18 +232,46 @@ class Ipv4HeaderTest {
     @Test
     void shouldConstructWithSetters() {
         forEachVariant(Arrays.copyOf(PING, 20), (buf, off) -> {
-            Ipv4Header ip = new Ipv4Header().wrap(buf, off);
-            assertSame(ip, ip.totalLength(57).src(HOST).dst(ROUTER).checksum(0x1234));
-            assertEquals(57, ip.totalLength());
-            assertEquals(HOST, ip.src());
-            assertEquals(ROUTER, ip.dst());
-            assertEquals(0x1234, ip.checksum());
+            Ipv4Header.totalLength(buf, off, 57);
+            Ipv4Header.src(buf, off, HOST);
+            Ipv4Header.dst(buf, off, ROUTER);
+            Ipv4Header.checksum(buf, off, 0x1234);
+            assertEquals(57, Ipv4Header.totalLength(buf, off));
+            assertEquals(HOST, Ipv4Header.src(buf, off));
+            assertEquals(ROUTER, Ipv4Header.dst(buf, off));
+            assertEquals(0x1234, Ipv4Header.checksum(buf, off));
             assertFalse(Ipv4Header.checksumValid(buf, off));
-            ip.fillChecksum();
+            Ipv4Header.fillChecksum(buf, off);
             assertTrue(Ipv4Header.checksumValid(buf, off));
             // swapping the addresses back and restoring the length gives the captured header again
-            ip.totalLength(84).src(LOOPBACK).dst(LOOPBACK).fillChecksum();
-            assertEquals(0xefab, ip.checksum());
+            Ipv4Header.totalLength(buf, off, 84);
+            Ipv4Header.src(buf, off, LOOPBACK);
+            Ipv4Header.dst(buf, off, LOOPBACK);
+            Ipv4Header.fillChecksum(buf, off);
+            assertEquals(0xefab, Ipv4Header.checksum(buf, off));
+        });
+    }
+
+    @Test
+    void shouldConstructFieldByField() {
+        byte[] header = Arrays.copyOf(UNREACHABLE, 20);
+        forEachZeroed(20, region -> {
+            ByteBuffer buf = region.buf();
+            int off = region.off();
+            Ipv4Header.headerLength(buf, off, 20);
+            Ipv4Header.tos(buf, off, 0xc0);
+            Ipv4Header.totalLength(buf, off, 85);
+            Ipv4Header.identification(buf, off, Bytes.u16(ByteBuffer.wrap(header), Ipv4Header.Offset.IDENTIFICATION));
+            Ipv4Header.flagsFragment(buf, off, Bytes.u16(ByteBuffer.wrap(header), Ipv4Header.Offset.FLAGS_FRAGMENT));
+            Ipv4Header.ttl(buf, off, header[Ipv4Header.Offset.TTL] & 0xff);
+            Ipv4Header.protocol(buf, off, Ipv4Header.PROTO_ICMP);
+            Ipv4Header.src(buf, off, Bytes.i32(ByteBuffer.wrap(header), Ipv4Header.Offset.SRC));
+            Ipv4Header.dst(buf, off, Bytes.i32(ByteBuffer.wrap(header), Ipv4Header.Offset.DST));
+            Ipv4Header.fillChecksum(buf, off);
+            assertEquals(0x2ee9, Ipv4Header.checksum(buf, off));
+            assertBytes(header, region);
+            assertEquals(Bytes.u16(ByteBuffer.wrap(header), Ipv4Header.Offset.FLAGS_FRAGMENT),
+                    Ipv4Header.flagsFragment(buf, off));
         });
     }
 
@@ -261,12 +279,12 @@ class Ipv4HeaderTest {
     void shouldFillTheCapturedChecksums() {
         for (byte[] packet : new byte[][] {PING, PING_REPLY, DNS, UNREACHABLE, SYN, WITH_OPTIONS, FIRST_FRAGMENT,
                 MIDDLE_FRAGMENT, LAST_FRAGMENT}) {
-            int stored = Bytes.u16(ByteBuffer.wrap(packet), Ipv4Header.CHECKSUM);
+            int stored = Bytes.u16(ByteBuffer.wrap(packet), Ipv4Header.Offset.CHECKSUM);
             forEachVariant(packet, (buf, off) -> {
-                Ipv4Header ip = new Ipv4Header().wrap(buf, off).checksum(0xffff ^ stored);
+                Ipv4Header.checksum(buf, off, 0xffff ^ stored);
                 assertFalse(Ipv4Header.checksumValid(buf, off));
-                ip.fillChecksum();
-                assertEquals(stored, ip.checksum());
+                Ipv4Header.fillChecksum(buf, off);
+                assertEquals(stored, Ipv4Header.checksum(buf, off));
             });
         }
     }
@@ -321,7 +339,7 @@ class Ipv4HeaderTest {
         });
         // a minimal 20-byte packet in a minimal 46-byte Ethernet payload
         byte[] minimal = Arrays.copyOf(PING, 46);
-        Bytes.u16(ByteBuffer.wrap(minimal), Ipv4Header.TOTAL_LENGTH, 20);
+        Bytes.u16(ByteBuffer.wrap(minimal), Ipv4Header.Offset.TOTAL_LENGTH, 20);
         forEachVariant(minimal, (buf, off) -> assertEquals(Ipv4Header.OK, Ipv4Header.check(buf, off, 46)));
     }
 
@@ -354,12 +372,12 @@ class Ipv4HeaderTest {
         // IHL 15 (60 bytes) in a 40-byte buffer
         byte[] packet = Arrays.copyOf(PING, 40);
         packet[0] = 0x4f;
-        Bytes.u16(ByteBuffer.wrap(packet), Ipv4Header.TOTAL_LENGTH, 40);
+        Bytes.u16(ByteBuffer.wrap(packet), Ipv4Header.Offset.TOTAL_LENGTH, 40);
         forEachVariant(packet, (buf, off) -> assertEquals(Ipv4Header.TRUNCATED, Ipv4Header.check(buf, off, 40)));
         // IHL 6 with only the fixed header present
         byte[] header = Arrays.copyOf(PING, 20);
         header[0] = 0x46;
-        Bytes.u16(ByteBuffer.wrap(header), Ipv4Header.TOTAL_LENGTH, 20);
+        Bytes.u16(ByteBuffer.wrap(header), Ipv4Header.Offset.TOTAL_LENGTH, 20);
         forEachVariant(header, (buf, off) -> assertEquals(Ipv4Header.TRUNCATED, Ipv4Header.check(buf, off, 20)));
     }
 
@@ -382,7 +400,7 @@ class Ipv4HeaderTest {
 
     private static void assertTotalLength(byte[] packet, int available, int total, int expected) {
         forEachVariant(packet, (buf, off) -> {
-            Bytes.u16(buf, off + Ipv4Header.TOTAL_LENGTH, total);
+            Bytes.u16(buf, off + Ipv4Header.Offset.TOTAL_LENGTH, total);
             assertEquals(expected, Ipv4Header.check(buf, off, available), "total length " + total);
         });
     }
@@ -391,7 +409,7 @@ class Ipv4HeaderTest {
     void shouldAcceptAMaximalPacket() {
         byte[] packet = new byte[65535];
         System.arraycopy(PING, 0, packet, 0, 20);
-        Bytes.u16(ByteBuffer.wrap(packet), Ipv4Header.TOTAL_LENGTH, 65535);
+        Bytes.u16(ByteBuffer.wrap(packet), Ipv4Header.Offset.TOTAL_LENGTH, 65535);
         forEachVariant(packet, (buf, off) -> assertEquals(Ipv4Header.OK, Ipv4Header.check(buf, off, 65535)));
     }
 
@@ -443,7 +461,7 @@ class Ipv4HeaderTest {
         Ipv4Header.write(packet, 0, hlen, 1, 0, 64, Ipv4Header.PROTO_UDP, HOST, ROUTER, true);
         Bytes.u8(packet, 0, 0x40 | hlen / 4);
         packet.put(20, opts);
-        new Ipv4Header().wrap(packet, 0).fillChecksum();
+        Ipv4Header.fillChecksum(packet, 0);
         forEachVariant(packet.array(), (buf, off) -> {
             assertEquals(expected, Ipv4Header.check(buf, off, hlen), options);
             assertTrue(Ipv4Header.checksumValid(buf, off));
@@ -469,19 +487,19 @@ class Ipv4HeaderTest {
                 Ipv4Header.write(buf, off, total, id, flagsFragment, ttl, protocol, src, dst, false);
                 assertEquals(Ipv4Header.OK, Ipv4Header.check(buf, off, total));
                 assertTrue(Ipv4Header.checksumValid(buf, off));
-                Ipv4Header ip = new Ipv4Header().wrap(buf, off);
-                assertEquals(4, ip.version());
-                assertEquals(20, ip.headerLength());
-                assertEquals(0, ip.tos());
-                assertEquals(total, ip.totalLength());
-                assertEquals(id, ip.identification());
-                assertEquals((flagsFragment & Ipv4Header.FLAG_DF) != 0, ip.dontFragment());
-                assertEquals((flagsFragment & Ipv4Header.FLAG_MF) != 0, ip.moreFragments());
-                assertEquals((flagsFragment & Ipv4Header.FRAGMENT_OFFSET_MASK) * 8, ip.fragmentOffset());
-                assertEquals(ttl, ip.ttl());
-                assertEquals(protocol, ip.protocol());
-                assertEquals(src, ip.src());
-                assertEquals(dst, ip.dst());
+                assertEquals(4, Ipv4Header.version(buf, off));
+                assertEquals(20, Ipv4Header.headerLength(buf, off));
+                assertEquals(0, Ipv4Header.tos(buf, off));
+                assertEquals(total, Ipv4Header.totalLength(buf, off));
+                assertEquals(id, Ipv4Header.identification(buf, off));
+                assertEquals((flagsFragment & Ipv4Header.FLAG_DF) != 0, Ipv4Header.dontFragment(buf, off));
+                assertEquals((flagsFragment & Ipv4Header.FLAG_MF) != 0, Ipv4Header.moreFragments(buf, off));
+                assertEquals((flagsFragment & Ipv4Header.FRAGMENT_OFFSET_MASK) * 8,
+                        Ipv4Header.fragmentOffset(buf, off));
+                assertEquals(ttl, Ipv4Header.ttl(buf, off));
+                assertEquals(protocol, Ipv4Header.protocol(buf, off));
+                assertEquals(src, Ipv4Header.src(buf, off));
+                assertEquals(dst, Ipv4Header.dst(buf, off));
             });
         }
     }

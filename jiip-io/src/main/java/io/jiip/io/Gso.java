@@ -67,7 +67,7 @@ final class Gso {
         if (segments > out.length || segments > MAX_SEGMENTS) {
             return -1;
         }
-        int id = Bytes.u16(b, ip + Ipv4Header.IDENTIFICATION);
+        int id = Bytes.u16(b, ip + Ipv4Header.Offset.IDENTIFICATION);
         int seq = TcpHeader.seq(b, tcp);
         int tcpFlags = TcpHeader.flags(b, tcp);
         int src = Ipv4Header.src(b, ip);
@@ -85,10 +85,10 @@ final class Gso {
             sb.put(so + hdrs, b, off + hdrs + start, chunk);
             pool.length(s, hdrs + chunk);
             int sip = so + EthernetHeader.LENGTH;
-            Bytes.u16(sb, sip + Ipv4Header.TOTAL_LENGTH, ihl + thl + chunk);
-            Bytes.u16(sb, sip + Ipv4Header.IDENTIFICATION, (id + i) & 0xffff);
-            Bytes.u16(sb, sip + Ipv4Header.CHECKSUM, 0);
-            Bytes.u16(sb, sip + Ipv4Header.CHECKSUM, Checksum.compute(sb, sip, ihl));
+            Bytes.u16(sb, sip + Ipv4Header.Offset.TOTAL_LENGTH, ihl + thl + chunk);
+            Bytes.u16(sb, sip + Ipv4Header.Offset.IDENTIFICATION, (id + i) & 0xffff);
+            Bytes.u16(sb, sip + Ipv4Header.Offset.CHECKSUM, 0);
+            Bytes.u16(sb, sip + Ipv4Header.Offset.CHECKSUM, Checksum.compute(sb, sip, ihl));
             int st = sip + ihl;
             TcpHeader.seq(sb, st, seq + start);
             int f = tcpFlags;

@@ -36,7 +36,7 @@ class GsoTest {
             int chunk = Math.min(mss, payload - i * mss);
             assertEquals(TestFrames.L4 + 32 + chunk, s.length());
             assertEquals(Ipv4Header.MIN_LENGTH + 32 + chunk, Ipv4Header.totalLength(s.buffer(), ip));
-            assertEquals(0x1234 + i, Bytes.u16(s.buffer(), ip + Ipv4Header.IDENTIFICATION));
+            assertEquals(0x1234 + i, Bytes.u16(s.buffer(), ip + Ipv4Header.Offset.IDENTIFICATION));
             assertEquals(seq, TcpHeader.seq(s.buffer(), t));
             int f = TcpHeader.flags(s.buffer(), t);
             assertEquals(i == n - 1, (f & TcpHeader.FLAG_FIN) != 0, "FIN on the last only");

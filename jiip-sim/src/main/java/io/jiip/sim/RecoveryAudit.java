@@ -187,7 +187,7 @@ public final class RecoveryAudit implements FrameObserver {
         }
         int ip = off + EthernetHeader.LENGTH;
         if (Ipv4Header.protocol(b, ip) != Ipv4Header.PROTO_TCP
-                || (b.getShort(ip + Ipv4Header.FLAGS_FRAGMENT) & (Ipv4Header.FLAG_MF
+                || (b.getShort(ip + Ipv4Header.Offset.FLAGS_FRAGMENT) & (Ipv4Header.FLAG_MF
                         | Ipv4Header.FRAGMENT_OFFSET_MASK)) != 0) {
             return -1;
         }
