@@ -68,6 +68,19 @@ final class ChunkedBodySkipper {
         return consumed;
     }
 
+    /** Bytes of chunk data that can be skipped unseen now: those left in the current chunk, 0 outside one. */
+    long dataLeft() {
+        return state == DATA ? dataLeft : 0;
+    }
+
+    /** Skips {@code n} bytes of chunk data, at most {@link #dataLeft}: a caller need not even copy them. */
+    void skipData(int n) {
+        dataLeft -= n;
+        if (dataLeft == 0) {
+            state = DATA_CR;
+        }
+    }
+
     /**
      * Reads {@code [start, end)} of {@code b}: returns {@link #MORE} when all of it belongs to the body and more is
      * needed, {@link #DONE} when the body ends within it, or an error; {@link #consumed} tells how far it read.
@@ -78,11 +91,8 @@ final class ChunkedBodySkipper {
         while (i < end && result == MORE) {
             if (state == DATA) {
                 int n = (int) Math.min(dataLeft, end - i);
+                skipData(n);
                 i += n;
-                dataLeft -= n;
-                if (dataLeft == 0) {
-                    state = DATA_CR;
-                }
                 continue;
             }
             result = step(b[i++]);

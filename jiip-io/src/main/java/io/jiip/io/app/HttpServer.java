@@ -223,9 +223,14 @@ public final class HttpServer implements TcpEvents<Packet> {
         int used = 0;
         while (used < length && !c.busy() && !c.closed) {
             int n;
-            if (c.bodyLeft > 0 && c.start == c.end) {
-                n = (int) Math.min(c.bodyLeft, length - used); // a body to discard: no need to copy it
-                c.bodyLeft -= n;
+            long skippable = c.bodyLeft > 0 ? c.bodyLeft : c.chunks.dataLeft();
+            if (skippable > 0 && c.start == c.end) {
+                n = (int) Math.min(skippable, length - used); // a body to discard: no need to copy it
+                if (c.bodyLeft > 0) {
+                    c.bodyLeft -= n;
+                } else {
+                    c.chunks.skipData(n);
+                }
             } else {
                 if (c.end == c.in.length) {
                     compact(c); // start > 0 here: a buffer full from 0 without a head was answered 431
