@@ -138,7 +138,8 @@ final class ChunkedBodySkipper {
                     state = SIZE_LF;
                     return MORE;
                 }
-                return isControl(c) ? MALFORMED : MORE; // extensions are ignored (§7.1.1), but not their syntax errors
+                // Extensions are ignored (§7.1.1), but not their syntax errors.
+                return HttpRequestParser.isControl(c) ? MALFORMED : MORE;
             case SIZE_LF:
                 if (c != '\n') {
                     return MALFORMED;
@@ -200,11 +201,7 @@ final class ChunkedBodySkipper {
         if (++trailerBytes > maxLine) {
             return TOO_LARGE;
         }
-        return isControl(c) ? MALFORMED : MORE;
-    }
-
-    private static boolean isControl(byte c) {
-        return c >= 0 && c < ' ' && c != '\t' || c == 0x7f; // a bare LF lands here too
+        return HttpRequestParser.isControl(c) ? MALFORMED : MORE; // a bare LF lands here too
     }
 
     private static int hexValue(byte c) {

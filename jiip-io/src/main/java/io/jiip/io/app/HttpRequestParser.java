@@ -164,7 +164,7 @@ final class HttpRequestParser {
             valueEnd--;
         }
         for (int i = valueStart; i < valueEnd; i++) {
-            if (b[i] >= 0 && b[i] < ' ' && b[i] != '\t' || b[i] == 0x7f) { // RFC 9110 §5.5: no CTLs
+            if (isControl(b[i])) { // RFC 9110 §5.5: no CTLs
                 return BAD_REQUEST;
             }
         }
@@ -306,6 +306,11 @@ final class HttpRequestParser {
             }
         }
         return true;
+    }
+
+    /** A control character other than HTAB (RFC 9110 §5.5), CR and LF included; obs-text (>= 0x80) is not one. */
+    static boolean isControl(byte c) {
+        return c >= 0 && c < ' ' && c != '\t' || c == 0x7f;
     }
 
     private static boolean isDigit(byte c) {
